@@ -1,0 +1,59 @@
+package io.github.rnnc;
+
+import io.github.rnnc.diagnostics.DiagnosticCode;
+import io.github.rnnc.diagnostics.Diagnostics;
+import io.github.rnnc.semantics.CheckedSpec;
+import io.github.rnnc.semantics.Checker;
+import io.github.rnnc.syntax.SpecLoader;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The compiler: one line per stage, each stage gated on the errors of the ones before. */
+public final class RnnCompiler {
+    /** Deeply nested specs recurse deeply; a big stack turns them into results instead of crashes. */
+    private static final long STACK_BYTES = 512L << 20;
+
+    private RnnCompiler() {
+    }
+
+    public static CompileResult compile(CompileRequest request) {
+        AtomicReference<CompileResult> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = new Thread(null, () -> {
+            try {
+                result.set(run(request));
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "rnnc-compiler", STACK_BYTES);
+        worker.start();
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compiling", e);
+        }
+        if (failure.get() instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure.get() instanceof Error e) {
+            throw e;
+        }
+        return result.get();
+    }
+
+    private static CompileResult run(CompileRequest request) {
+        Diagnostics diagnostics = new Diagnostics();
+        SpecLoader.Loaded loaded = SpecLoader.load(request.files(), diagnostics);
+        List<CheckedSpec> checked = Checker.check(loaded.requested(), loaded.imports(), diagnostics);
+        if (diagnostics.hasErrors()) {
+            return new CompileResult(diagnostics.sorted(), List.of());
+        }
+        return new CompileResult(diagnostics.sorted(), checked);
+    }
+
+    /** For the command line: the code of every diagnostic, so that help can list them. */
+    public static List<DiagnosticCode> codes() {
+        return List.of(DiagnosticCode.values());
+    }
+}
