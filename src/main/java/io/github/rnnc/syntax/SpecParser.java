@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
 
@@ -19,6 +20,9 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
  * tree. A file with syntax errors yields diagnostics and no AST.
  */
 public final class SpecParser {
+    /** Far beyond any real spec; keeps the recursive-descent parser's work and stack bounded. */
+    static final int MAX_NESTING = 256;
+
     private SpecParser() {
     }
 
@@ -32,7 +36,7 @@ public final class SpecParser {
                     "the spec nests too deeply to be read");
             return Optional.empty();
         }
-        if (local.hasErrors()) {
+        if (tree == null || local.hasErrors()) {
             diagnostics.addAll(local.sorted());
             return Optional.empty();
         }
@@ -52,6 +56,14 @@ public final class SpecParser {
         RnnLexer lexer = new RnnLexer(CharStreams.fromString(source.text(), source.displayPath()));
         lexer.removeErrorListeners();
         CommonTokenStream tokens = new CommonTokenStream(lexer);
+        tokens.fill();
+        Token tooDeep = firstTooDeep(tokens.getTokens());
+        if (tooDeep != null) {
+            int start = source.charOffset(tooDeep.getStartIndex());
+            diagnostics.error(DiagnosticCode.SYNTAX_ERROR, new Span(source, start, source.charOffset(
+                    tooDeep.getStopIndex() + 1)), "nesting deeper than " + MAX_NESTING + " levels");
+            return null;
+        }
         RnnParser parser = new RnnParser(tokens);
         parser.removeErrorListeners();
         parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
@@ -66,5 +78,24 @@ public final class SpecParser {
             parser.addErrorListener(new SyntaxErrors.Listener(source, diagnostics));
             return parser.specFile();
         }
+    }
+
+    /** The first token that opens a bracket, or continues a run of unary minus signs, past the nesting limit. */
+    private static Token firstTooDeep(java.util.List<Token> tokens) {
+        int depth = 0;
+        int minusRun = 0;
+        for (Token token : tokens) {
+            switch (token.getType()) {
+                case RnnLexer.LPAREN, RnnLexer.LBRACK, RnnLexer.LBRACE -> depth++;
+                case RnnLexer.RPAREN, RnnLexer.RBRACK, RnnLexer.RBRACE -> depth = Math.max(0, depth - 1);
+                default -> {
+                }
+            }
+            minusRun = token.getType() == RnnLexer.MINUS ? minusRun + 1 : 0;
+            if (depth + minusRun > MAX_NESTING) {
+                return token;
+            }
+        }
+        return null;
     }
 }
