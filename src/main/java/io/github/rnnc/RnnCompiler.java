@@ -1,7 +1,9 @@
 package io.github.rnnc;
 
-import io.github.rnnc.diagnostics.DiagnosticCode;
 import io.github.rnnc.diagnostics.Diagnostics;
+import io.github.rnnc.ir.IrVerifier;
+import io.github.rnnc.ir.NetworkIr;
+import io.github.rnnc.lowering.Lowering;
 import io.github.rnnc.semantics.CheckedSpec;
 import io.github.rnnc.semantics.Checker;
 import io.github.rnnc.syntax.SpecLoader;
@@ -46,14 +48,14 @@ public final class RnnCompiler {
         Diagnostics diagnostics = new Diagnostics();
         SpecLoader.Loaded loaded = SpecLoader.load(request.files(), diagnostics);
         List<CheckedSpec> checked = Checker.check(loaded.requested(), loaded.imports(), diagnostics);
-        if (diagnostics.hasErrors()) {
-            return new CompileResult(diagnostics.sorted(), List.of());
+        if (diagnostics.hasErrors() || request.goal() == CompileRequest.Goal.CHECK) {
+            return new CompileResult(diagnostics.sorted(), diagnostics.hasErrors() ? List.of() : checked, List.of());
         }
-        return new CompileResult(diagnostics.sorted(), checked);
-    }
-
-    /** For the command line: the code of every diagnostic, so that help can list them. */
-    public static List<DiagnosticCode> codes() {
-        return List.of(DiagnosticCode.values());
+        List<NetworkIr> networks = Lowering.lower(checked, diagnostics);
+        networks.forEach(IrVerifier::verify);
+        if (diagnostics.hasErrors()) {
+            return new CompileResult(diagnostics.sorted(), List.of(), List.of());
+        }
+        return new CompileResult(diagnostics.sorted(), checked, networks);
     }
 }

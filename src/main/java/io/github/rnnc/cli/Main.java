@@ -4,6 +4,7 @@ import io.github.rnnc.CompileRequest;
 import io.github.rnnc.CompileResult;
 import io.github.rnnc.RnnCompiler;
 import io.github.rnnc.diagnostics.DiagnosticPrinter;
+import io.github.rnnc.ir.IrPrinter;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public final class Main {
 
     private static final String USAGE_TEXT = """
             usage: rnnc check FILE...
-                   rnnc compile FILE... -d DIR
+                   rnnc compile FILE... -d DIR [--dump-ir]
                    rnnc --help | --version
 
             Commands:
@@ -29,6 +30,7 @@ public final class Main {
 
             Options:
               -d, --output DIR   where compile writes generated sources
+              --dump-ir          print the IR of every network (compile only)
               -h, --help         show this help
               -V, --version      show the version
 
@@ -70,9 +72,12 @@ public final class Main {
     private static int compile(boolean generate, List<String> args, PrintStream out, PrintStream err) {
         List<Path> files = new ArrayList<>();
         Optional<Path> output = Optional.empty();
+        boolean dumpIr = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.equals("-d") || arg.equals("--output")) {
+            if (arg.equals("--dump-ir") && generate) {
+                dumpIr = true;
+            } else if (arg.equals("-d") || arg.equals("--output")) {
                 if (i + 1 >= args.size()) {
                     err.println("rnnc: " + arg + " needs a directory");
                     return USAGE;
@@ -109,13 +114,17 @@ public final class Main {
         }
         CompileResult result;
         try {
-            result = RnnCompiler.compile(new CompileRequest(files, output));
+            CompileRequest.Goal goal = generate ? CompileRequest.Goal.GENERATE : CompileRequest.Goal.CHECK;
+            result = RnnCompiler.compile(new CompileRequest(files, goal, output));
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             err.println("rnnc: internal compiler error: " + e);
             err.println("rnnc: this is a bug in rnnc, not in your spec; please report it with the spec");
             return INTERNAL;
         }
         err.print(DiagnosticPrinter.render(result.diagnostics()));
+        if (dumpIr) {
+            result.networks().forEach(network -> out.print(IrPrinter.print(network)));
+        }
         if (result.hasErrors()) {
             long errors = result.errorCount();
             err.println(errors + (errors == 1 ? " error" : " errors"));

@@ -61,6 +61,9 @@ public enum DiagnosticCode {
     LOSS_HEAD_MISMATCH(503, "a loss that does not fit the network's last layer"),
     INCOMPLETE_TRAINING(504, "a train block without a loss or an optimizer"),
 
+    // 06xx: limits of this version of the compiler
+    NOT_YET_SUPPORTED(601, "a valid construct that this version cannot generate code for yet"),
+
     // 09xx: warnings
     UNUSED_CELL_PARAMETER(901, "a cell parameter that no size or equation uses"),
     UNUSED_LOCAL(902, "a local whose value is never read"),

@@ -17,10 +17,14 @@ import java.util.Map;
  * @param shapes        the shape of every expression of the cell body, by identity
  * @param functions     the built-in function each function call resolves to (through function parameters)
  * @param nested        the instance each cell call inside the equations resolves to
+ * @param sliceBounds   the evaluated [from, to) of every slice
  */
 public record CellInstance(CellDecl cell, boolean builtin, Map<String, Integer> sizes, int inputSize,
         List<State> states, List<Parameter> parameters, Map<Expr, ValueShape> shapes,
-        Map<Expr.Call, String> functions, Map<Expr.Call, CellInstance> nested) {
+        Map<Expr.Call, String> functions, Map<Expr.Call, CellInstance> nested, Map<Expr.Slice, Bounds> sliceBounds) {
+
+    public record Bounds(int from, int to) {
+    }
 
     public record State(String name, int size) {
     }

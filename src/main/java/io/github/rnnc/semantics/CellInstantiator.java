@@ -80,6 +80,7 @@ final class CellInstantiator {
     private final Map<String, Integer> stateSizes = new LinkedHashMap<>();
     private final Set<String> recurrentMatrices = new HashSet<>();
     private final Map<Expr.Call, CellInstance> nested = new IdentityHashMap<>();
+    private final Map<Expr.Slice, CellInstance.Bounds> sliceBounds = new IdentityHashMap<>();
 
     // Per pass.
     private Diagnostics pass;
@@ -167,7 +168,7 @@ final class CellInstantiator {
         List<CellInstance.State> states = new ArrayList<>();
         stateSizes.forEach((name, size) -> states.add(new CellInstance.State(name, size)));
         return Optional.of(new CellInstance(facts.cell(), builtin, Map.copyOf(sizes), inputSize, states,
-                parameters, shapes, resolvedFunctions, nested));
+                parameters, shapes, resolvedFunctions, nested, sliceBounds));
     }
 
     // ------------------------------------------------------------ declarations
@@ -413,6 +414,7 @@ final class CellInstantiator {
                     + "inferred");
             return BAD;
         }
+        sliceBounds.put(slice, new CellInstance.Bounds(f, t));
         return new Vec(new Dim(t - f));
     }
 

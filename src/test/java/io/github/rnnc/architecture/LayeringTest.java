@@ -31,7 +31,8 @@ class LayeringTest {
             "lowering", List.of("diagnostics", "ast", "semantics", "ir"),
             "passes", List.of("diagnostics", "ir"),
             "codegen", List.of("ir"),
-            "cli", List.of("", "diagnostics", "semantics"));
+            "", List.of("diagnostics", "syntax", "semantics", "ir", "lowering", "passes", "codegen"),
+            "cli", List.of("", "diagnostics", "semantics", "ir"));
 
     @Test
     void packagesImportOnlyTheStagesBelowThem() throws IOException {
