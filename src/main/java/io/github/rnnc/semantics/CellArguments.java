@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -31,7 +32,8 @@ final class CellArguments {
      * @param functionOf   resolves a function argument to a built-in function name, or empty if it is none
      */
     static Optional<Bound> bind(CellFacts facts, String callee, Span site, List<Expr.Argument> arguments,
-            Set<String> options, Function<Expr, OptionalInt> sizeOf, Function<Expr, Optional<String>> functionOf,
+            Set<String> options, BiFunction<String, Expr, OptionalInt> sizeOf,
+            Function<Expr, Optional<String>> functionOf,
             Diagnostics diagnostics) {
         List<String> parameterNames = new ArrayList<>(facts.sizeParameters().keySet());
         parameterNames.addAll(facts.functionParameters().keySet());
@@ -109,7 +111,7 @@ final class CellArguments {
                     functions.put(name, function.get());
                 }
             } else {
-                OptionalInt size = sizeOf.apply(argument.value());
+                OptionalInt size = sizeOf.apply(name, argument.value());
                 if (size.isEmpty()) {
                     ok = false;
                 } else if (size.getAsInt() < 1) {

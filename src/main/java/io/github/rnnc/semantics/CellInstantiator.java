@@ -137,12 +137,14 @@ final class CellInstantiator {
         walk();
         diagnostics.addAll(pass.sorted());
         boolean ok = !pass.hasErrors();
+        // After another error the unknown sizes it left behind are consequences, not findings of their own.
+        boolean reportUnknown = ok;
         List<CellInstance.Parameter> parameters = new ArrayList<>();
         for (String name : facts.learnable()) {
             Ty type = parameterTypes.get(name);
             List<Integer> shape = concrete(type);
             if (shape == null) {
-                if (type != BAD && type != null) {
+                if (reportUnknown && type != BAD && type != null) {
                     Span at = firstUse.getOrDefault(name, facts.cell().name().span());
                     diagnostics.error(DiagnosticCode.SHAPE_NOT_INFERRED, at, "the shape of parameter '" + name
                             + "' cannot be inferred from its uses; declare it, e.g. param " + name
@@ -409,11 +411,6 @@ final class CellInstantiator {
                     + (size == null ? "size" : size), "needs 0 <= from < to <= size"));
             return BAD;
         }
-        if (size == null && finalPass) {
-            error(DiagnosticCode.SHAPE_NOT_INFERRED, slice.target().span(), "the size of the sliced vector cannot be "
-                    + "inferred");
-            return BAD;
-        }
         sliceBounds.put(slice, new CellInstance.Bounds(f, t));
         return new Vec(new Dim(t - f));
     }
@@ -461,7 +458,7 @@ final class CellInstantiator {
         }
         Optional<CellArguments.Bound> bound = CellArguments.bind(calleeFacts, callee.name().text(), call.span(),
                 arguments.subList(1, arguments.size()), Set.of(),
-                e -> SizeEvaluator.evaluate(e, sizes, pass),
+                (name, e) -> SizeEvaluator.evaluate(e, sizes, pass),
                 e -> e instanceof Expr.Name n && !n.primed() ? Optional.ofNullable(
                         functions.containsKey(n.name()) ? functions.get(n.name())
                                 : Names.FUNCTIONS.contains(n.name()) ? n.name() : null) : Optional.empty(),

@@ -34,6 +34,8 @@ final class CellRules {
     private final Map<Expr.Call, CellDecl> cellCalls = new IdentityHashMap<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> statesRead = new HashSet<>();
+    /** States assigned as h = ... (already reported); not reported again as never assigned. */
+    private final Set<String> assignedWithoutPrime = new HashSet<>();
 
     private CellRules(CellDecl cell, Map<String, CellDecl> cellsInScope, Diagnostics diagnostics) {
         this.cell = cell;
@@ -85,7 +87,7 @@ final class CellRules {
                 } else {
                     diagnostics.error(DiagnosticCode.BAD_OPTION_VALUE, value.span(), "the default of '"
                             + name.text() + "' must be a positive integer or a function name");
-                    sizeParameters.put(name.text(), null);
+                    sizeParameters.put(name.text(), 1); // reported; keeps uses of the cell from asking for it
                 }
             } else if (calledAsFunction.contains(name.text())) {
                 functionParameters.put(name.text(), null);
@@ -127,6 +129,7 @@ final class CellRules {
             Identifier target = assignment.target();
             String name = target.text();
             if (states.containsKey(name)) {
+                assignedWithoutPrime.add(name);
                 diagnostics.error(DiagnosticCode.ASSIGNMENT_TO_NON_LOCAL, target.span(), "'" + name
                         + "' is a state; write " + name + "' = ... to give it its next value");
             } else if (name.equals(Names.INPUT) || cellParameters.containsKey(name) || declared.containsKey(name)) {
@@ -170,7 +173,7 @@ final class CellRules {
             }
         }
         states.forEach((name, id) -> {
-            if (!assignedStates.containsKey(name)) {
+            if (!assignedStates.containsKey(name) && !assignedWithoutPrime.contains(name)) {
                 diagnostics.error(DiagnosticCode.STATE_NEVER_ASSIGNED, id.span(), "state '" + name
                         + "' is never given its next value; add " + name + "' = ...;");
             }

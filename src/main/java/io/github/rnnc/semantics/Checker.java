@@ -141,6 +141,7 @@ public final class Checker {
             } else if (Names.isJavaReserved(name)) {
                 diagnostics.error(DiagnosticCode.JAVA_RESERVED_NAME, cell.name().span(), "'" + name
                         + "' is a Java keyword and cannot name a cell");
+                scope.put(name, cell); // reported; uses of the cell are not unknown layers as well
             } else {
                 scope.put(name, cell);
             }
@@ -166,7 +167,9 @@ public final class Checker {
             for (CellDecl cell : file.cells()) {
                 List<CellDecl> path = new ArrayList<>();
                 Optional<Expr.Call> site = cycleFrom(cell, cell, path, new HashSet<>());
-                if (site.isPresent() && reported.add(cell)) {
+                if (site.isPresent() && !reported.contains(cell)) {
+                    reported.add(cell);
+                    reported.addAll(path); // one report per cycle, not one per cell on it
                     List<String> names = new ArrayList<>();
                     names.add(cell.name().text());
                     path.forEach(c -> names.add(c.name().text()));
@@ -232,7 +235,8 @@ public final class Checker {
             return;
         }
         Map<String, Integer> sizes = new LinkedHashMap<>();
-        int[] standIns = {101, 103, 107, 109, 113, 127, 131, 137, 139, 149};
+        // Multiples of 120 divide evenly by 2, 3, 4, 5, 6 and 8, so halved or quartered sizes stay whole.
+        int[] standIns = {120, 240, 360, 480, 600, 720, 840, 960, 1080, 1200};
         int next = 1;
         for (Map.Entry<String, Integer> parameter : f.sizeParameters().entrySet()) {
             sizes.put(parameter.getKey(), parameter.getValue() != null ? parameter.getValue()

@@ -51,8 +51,9 @@ final class NetworkChecker {
         int errorsBefore = diagnostics.errorCount();
         Identifier name = network.name();
         if (Names.isReservedClassName(name.text())) {
-            diagnostics.error(DiagnosticCode.JAVA_RESERVED_NAME, name.span(), "'" + name.text()
-                    + "' cannot be the name of a Java class");
+            diagnostics.error(DiagnosticCode.JAVA_RESERVED_NAME, name.span(), "'" + name.text() + "' cannot name "
+                    + "a network: " + (Names.isJavaReserved(name.text()) ? "it is a Java keyword"
+                    : "generated classes use it for a nested type"));
         }
         List<NetworkDecl.InputDecl> inputs = new ArrayList<>();
         OptionalInt steps = OptionalInt.empty();
@@ -182,7 +183,7 @@ final class NetworkChecker {
         CellFacts facts = scope.facts(cell);
         Optional<CellArguments.Bound> bound = CellArguments.bind(facts, cell.name().text(), call.span(),
                 call.arguments(), Set.of("return_sequences"),
-                e -> positiveInt(e, "a size", SizeEvaluator.MAX_SIZE),
+                (name, e) -> positiveInt(e, "'" + name + "'", SizeEvaluator.MAX_SIZE),
                 e -> e instanceof Expr.Name n && !n.primed() && Names.FUNCTIONS.contains(n.name())
                         ? Optional.of(n.name()) : Optional.empty(),
                 diagnostics);
@@ -437,7 +438,9 @@ final class NetworkChecker {
             case "adam" -> List.of("beta1", "beta2", "eps");
             default -> List.of("rho", "eps");
         };
-        Map<String, Expr> options = options(call, 1, List.of("lr"), named);
+        List<String> positional = new ArrayList<>(List.of("lr"));
+        positional.addAll(named);
+        Map<String, Expr> options = options(call, positional.size(), positional, List.of());
         if (options == null) {
             return null;
         }
@@ -496,8 +499,8 @@ final class NetworkChecker {
                 } else if (position >= Math.min(maxPositional, positional.size())) {
                     diagnostics.error(DiagnosticCode.TOO_MANY_ARGUMENTS, argument.span(), "'" + call.callee().text()
                             + "' takes " + positional.size() + " positional argument" + (positional.size() == 1 ? ""
-                            : "s") + " (" + String.join(", ", positional) + "); name the others, e.g. "
-                            + named.get(0) + " = ...");
+                            : "s") + " (" + String.join(", ", positional) + ")"
+                            + (named.isEmpty() ? "" : "; name the others, e.g. " + named.get(0) + " = ..."));
                     ok = false;
                 } else {
                     String name = positional.get(position++);
@@ -583,6 +586,11 @@ final class NetworkChecker {
     }
 
     private OptionalInt positiveInt(Expr value, String what, int max) {
+        if (value instanceof Expr.NumberLiteral number && !CellRules.isInteger(number)) {
+            diagnostics.error(DiagnosticCode.BAD_NUMBER, value.span(), what + " must be a whole number, not "
+                    + number.text());
+            return OptionalInt.empty();
+        }
         if (value instanceof Expr.NumberLiteral number && CellRules.isInteger(number)) {
             if (number.value() < 1) {
                 diagnostics.error(DiagnosticCode.BAD_OPTION_VALUE, value.span(), what + " must be at least 1, not "

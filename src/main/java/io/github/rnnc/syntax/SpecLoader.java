@@ -106,7 +106,7 @@ public final class SpecLoader {
     }
 
     private Optional<String> text(Path file, String displayPath, SpecFile.ImportDecl site) {
-        if (site != null && !Files.isRegularFile(file)) {
+        if (site != null && !Files.exists(file)) {
             diagnostics.error(DiagnosticCode.IMPORT_NOT_FOUND, site.span(), "imported file '" + site.path()
                     + "' does not exist (looked for " + displayPath + ")");
             return Optional.empty();
