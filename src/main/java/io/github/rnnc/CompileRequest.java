@@ -1,5 +1,6 @@
 package io.github.rnnc;
 
+import io.github.rnnc.passes.DerivativeTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -9,16 +10,41 @@ import java.util.Optional;
  *
  * @param files           the spec files, as the user named them (diagnostics quote these paths)
  * @param goal            the last stage to run
- * @param outputDirectory where generated sources go, for {@link Goal#GENERATE}
+ * @param outputDirectory where {@link Goal#GENERATE} writes sources; empty to keep them in the result only
+ * @param options         how to generate
  */
-public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputDirectory) {
+public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputDirectory, Options options) {
     public enum Goal {
         /** Parse and check only. */
         CHECK,
         /** Check, then lower to IR (for --dump-ir). */
         LOWER,
-        /** Everything, writing Java sources. */
+        /** Everything: Java sources in the result, and written to the output directory if there is one. */
         GENERATE
+    }
+
+    /** The Vector API backend (default) or plain Java for JVMs without {@code jdk.incubator.vector}. */
+    public enum Backend { VECTOR, SCALAR }
+
+    /** float (default) or double; the double variant exists for gradient checks. */
+    public enum Precision { F32, F64 }
+
+    /**
+     * @param derivatives the derivative rules of the differentiation pass; only tests replace them, to prove
+     *                    that the gradient checks catch a wrong rule
+     */
+    public record Options(Backend backend, Precision precision, DerivativeTable derivatives) {
+        public static Options defaults() {
+            return new Options(Backend.VECTOR, Precision.F32, DerivativeTable.standard());
+        }
+
+        public Options with(Backend newBackend) {
+            return new Options(newBackend, precision, derivatives);
+        }
+
+        public Options with(Precision newPrecision) {
+            return new Options(backend, newPrecision, derivatives);
+        }
     }
 
     public CompileRequest {
@@ -26,10 +52,14 @@ public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputD
     }
 
     public static CompileRequest check(List<Path> files) {
-        return new CompileRequest(files, Goal.CHECK, Optional.empty());
+        return new CompileRequest(files, Goal.CHECK, Optional.empty(), Options.defaults());
     }
 
     public static CompileRequest lower(List<Path> files) {
-        return new CompileRequest(files, Goal.LOWER, Optional.empty());
+        return new CompileRequest(files, Goal.LOWER, Optional.empty(), Options.defaults());
+    }
+
+    public static CompileRequest generate(List<Path> files, Options options) {
+        return new CompileRequest(files, Goal.GENERATE, Optional.empty(), options);
     }
 }

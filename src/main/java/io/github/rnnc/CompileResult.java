@@ -6,11 +6,13 @@ import io.github.rnnc.semantics.CheckedSpec;
 import java.util.List;
 
 /** Diagnostics in file and position order, what was checked and its IR (both empty when there were errors). */
-public record CompileResult(List<Diagnostic> diagnostics, List<CheckedSpec> checked, List<NetworkIr> networks) {
+public record CompileResult(List<Diagnostic> diagnostics, List<CheckedSpec> checked, List<NetworkIr> networks,
+        List<GeneratedSource> sources) {
     public CompileResult {
         diagnostics = List.copyOf(diagnostics);
         checked = List.copyOf(checked);
         networks = List.copyOf(networks);
+        sources = List.copyOf(sources);
     }
 
     public boolean hasErrors() {

@@ -1,12 +1,17 @@
 package io.github.rnnc;
 
 import io.github.rnnc.diagnostics.Diagnostics;
+import io.github.rnnc.codegen.JavaGenerator;
+import io.github.rnnc.codegen.Target;
+import io.github.rnnc.ir.DifferentiatedNetwork;
 import io.github.rnnc.ir.IrVerifier;
 import io.github.rnnc.ir.NetworkIr;
 import io.github.rnnc.lowering.Lowering;
+import io.github.rnnc.passes.DifferentiateNetwork;
 import io.github.rnnc.semantics.CheckedSpec;
 import io.github.rnnc.semantics.Checker;
 import io.github.rnnc.syntax.SpecLoader;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -49,13 +54,28 @@ public final class RnnCompiler {
         SpecLoader.Loaded loaded = SpecLoader.load(request.files(), diagnostics);
         List<CheckedSpec> checked = Checker.check(loaded.requested(), loaded.imports(), diagnostics);
         if (diagnostics.hasErrors() || request.goal() == CompileRequest.Goal.CHECK) {
-            return new CompileResult(diagnostics.sorted(), diagnostics.hasErrors() ? List.of() : checked, List.of());
+            return new CompileResult(diagnostics.sorted(), diagnostics.hasErrors() ? List.of() : checked, List.of(), List.of());
         }
         List<NetworkIr> networks = Lowering.lower(checked, diagnostics);
         networks.forEach(IrVerifier::verify);
         if (diagnostics.hasErrors()) {
-            return new CompileResult(diagnostics.sorted(), List.of(), List.of());
+            return new CompileResult(diagnostics.sorted(), List.of(), List.of(), List.of());
         }
-        return new CompileResult(diagnostics.sorted(), checked, networks);
+        if (request.goal() == CompileRequest.Goal.LOWER) {
+            return new CompileResult(diagnostics.sorted(), checked, networks, List.of());
+        }
+        List<GeneratedSource> sources = new ArrayList<>();
+        for (NetworkIr network : networks) {
+            DifferentiatedNetwork differentiated = DifferentiateNetwork.run(network, request.options().derivatives());
+            sources.add(new GeneratedSource(network.javaPackage(), network.className(),
+                    JavaGenerator.generate(differentiated, target(request.options()))));
+        }
+        request.outputDirectory().ifPresent(directory -> SourceWriter.write(directory, sources, diagnostics));
+        return new CompileResult(diagnostics.sorted(), checked, networks, sources);
+    }
+
+    private static Target target(CompileRequest.Options options) {
+        return new Target(options.backend() == CompileRequest.Backend.VECTOR,
+                options.precision() == CompileRequest.Precision.F64, 256);
     }
 }

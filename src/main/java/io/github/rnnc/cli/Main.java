@@ -115,7 +115,7 @@ public final class Main {
         CompileResult result;
         try {
             CompileRequest.Goal goal = generate ? CompileRequest.Goal.GENERATE : CompileRequest.Goal.CHECK;
-            result = RnnCompiler.compile(new CompileRequest(files, goal, output));
+            result = RnnCompiler.compile(new CompileRequest(files, goal, output, CompileRequest.Options.defaults()));
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             err.println("rnnc: internal compiler error: " + e);
             err.println("rnnc: this is a bug in rnnc, not in your spec; please report it with the spec");

@@ -74,6 +74,30 @@ public final class IrPrinter {
         return out.append("}\n").toString();
     }
 
+    public static String print(AdjointFunction adjoint) {
+        StringBuilder out = new StringBuilder();
+        out.append("adjoint ").append(adjoint.forward().name()).append("(");
+        out.append(adjoint.outputAdjoints().stream().map(v -> v + ": " + v.type()).collect(Collectors.joining(", ")));
+        out.append(") {\n");
+        for (Op op : adjoint.ops()) {
+            if (op instanceof Op.Input) {
+                continue;
+            }
+            out.append("  ").append(op.result()).append(" = ").append(describe(op)).append(" : ")
+                    .append(op.result().type()).append('\n');
+        }
+        for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
+            out.append("  grad ").append(update.parameter()).append(" += ").append(update.adjoint())
+                    .append(update.operand().map(v -> " outer " + v).orElse("")).append('\n');
+        }
+        out.append("  return dx ").append(adjoint.inputAdjoint());
+        for (int i = 0; i < adjoint.stateAdjoints().size(); i++) {
+            out.append(", d").append(adjoint.forward().stateNames().get(i)).append(' ')
+                    .append(adjoint.stateAdjoints().get(i));
+        }
+        return out.append("\n}\n").toString();
+    }
+
     static String describe(Op op) {
         if (op instanceof Op.Constant constant) {
             return "const " + number(constant.value());
@@ -98,6 +122,18 @@ public final class IrPrinter {
         }
         if (op instanceof Op.Slice slice) {
             return "slice " + slice.operand() + "[" + slice.from() + ":" + slice.to() + "]";
+        }
+        if (op instanceof Op.Zeros) {
+            return "zeros";
+        }
+        if (op instanceof Op.MatVecTransposed t) {
+            return "matvec_t " + t.matrix() + ", " + t.vector();
+        }
+        if (op instanceof Op.Embed embed) {
+            return "embed " + embed.operand() + " at " + embed.offset();
+        }
+        if (op instanceof Op.SoftmaxGradient sg) {
+            return "softmax_grad " + sg.output() + ", " + sg.adjoint();
         }
         return "input " + ((Op.Input) op).name();
     }

@@ -23,6 +23,31 @@ public final class IrVerifier {
         });
     }
 
+    public static void verify(AdjointFunction adjoint) {
+        Set<Integer> defined = new HashSet<>();
+        adjoint.forward().ops().forEach(op -> defined.add(op.result().id()));
+        StepFunction function = adjoint.forward();
+        for (Op op : adjoint.ops()) {
+            for (Value operand : op.operands()) {
+                check(defined.contains(operand.id()), function, op, operand + " used before its definition");
+            }
+            check(defined.add(op.result().id()), function, op, op.result() + " defined twice");
+            checkSizes(function, op);
+        }
+        check(adjoint.inputAdjoint().size() == function.input().size(), function, null, "input adjoint size");
+        for (int i = 0; i < function.states().size(); i++) {
+            check(adjoint.stateAdjoints().get(i).size() == function.states().get(i).size(), function, null,
+                    "state adjoint size");
+        }
+        for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
+            check(defined.contains(update.adjoint().id()), function, null, "gradient of undefined value");
+            List<Integer> shape = function.tensor(update.parameter()).shape();
+            check(update.operand().isPresent() ? shape.equals(List.of(update.adjoint().size(),
+                    update.operand().get().size())) : shape.equals(List.of(update.adjoint().size())), function, null,
+                    "gradient shape of " + update.parameter());
+        }
+    }
+
     public static void verify(StepFunction function) {
         Set<Integer> defined = new HashSet<>();
         for (Op op : function.ops()) {
@@ -62,6 +87,13 @@ public final class IrVerifier {
             check(softmax.operand().size() == size, function, op, "operand size");
         } else if (op instanceof Op.Concat concat) {
             check(concat.parts().stream().mapToInt(Value::size).sum() == size, function, op, "concat size");
+        } else if (op instanceof Op.MatVecTransposed t) {
+            List<Integer> shape = function.tensor(t.matrix()).shape();
+            check(shape.get(1) == size && shape.get(0) == t.vector().size(), function, op, "transposed shape");
+        } else if (op instanceof Op.Embed embed) {
+            check(embed.offset() >= 0 && embed.offset() + embed.operand().size() <= size, function, op, "embed");
+        } else if (op instanceof Op.SoftmaxGradient sg) {
+            check(sg.output().size() == size && sg.adjoint().size() == size, function, op, "softmax gradient");
         } else if (op instanceof Op.Slice slice) {
             check(slice.from() >= 0 && slice.to() <= slice.operand().size() && slice.to() - slice.from() == size,
                     function, op, "slice bounds");

@@ -45,8 +45,12 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Elementwise functions. The last three exist for derivatives: STEP is 1 where x > 0 (relu'), ABS is |x|,
+     * HARD_SIGMOID_SLOPE is 0.2 where 0 < 0.2x + 0.5 < 1 (hard_sigmoid').
+     */
     enum UnaryKind {
-        NEG, SIGMOID, TANH, RELU, HARD_SIGMOID, SOFTSIGN, EXP, IDENTITY;
+        NEG, SIGMOID, TANH, RELU, HARD_SIGMOID, SOFTSIGN, EXP, IDENTITY, STEP, ABS, HARD_SIGMOID_SLOPE;
 
         public String spelled() {
             return name().toLowerCase(Locale.ROOT);
@@ -79,6 +83,34 @@ public sealed interface Op {
     record Slice(Value result, Value operand, int from, int to) implements Op {
         public List<Value> operands() {
             return List.of(operand);
+        }
+    }
+
+    /** A vector of zeros (the adjoint of a value nothing reads). */
+    record Zeros(Value result) implements Op {
+        public List<Value> operands() {
+            return List.of();
+        }
+    }
+
+    /** {@code W^T v}: the adjoint of a matrix–vector product with respect to its vector. */
+    record MatVecTransposed(Value result, String matrix, Value vector) implements Op {
+        public List<Value> operands() {
+            return List.of(vector);
+        }
+    }
+
+    /** The operand placed at {@code offset} in a vector of zeros of the result's size (the adjoint of a slice). */
+    record Embed(Value result, Value operand, int offset) implements Op {
+        public List<Value> operands() {
+            return List.of(operand);
+        }
+    }
+
+    /** {@code y * (g - sum(g * y))}: the adjoint of softmax output y with respect to its input, given g. */
+    record SoftmaxGradient(Value result, Value output, Value adjoint) implements Op {
+        public List<Value> operands() {
+            return List.of(output, adjoint);
         }
     }
 }

@@ -1,0 +1,58 @@
+package io.github.rnnc.codegen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.TypeName;
+
+/**
+ * What the generated code runs on: the Vector API or plain Java, float or double. The vector width is fixed at
+ * generation time so that loop tails are resolved by the generator, not at run time.
+ *
+ * @param vector     emit Vector API loops (jdk.incubator.vector)
+ * @param f64        double precision
+ * @param vectorBits 256 or 512
+ */
+public record Target(boolean vector, boolean f64, int vectorBits) {
+    static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
+    static final ClassName DOUBLE_VECTOR = ClassName.get("jdk.incubator.vector", "DoubleVector");
+    static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
+    static final ClassName VECTOR_OPERATORS = ClassName.get("jdk.incubator.vector", "VectorOperators");
+
+    public Target {
+        if (vectorBits != 256 && vectorBits != 512) {
+            throw new IllegalArgumentException("vector width must be 256 or 512 bits");
+        }
+    }
+
+    String elem() {
+        return f64 ? "double" : "float";
+    }
+
+    TypeName elemType() {
+        return f64 ? TypeName.DOUBLE : TypeName.FLOAT;
+    }
+
+    ClassName vectorClass() {
+        return f64 ? DOUBLE_VECTOR : FLOAT_VECTOR;
+    }
+
+    ClassName boxed() {
+        return f64 ? ClassName.get(Double.class) : ClassName.get(Float.class);
+    }
+
+    /** Elements per vector. */
+    int lanes() {
+        return vectorBits / (f64 ? 64 : 32);
+    }
+
+    String speciesConstant() {
+        return "SPECIES_" + vectorBits;
+    }
+
+    /** A literal of the element type, exact and locale-independent. */
+    String literal(double value) {
+        if (f64) {
+            return Double.toString(value);
+        }
+        return Float.toString((float) value) + "f";
+    }
+}
