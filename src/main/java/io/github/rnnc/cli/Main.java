@@ -21,7 +21,7 @@ public final class Main {
 
     private static final String USAGE_TEXT = """
             usage: rnnc check FILE...
-                   rnnc compile FILE... -d DIR [--dump-ir]
+                   rnnc compile FILE... -d DIR [--backend vector|scalar] [--precision f32|f64] [--dump-ir]
                    rnnc --help | --version
 
             Commands:
@@ -30,6 +30,9 @@ public final class Main {
 
             Options:
               -d, --output DIR   where compile writes generated sources
+              --backend B        vector (default; Vector API, needs --add-modules jdk.incubator.vector)
+                                 or scalar (plain Java)
+              --precision P      f32 (default) or f64 (for gradient checks)
               --dump-ir          print the IR of every network (compile only)
               -h, --help         show this help
               -V, --version      show the version
@@ -73,10 +76,22 @@ public final class Main {
         List<Path> files = new ArrayList<>();
         Optional<Path> output = Optional.empty();
         boolean dumpIr = false;
+        CompileRequest.Options options = CompileRequest.Options.defaults();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--dump-ir") && generate) {
                 dumpIr = true;
+            } else if ((arg.equals("--backend") || arg.equals("--precision")) && generate) {
+                String value = i + 1 < args.size() ? args.get(++i) : "";
+                if (arg.equals("--backend") && (value.equals("vector") || value.equals("scalar"))) {
+                    options = options.with(CompileRequest.Backend.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+                } else if (arg.equals("--precision") && (value.equals("f32") || value.equals("f64"))) {
+                    options = options.with(CompileRequest.Precision.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+                } else {
+                    err.println("rnnc: " + arg + " takes " + (arg.equals("--backend") ? "vector or scalar"
+                            : "f32 or f64") + (value.isEmpty() ? "" : ", not '" + value + "'"));
+                    return USAGE;
+                }
             } else if (arg.equals("-d") || arg.equals("--output")) {
                 if (i + 1 >= args.size()) {
                     err.println("rnnc: " + arg + " needs a directory");
@@ -115,7 +130,7 @@ public final class Main {
         CompileResult result;
         try {
             CompileRequest.Goal goal = generate ? CompileRequest.Goal.GENERATE : CompileRequest.Goal.CHECK;
-            result = RnnCompiler.compile(new CompileRequest(files, goal, output, CompileRequest.Options.defaults()));
+            result = RnnCompiler.compile(new CompileRequest(files, goal, output, options));
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             err.println("rnnc: internal compiler error: " + e);
             err.println("rnnc: this is a bug in rnnc, not in your spec; please report it with the spec");
