@@ -99,7 +99,7 @@ final class Elementwise {
 
     private String scalarUnary(Op.UnaryKind kind, String a) {
         return switch (kind) {
-            case NEG -> "-" + a;
+            case NEG -> "-(" + a + ")";
             case SIGMOID -> "sigmoid(" + a + ")";
             case TANH -> "tanh(" + a + ")";
             case RELU -> "Math.max(" + a + ", " + lit(0) + ")";
@@ -131,6 +131,109 @@ final class Elementwise {
             case ABS -> a + ".abs()";
             case HARD_SIGMOID_SLOPE -> "hardSigmoidSlope(" + a + ")";
         };
+    }
+
+    /** One op of a fused loop: its result goes to {@code dst}; operands are refs or earlier results of the loop. */
+    record Fused(Op op, Ref dst, java.util.List<Ref> operands, java.util.List<Integer> operandIds) {
+    }
+
+    /**
+     * Several elementwise ops over n elements in one loop: each result stays in a local for the ops after it and is
+     * stored on the way.
+     */
+    void fused(CodeBlock.Builder code, java.util.List<Fused> ops, int n) {
+        int lanes = target.lanes();
+        int upper = target.vector() ? n - n % lanes : 0;
+        java.util.Set<Integer> inLoop = new java.util.HashSet<>();
+        ops.forEach(f -> inLoop.add(f.op().result().id()));
+        code.beginControlFlow("");
+        if (upper > 0) {
+            String vectorClass = target.vectorClass().simpleName();
+            java.util.Map<String, String> broadcasts = new java.util.LinkedHashMap<>();
+            for (Fused f : ops) {
+                for (Ref ref : f.operands()) {
+                    if (ref.isScalar() && !broadcasts.containsKey(ref.literal())) {
+                        String name = "c" + broadcasts.size();
+                        broadcasts.put(ref.literal(), name);
+                        code.addStatement("$T $L = $T.broadcast(SPECIES, $L)", target.vectorClass(), name,
+                                target.vectorClass(), ref.literal());
+                    }
+                }
+            }
+            code.beginControlFlow("for (int i = 0; i < $L; i += $L)", upper, lanes);
+            for (Fused f : ops) {
+                String[] names = new String[f.operands().size()];
+                for (int k = 0; k < names.length; k++) {
+                    Ref ref = f.operands().get(k);
+                    int id = f.operandIds().get(k);
+                    if (inLoop.contains(id) && isLocal(ops, f, id)) {
+                        names[k] = "e" + id;
+                    } else if (ref.isScalar()) {
+                        names[k] = broadcasts.get(ref.literal());
+                    } else {
+                        names[k] = vectorClass + ".fromArray(SPECIES, " + ref.array() + ", " + ref.base() + " + i)";
+                    }
+                }
+                code.addStatement("$L e$L = $L", vectorClass, f.op().result().id(), vectorExpression(f.op(), names));
+                code.addStatement("e$L.intoArray($L, $L + i)", f.op().result().id(), f.dst().array(), f.dst().base());
+            }
+            code.endControlFlow();
+        }
+        if (upper < n) {
+            code.beginControlFlow("for (int i = $L; i < $L; i++)", upper, n);
+            for (Fused f : ops) {
+                String[] names = new String[f.operands().size()];
+                for (int k = 0; k < names.length; k++) {
+                    Ref ref = f.operands().get(k);
+                    int id = f.operandIds().get(k);
+                    names[k] = inLoop.contains(id) && isLocal(ops, f, id) ? "s" + id
+                            : ref.isScalar() ? ref.literal() : ref.at("i");
+                }
+                code.addStatement("$L s$L = $L", target.elem(), f.op().result().id(), scalarExpression(f.op(), names));
+                code.addStatement("$L = s$L", f.dst().at("i"), f.op().result().id());
+            }
+            code.endControlFlow();
+        }
+        code.endControlFlow();
+    }
+
+    /** Whether an operand was computed earlier in this loop (so a local holds it). */
+    private static boolean isLocal(java.util.List<Fused> ops, Fused consumer, int id) {
+        for (Fused f : ops) {
+            if (f == consumer) {
+                return false;
+            }
+            if (f.op().result().id() == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String vectorExpression(Op op, String[] v) {
+        if (op instanceof Op.Unary unary) {
+            return vectorUnary(unary.kind(), v[0]);
+        }
+        String method = switch (((Op.Binary) op).kind()) {
+            case ADD -> "add";
+            case SUB -> "sub";
+            case MUL -> "mul";
+            case DIV -> "div";
+        };
+        return v[0] + "." + method + "(" + v[1] + ")";
+    }
+
+    private String scalarExpression(Op op, String[] s) {
+        if (op instanceof Op.Unary unary) {
+            return scalarUnary(unary.kind(), s[0]);
+        }
+        String symbol = switch (((Op.Binary) op).kind()) {
+            case ADD -> "+";
+            case SUB -> "-";
+            case MUL -> "*";
+            case DIV -> "/";
+        };
+        return s[0] + " " + symbol + " " + s[1];
     }
 
     interface Formula {

@@ -21,9 +21,12 @@ import javax.lang.model.element.Modifier;
  * into several methods, each far below HotSpot's 8000-byte limit for JIT compilation.
  */
 final class StepEmitter {
-    /** Op blocks per method: keeps every generated method to a few kilobytes of bytecode. */
-    private static final int BLOCKS_PER_METHOD_VECTOR = 5;
-    private static final int BLOCKS_PER_METHOD_SCALAR = 10;
+    /**
+     * Source characters per method, a proxy for bytecode. Vector code is kept small because C2 must inline every
+     * Vector API call of a method to compile it to vector instructions (a call it cannot inline boxes vectors).
+     */
+    private static final int METHOD_BUDGET_VECTOR = 2400;
+    private static final int METHOD_BUDGET_SCALAR = 6000;
 
     private final Target target;
     private final Elementwise elementwise;
@@ -54,8 +57,18 @@ final class StepEmitter {
         // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
         List<CodeBlock> hoisted = new ArrayList<>();
         List<CodeBlock> perStep = new ArrayList<>();
-        for (Op op : step.ops()) {
-            CodeBlock block = forwardOp(step, op, prefix, storage);
+        List<Op> forwardOps = step.ops();
+        for (int i = 0; i < forwardOps.size(); i++) {
+            Op op = forwardOps.get(i);
+            Integer loop = step.loops().get(op.result().id());
+            CodeBlock block;
+            if (loop != null) {
+                List<Op> run = run(forwardOps, i, step.loops(), loop);
+                i = forwardOps.indexOf(run.get(run.size() - 1));
+                block = fusedBlock(run, storage::ref);
+            } else {
+                block = forwardOp(step, op, prefix, storage);
+            }
             if (block != null) {
                 (step.isHoisted(op.result()) ? hoisted : perStep).add(block);
             }
@@ -74,11 +87,21 @@ final class StepEmitter {
         AdjointStorage adjointStorage = new AdjointStorage(adjoint, prefix, storage, dOutArray, buffers);
         List<CodeBlock> adjointHoisted = new ArrayList<>();
         List<CodeBlock> adjointStep = new ArrayList<>();
-        for (Op op : adjoint.ops()) {
+        List<Op> adjointOps = adjoint.ops();
+        for (int i = 0; i < adjointOps.size(); i++) {
+            Op op = adjointOps.get(i);
             if (op instanceof Op.Input || op instanceof Op.Constant || op instanceof Op.Slice) {
                 continue;
             }
-            CodeBlock block = valueOp(step, op, adjointStorage.ref(op.result()), adjointStorage::ref, true);
+            Integer loop = adjoint.loops().get(op.result().id());
+            CodeBlock block;
+            if (loop != null) {
+                List<Op> run = run(adjointOps, i, adjoint.loops(), loop);
+                i = adjointOps.indexOf(run.get(run.size() - 1));
+                block = fusedBlock(run, adjointStorage::ref);
+            } else {
+                block = valueOp(step, op, adjointStorage.ref(op.result()), adjointStorage::ref, true);
+            }
             (adjoint.isHoisted(op.result()) ? adjointHoisted : adjointStep).add(block);
         }
         // Gradient sums over steps run after the recurrence, once over all rows: the gradient rows then stay in
@@ -116,17 +139,31 @@ final class StepEmitter {
                 Map<String, String> buffers) {
             this.forward = forward;
             boolean stateless = adjoint.forward().states().isEmpty();
+            // Slices are views: what the hoisted part reads through a slice is its operand's storage.
+            Map<Integer, Integer> viewOf = new HashMap<>();
+            for (Op op : adjoint.ops()) {
+                if (op instanceof Op.Slice slice) {
+                    viewOf.put(slice.result().id(), slice.operand().id());
+                }
+            }
             Set<Integer> readByHoisted = new HashSet<>();
+            java.util.function.IntConsumer mark = id -> {
+                int target = id;
+                while (viewOf.containsKey(target)) {
+                    target = viewOf.get(target);
+                }
+                readByHoisted.add(target);
+            };
             for (Op op : adjoint.ops()) {
                 if (adjoint.isHoisted(op.result())) {
-                    op.operands().forEach(v -> readByHoisted.add(v.id()));
+                    op.operands().forEach(v -> mark.accept(v.id()));
                 }
             }
             for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
-                readByHoisted.add(update.adjoint().id());
+                mark.accept(update.adjoint().id());
             }
             if (adjoint.isHoisted(adjoint.inputAdjoint())) {
-                readByHoisted.add(adjoint.inputAdjoint().id());
+                mark.accept(adjoint.inputAdjoint().id());
             }
             for (int k = 0; k < adjoint.outputAdjoints().size(); k++) {
                 Value g = adjoint.outputAdjoints().get(k);
@@ -167,6 +204,33 @@ final class StepEmitter {
     }
 
     // ------------------------------------------------------------ ops
+
+    /** The ops of one fused loop, starting at index {@code start}: the loop's members, views skipped. */
+    private static List<Op> run(List<Op> ops, int start, Map<Integer, Integer> loops, int loop) {
+        List<Op> run = new ArrayList<>();
+        for (int i = start; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            Integer member = loops.get(op.result().id());
+            if (member != null && member == loop) {
+                run.add(op);
+            } else if (member != null || !(op instanceof Op.Slice || op instanceof Op.Constant
+                    || op instanceof Op.ParameterVector || op instanceof Op.Input)) {
+                break;
+            }
+        }
+        return run;
+    }
+
+    private CodeBlock fusedBlock(List<Op> run, Refs refs) {
+        List<Elementwise.Fused> fused = new ArrayList<>();
+        for (Op op : run) {
+            List<Ref> operands = op.operands().stream().map(refs::of).toList();
+            List<Integer> ids = op.operands().stream().map(Value::id).toList();
+            fused.add(new Elementwise.Fused(op, refs.of(op.result()), operands, ids));
+        }
+        int n = run.get(0).result().size();
+        return rows(code -> elementwise.fused(code, fused, n));
+    }
 
     private CodeBlock forwardOp(StepFunction step, Op op, String prefix, StorageMap storage) {
         if (op instanceof Op.Input || op instanceof Op.Constant || op instanceof Op.ParameterVector
@@ -315,21 +379,43 @@ final class StepEmitter {
     }
 
     private List<MethodSpec> chunk(String name, List<CodeBlock> blocks) {
-        int perMethod = target.vector() ? BLOCKS_PER_METHOD_VECTOR : BLOCKS_PER_METHOD_SCALAR;
+        int budget = target.vector() ? METHOD_BUDGET_VECTOR : METHOD_BUDGET_SCALAR;
         List<MethodSpec> methods = new ArrayList<>();
         MethodSpec.Builder entry = signature(name);
         int part = 0;
-        for (int start = 0; start < blocks.size(); start += perMethod) {
+        int start = 0;
+        while (start < blocks.size()) {
+            int end = start;
+            int size = 0;
+            do {
+                size += cost(blocks.get(end));
+                end++;
+            } while (end < blocks.size() && size + cost(blocks.get(end)) <= budget);
             MethodSpec.Builder method = signature(name + "_" + part);
-            for (CodeBlock block : blocks.subList(start, Math.min(blocks.size(), start + perMethod))) {
-                method.addCode(block);
-            }
+            blocks.subList(start, end).forEach(method::addCode);
             methods.add(method.build());
             entry.addStatement("$L_$L(t0, t1, batch)", name, part);
             part++;
+            start = end;
         }
         methods.add(0, entry.build());
         return methods;
+    }
+
+    /** Source length, plus what the JIT will inline into the method: kernels and math helpers. */
+    private static int cost(CodeBlock block) {
+        String text = block.toString();
+        int heavy = count(text, "tanh(") + count(text, "sigmoid(") + count(text, "hardSigmoidSlope(");
+        int kernels = count(text, "gemm") + count(text, "addOuter");
+        return text.length() + 700 * heavy + 2400 * kernels;
+    }
+
+    private static int count(String text, String what) {
+        int count = 0;
+        for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+            count++;
+        }
+        return count;
     }
 
     private static MethodSpec.Builder signature(String name) {

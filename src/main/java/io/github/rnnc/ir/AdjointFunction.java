@@ -17,13 +17,20 @@ import java.util.List;
  *                       step after the reversed recurrence
  */
 public record AdjointFunction(StepFunction forward, List<Value> outputAdjoints, List<Op> ops, Value inputAdjoint,
-        List<Value> stateAdjoints, List<GradientUpdate> updates, java.util.Set<Integer> hoisted) {
+        List<Value> stateAdjoints, List<GradientUpdate> updates, java.util.Set<Integer> hoisted,
+        java.util.Map<Integer, Integer> loops) {
     public AdjointFunction {
         outputAdjoints = List.copyOf(outputAdjoints);
         ops = List.copyOf(ops);
         stateAdjoints = List.copyOf(stateAdjoints);
         updates = List.copyOf(updates);
         hoisted = java.util.Set.copyOf(hoisted);
+        loops = java.util.Map.copyOf(loops);
+    }
+
+    public AdjointFunction withLoops(java.util.Map<Integer, Integer> newLoops) {
+        return new AdjointFunction(forward, outputAdjoints, ops, inputAdjoint, stateAdjoints, updates, hoisted,
+                newLoops);
     }
 
     public boolean isHoisted(Value value) {

@@ -71,6 +71,9 @@ public final class IrPrinter {
             if (function.isHoisted(op.result()) && !(op instanceof Op.Constant || op instanceof Op.ParameterVector)) {
                 out.append("  hoisted");
             }
+            if (function.loops().containsKey(op.result().id())) {
+                out.append("  loop ").append(function.loops().get(op.result().id()));
+            }
             out.append('\n');
         }
         out.append("  return ").append(function.outputs().stream().map(Value::toString)
@@ -88,7 +91,9 @@ public final class IrPrinter {
                 continue;
             }
             out.append("  ").append(op.result()).append(" = ").append(describe(op)).append(" : ")
-                    .append(op.result().type()).append(adjoint.isHoisted(op.result()) ? "  hoisted" : "").append('\n');
+                    .append(op.result().type()).append(adjoint.isHoisted(op.result()) ? "  hoisted" : "")
+                    .append(adjoint.loops().containsKey(op.result().id()) ? "  loop "
+                            + adjoint.loops().get(op.result().id()) : "").append('\n');
         }
         for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
             out.append("  grad ").append(update.parameter()).append(" += ").append(update.adjoint())

@@ -13,9 +13,11 @@ import java.util.List;
  * @param outputs    the next state values (or, for stateless layers, the single output)
  * @param parameters the learnable tensors the ops read, in layout order
  * @param hoisted    values that do not depend on any state: computed for every step before the recurrence
+ * @param loops      elementwise ops fused into one loop: value id to loop number (ops of one loop are consecutive)
  */
 public record StepFunction(String name, Value input, List<Value> states, List<String> stateNames, List<Op> ops,
-        List<Value> outputs, List<Tensor> parameters, java.util.Set<Integer> hoisted) {
+        List<Value> outputs, List<Tensor> parameters, java.util.Set<Integer> hoisted,
+        java.util.Map<Integer, Integer> loops) {
     public StepFunction {
         states = List.copyOf(states);
         stateNames = List.copyOf(stateNames);
@@ -23,19 +25,24 @@ public record StepFunction(String name, Value input, List<Value> states, List<St
         outputs = List.copyOf(outputs);
         parameters = List.copyOf(parameters);
         hoisted = java.util.Set.copyOf(hoisted);
+        loops = java.util.Map.copyOf(loops);
     }
 
     public StepFunction(String name, Value input, List<Value> states, List<String> stateNames, List<Op> ops,
             List<Value> outputs, List<Tensor> parameters) {
-        this(name, input, states, stateNames, ops, outputs, parameters, java.util.Set.of());
+        this(name, input, states, stateNames, ops, outputs, parameters, java.util.Set.of(), java.util.Map.of());
     }
 
     public StepFunction withOps(List<Op> newOps, List<Value> newOutputs) {
-        return new StepFunction(name, input, states, stateNames, newOps, newOutputs, parameters, hoisted);
+        return new StepFunction(name, input, states, stateNames, newOps, newOutputs, parameters, hoisted, loops);
     }
 
     public StepFunction withHoisted(java.util.Set<Integer> newHoisted) {
-        return new StepFunction(name, input, states, stateNames, ops, outputs, parameters, newHoisted);
+        return new StepFunction(name, input, states, stateNames, ops, outputs, parameters, newHoisted, loops);
+    }
+
+    public StepFunction withLoops(java.util.Map<Integer, Integer> newLoops) {
+        return new StepFunction(name, input, states, stateNames, ops, outputs, parameters, hoisted, newLoops);
     }
 
     public boolean isHoisted(Value value) {

@@ -34,7 +34,7 @@ public final class DifferentiateNetwork {
     }
 
     private static void add(Map<String, AdjointFunction> adjoints, StepFunction step, DerivativeTable table) {
-        AdjointFunction adjoint = Differentiation.differentiate(step, table);
+        AdjointFunction adjoint = FuseElementwise.run(Differentiation.differentiate(step, table));
         IrVerifier.verify(adjoint);
         adjoints.put(step.name(), adjoint);
     }

@@ -48,7 +48,7 @@ public final class Differentiation {
         List<String> layout = forward.parameters().stream().map(StepFunction.Tensor::local).toList();
         updates.sort(Comparator.comparingInt(u -> layout.indexOf(u.parameter())));
         return new AdjointFunction(forward, outputAdjoints, builder.ops(), inputAdjoint, stateAdjoints, updates,
-                builder.hoisted());
+                builder.hoisted(), java.util.Map.of());
     }
 
     private static Value orZeros(AdjointBuilder builder, Value forward) {

@@ -10,7 +10,8 @@ import java.util.function.UnaryOperator;
 /** The optimization pipeline, with the verifier between passes. */
 public final class Passes {
     /** The passes in the order they run, by name (rnnc compile --dump-ir shows the IR after all of them). */
-    public static final List<String> PIPELINE = List.of(FuseProducts.NAME, HoistInputProducts.NAME);
+    public static final List<String> PIPELINE = List.of(FuseProducts.NAME, HoistInputProducts.NAME,
+            FuseElementwise.NAME);
 
     private Passes() {
     }
@@ -20,7 +21,9 @@ public final class Passes {
         IrVerifier.verify(fused);
         NetworkIr hoisted = HoistInputProducts.run(fused);
         IrVerifier.verify(hoisted);
-        return hoisted;
+        NetworkIr loops = FuseElementwise.run(hoisted);
+        IrVerifier.verify(loops);
+        return loops;
     }
 
     static NetworkIr mapSteps(NetworkIr network, UnaryOperator<StepFunction> pass) {

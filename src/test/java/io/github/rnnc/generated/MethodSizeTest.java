@@ -1,0 +1,80 @@
+package io.github.rnnc.generated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.github.rnnc.CompileRequest.Backend;
+import io.github.rnnc.CompileRequest.Precision;
+import io.github.rnnc.testing.ClassFileMethods;
+import io.github.rnnc.testing.GeneratedClasses;
+import io.github.rnnc.testing.Specs;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every method of every class generated for the six non-ConvLSTM contract examples, at their real sizes and on both
+ * backends, has less than {@value #LIMIT} bytes of bytecode: HotSpot does not JIT-compile larger methods
+ * ({@code -XX:+DontCompileHugeMethods}), so one such method would run interpreted forever. The largest method of each
+ * class is printed.
+ */
+class MethodSizeTest {
+    static final int LIMIT = 8000;
+    static final String[] EXAMPLES = {"char_lstm", "forecast", "mgu", "mnist_rows", "peephole", "sentiment"};
+
+    @TempDir
+    static Path directory;
+
+    /** One javac run per backend for all six examples (copies of the files; the cache is keyed by the text). */
+    @BeforeAll
+    static void compileTogether() {
+        List<GeneratedClasses.Spec> specs = new ArrayList<>();
+        for (String example : EXAMPLES) {
+            specs.add(new GeneratedClasses.Spec(example + ".rnn", Specs.exampleText(example)));
+        }
+        for (Backend backend : Backend.values()) {
+            GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(backend, Precision.F32));
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String example : EXAMPLES) {
+            for (Backend backend : Backend.values()) {
+                cases.add(Arguments.of(example, backend));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void everyMethodIsJitCompilable(String example, Backend backend) {
+        GeneratedClasses.Network network = GeneratedClasses.compile(Specs.example(example),
+                GeneratedClasses.options(backend, Precision.F32));
+        Map<String, byte[]> classFiles = network.classFiles();
+        assertFalse(classFiles.isEmpty(), "no class files");
+        List<String> tooBig = new ArrayList<>();
+        for (Map.Entry<String, byte[]> entry : classFiles.entrySet()) {
+            ClassFileMethods.ClassMethods methods = ClassFileMethods.read(entry.getValue());
+            assertEquals(entry.getKey(), methods.className(), "class file name");
+            methods.largest().ifPresent(m -> System.out.printf("[MethodSizeTest] %s %s: largest method of %s is %s"
+                    + " with %d bytes of bytecode (%d methods)%n", example, backend, entry.getKey(), m.key(),
+                    m.codeLength(), methods.methods().size()));
+            for (ClassFileMethods.Method m : methods.methods()) {
+                if (m.codeLength() >= LIMIT) {
+                    tooBig.add(entry.getKey() + "." + m.key() + ": " + m.codeLength() + " bytes");
+                }
+            }
+        }
+        assertEquals(List.of(), tooBig, example + " (" + backend + "): methods of " + LIMIT
+                + " bytes of bytecode or more are never JIT-compiled");
+    }
+}
