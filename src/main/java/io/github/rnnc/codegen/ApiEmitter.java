@@ -105,6 +105,7 @@ final class ApiEmitter {
             type.addMethod(computeGradientsPublic(labels, false));
             type.addMethod(computeGradientsPublic(labels, true));
             type.addMethod(loss(training.loss()));
+            Optimizer.emit(type, training, target, labels);
         });
     }
 
