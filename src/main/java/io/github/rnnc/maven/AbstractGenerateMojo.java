@@ -133,6 +133,10 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
 
     private void summarize(IncrementalGeneration.Outcome outcome, Log log, Path base) {
         String into = relative(base, outputDirectory().toPath());
+        if (outcome.specs().isEmpty() && outcome.deleted().isEmpty()) {
+            log.info("rnnc: no specs in " + relative(base, sourceDirectory().toPath()));
+            return;
+        }
         if (outcome.compiled().isEmpty() && outcome.deleted().isEmpty()) {
             log.info("rnnc: " + count(outcome.specs().size(), "spec") + " unchanged; nothing to generate in " + into);
             return;
