@@ -8,6 +8,7 @@ import io.github.rnnc.ir.IrVerifier;
 import io.github.rnnc.ir.NetworkIr;
 import io.github.rnnc.lowering.Lowering;
 import io.github.rnnc.passes.DifferentiateNetwork;
+import io.github.rnnc.passes.Passes;
 import io.github.rnnc.semantics.CheckedSpec;
 import io.github.rnnc.semantics.Checker;
 import io.github.rnnc.syntax.SpecLoader;
@@ -65,8 +66,11 @@ public final class RnnCompiler {
         if (diagnostics.hasErrors() || request.goal() == CompileRequest.Goal.CHECK) {
             return new CompileResult(diagnostics.sorted(), diagnostics.hasErrors() ? List.of() : checked, List.of(), List.of());
         }
-        List<NetworkIr> networks = Lowering.lower(checked, diagnostics);
-        networks.forEach(IrVerifier::verify);
+        List<NetworkIr> networks = new ArrayList<>();
+        for (NetworkIr lowered : Lowering.lower(checked, diagnostics)) {
+            IrVerifier.verify(lowered);
+            networks.add(Passes.optimize(lowered));
+        }
         if (diagnostics.hasErrors()) {
             return new CompileResult(diagnostics.sorted(), List.of(), List.of(), List.of());
         }

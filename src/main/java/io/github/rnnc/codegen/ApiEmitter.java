@@ -388,12 +388,12 @@ final class ApiEmitter {
         if (sequenceOutput) {
             method.addStatement("int length = lengths == null ? steps : lengths[b]")
                     .beginControlFlow("for (int t = 0; t < length; t++)")
-                    .addStatement("int row = t * maxBatch + b")
+                    .addStatement("int r = t * maxBatch + b")
                     .addStatement("int position = b * steps + t");
         } else {
-            method.addStatement("int row = b").addStatement("int position = b");
+            method.addStatement("int r = b").addStatement("int position = b");
         }
-        method.addStatement("int o = row * OUTPUT_SIZE");
+        method.addStatement("int o = r * OUTPUT_SIZE");
         switch (loss) {
             case CROSS_ENTROPY -> {
                 LayerPlan.Direction d = head.directions().get(0);

@@ -1,5 +1,6 @@
 package io.github.rnnc.codegen;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
@@ -8,11 +9,18 @@ import java.util.TreeMap;
 import javax.lang.model.element.Modifier;
 
 /**
- * Matrix kernels specialized to constant shapes, one static method per (kind, rows, columns) in use. The weight
- * matrix is row-major [rows][columns] inside the flat parameter (or gradient) array.
+ * Matrix kernels specialized to constant shapes, one static method per (kind, shape) in use.
+ * <ul>
+ * <li>{@code gemm}: {@code Y[i][j] = sum_k A[i][k] B[k][j]} for m rows of A; B is row-major [K][N]. Forward
+ * products use it with B = W^T (packed once per call), so each step streams the weights in order; the
+ * transposed products of the backward pass use it with B = W straight from the parameter array.</li>
+ * <li>{@code addOuter}: {@code W[r][c] += sum_i G[i][r] X[i][c]}, the gradient of a product over m rows.</li>
+ * </ul>
+ * Vector code keeps a block of accumulators per output row and broadcasts one A element at a time (the axpy form),
+ * so there is no reduction across lanes; two rows of A share every load of B.
  */
 final class Kernels {
-    private static final int ROW_BLOCK = 4;
+    private static final int BLOCK_VECTORS = 4;
 
     private final Target target;
     private final Map<String, MethodSpec> methods = new TreeMap<>();
@@ -25,147 +33,188 @@ final class Kernels {
         return methods.values();
     }
 
-    /** y = W x. */
-    String matVec(int rows, int columns) {
-        String name = "matVec" + rows + "x" + columns;
-        methods.computeIfAbsent(name, n -> kernel(n, matVecBody(rows, columns), "x", "y"));
+    private TypeName array() {
+        return ArrayTypeName.of(target.elemType());
+    }
+
+    String gemm(int inner, int columns) {
+        String name = "gemm" + inner + "x" + columns;
+        methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(array(), "a").addParameter(int.class, "ao").addParameter(int.class, "as")
+                .addParameter(array(), "bm").addParameter(int.class, "bo")
+                .addParameter(array(), "y").addParameter(int.class, "yo").addParameter(int.class, "ys")
+                .addParameter(int.class, "m")
+                .addCode(target.vector() ? vectorGemm(inner, columns) : scalarGemm(inner, columns))
+                .build());
         return name;
     }
 
-    /** y = W^T g (y has {@code columns} elements). */
-    String matVecTransposed(int rows, int columns) {
-        String name = "matVecTransposed" + rows + "x" + columns;
-        methods.computeIfAbsent(name, n -> kernel(n, transposedBody(rows, columns), "g", "y"));
-        return name;
-    }
-
-    /** G += g ⊗ v. */
     String outer(int rows, int columns) {
         String name = "addOuter" + rows + "x" + columns;
-        methods.computeIfAbsent(name, n -> kernel(n, outerBody(rows, columns), "g", "v"));
-        return name;
-    }
-
-    private MethodSpec kernel(String name, CodeBlock body, String first, String second) {
-        TypeName array = arrayType();
-        return MethodSpec.methodBuilder(name)
+        methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(array, "w").addParameter(int.class, "wo")
-                .addParameter(array, first).addParameter(int.class, first + "o")
-                .addParameter(array, second).addParameter(int.class, second + "o")
-                .addCode(body)
-                .build();
-    }
-
-    private TypeName arrayType() {
-        return com.palantir.javapoet.ArrayTypeName.of(target.elemType());
+                .addParameter(array(), "w").addParameter(int.class, "wo")
+                .addParameter(array(), "g").addParameter(int.class, "go").addParameter(int.class, "gs")
+                .addParameter(array(), "x").addParameter(int.class, "xo").addParameter(int.class, "xs")
+                .addParameter(int.class, "m")
+                .addCode(target.vector() ? vectorOuter(rows, columns) : scalarOuter(rows, columns))
+                .build());
+        return name;
     }
 
     private String lit(double v) {
         return target.literal(v);
     }
 
-    /** Dot products of ROW_BLOCK rows at a time, vector accumulators, one reduction per row. */
-    private CodeBlock matVecBody(int rows, int columns) {
+    private CodeBlock scalarGemm(int inner, int columns) {
         CodeBlock.Builder code = CodeBlock.builder();
-        int lanes = target.lanes();
-        int upper = target.vector() ? columns - columns % lanes : 0;
-        int blockedRows = rows - rows % ROW_BLOCK;
-        String v = target.vectorClass().simpleName();
-        if (blockedRows > 0) {
-            code.beginControlFlow("for (int r = 0; r < $L; r += $L)", blockedRows, ROW_BLOCK);
-            for (int k = 0; k < ROW_BLOCK; k++) {
-                code.addStatement("int w$L = wo + (r + $L) * $L", k, k, columns);
-            }
-            String e = target.elem();
-            if (upper > 0) {
-                for (int k = 0; k < ROW_BLOCK; k++) {
-                    code.addStatement("$T a$L = $T.zero(SPECIES)", target.vectorClass(), k, target.vectorClass());
-                }
-                code.beginControlFlow("for (int c = 0; c < $L; c += $L)", upper, lanes);
-                code.addStatement("$L xv = $L.fromArray(SPECIES, x, xo + c)", v, v);
-                for (int k = 0; k < ROW_BLOCK; k++) {
-                    code.addStatement("a$L = $L.fromArray(SPECIES, w, w$L + c).fma(xv, a$L)", k, v, k, k);
-                }
-                code.endControlFlow();
-                for (int k = 0; k < ROW_BLOCK; k++) {
-                    code.addStatement("$L s$L = a$L.reduceLanes(VectorOperators.ADD)", e, k, k);
-                }
-            } else {
-                for (int k = 0; k < ROW_BLOCK; k++) {
-                    code.addStatement("$L s$L = $L", e, k, lit(0));
-                }
-            }
-            if (upper < columns) {
-                code.beginControlFlow("for (int c = $L; c < $L; c++)", upper, columns);
-                code.addStatement("$L xc = x[xo + c]", e);
-                for (int k = 0; k < ROW_BLOCK; k++) {
-                    code.addStatement("s$L += w[w$L + c] * xc", k, k);
-                }
-                code.endControlFlow();
-            }
-            for (int k = 0; k < ROW_BLOCK; k++) {
-                code.addStatement("y[yo + r + $L] = s$L", k, k);
-            }
-            code.endControlFlow();
-        }
-        if (blockedRows < rows) {
-            code.beginControlFlow("for (int r = $L; r < $L; r++)", blockedRows, rows);
-            code.addStatement("int w0 = wo + r * $L", columns);
-            code.addStatement("$L s = $L", target.elem(), lit(0));
-            if (upper > 0) {
-                code.addStatement("$T a = $T.zero(SPECIES)", target.vectorClass(), target.vectorClass());
-                code.addStatement("for (int c = 0; c < $L; c += $L) a = $L.fromArray(SPECIES, w, w0 + c)"
-                        + ".fma($L.fromArray(SPECIES, x, xo + c), a)", upper, lanes, v, v);
-                code.addStatement("s = a.reduceLanes(VectorOperators.ADD)");
-            }
-            if (upper < columns) {
-                code.addStatement("for (int c = $L; c < $L; c++) s += w[w0 + c] * x[xo + c]", upper, columns);
-            }
-            code.addStatement("y[yo + r] = s");
-            code.endControlFlow();
-        }
+        code.beginControlFlow("for (int i = 0; i < m; i++)")
+                .addStatement("int a0 = ao + i * as")
+                .addStatement("int y0 = yo + i * ys")
+                .addStatement("$T.fill(y, y0, y0 + $L, $L)", java.util.Arrays.class, columns, lit(0))
+                .beginControlFlow("for (int k = 0; k < $L; k++)", inner)
+                .addStatement("$L ak = a[a0 + k]", target.elem())
+                .addStatement("int b0 = bo + k * $L", columns)
+                .addStatement("for (int j = 0; j < $L; j++) y[y0 + j] += ak * bm[b0 + j]", columns)
+                .endControlFlow()
+                .endControlFlow();
         return code.build();
     }
 
-    /** y = sum over rows of g[r] * W[r, :]: axpy form, streaming W in order. */
-    private CodeBlock transposedBody(int rows, int columns) {
+    private CodeBlock vectorGemm(int inner, int columns) {
         CodeBlock.Builder code = CodeBlock.builder();
-        code.addStatement("$T.fill(y, yo, yo + $L, $L)", java.util.Arrays.class, columns, lit(0));
-        code.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
-        code.addStatement("$L gr = g[go + r]", target.elem());
-        code.addStatement("int w0 = wo + r * $L", columns);
-        axpy(code, columns, "gr", "w", "w0", "y", "yo");
+        code.addStatement("int i = 0");
+        code.beginControlFlow("for (; i + 1 < m; i += 2)");
+        code.addStatement("int a0 = ao + i * as").addStatement("int a1 = a0 + as")
+                .addStatement("int y0 = yo + i * ys").addStatement("int y1 = y0 + ys");
+        gemmRows(code, inner, columns, 2);
+        code.endControlFlow();
+        code.beginControlFlow("if (i < m)");
+        code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
+        gemmRows(code, inner, columns, 1);
         code.endControlFlow();
         return code.build();
     }
 
-    /** W[r, :] += g[r] * v for every row. */
-    private CodeBlock outerBody(int rows, int columns) {
+    /** Columns in blocks of BLOCK_VECTORS vectors, then single vectors, then scalars, for {@code rows} rows. */
+    private void gemmRows(CodeBlock.Builder code, int inner, int columns, int rows) {
+        int lanes = target.lanes();
+        int block = BLOCK_VECTORS * lanes;
+        int blocked = columns - columns % block;
+        int vectored = columns - columns % lanes;
+        String v = target.vectorClass().simpleName();
+        if (blocked > 0) {
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, block);
+            gemmBlock(code, inner, columns, rows, BLOCK_VECTORS, v);
+            code.endControlFlow();
+        }
+        if (vectored > blocked) {
+            code.beginControlFlow("for (int j = $L; j < $L; j += $L)", blocked, vectored, lanes);
+            gemmBlock(code, inner, columns, rows, 1, v);
+            code.endControlFlow();
+        }
+        if (columns > vectored) {
+            code.beginControlFlow("for (int j = $L; j < $L; j++)", vectored, columns);
+            for (int row = 0; row < rows; row++) {
+                code.addStatement("$L s$L = $L", target.elem(), row, lit(0));
+            }
+            code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
+            code.addStatement("$L bk = bm[bo + k * $L + j]", target.elem(), columns);
+            for (int row = 0; row < rows; row++) {
+                code.addStatement("s$L += a[a$L + k] * bk", row, row);
+            }
+            code.endControlFlow();
+            for (int row = 0; row < rows; row++) {
+                code.addStatement("y[y$L + j] = s$L", row, row);
+            }
+            code.endControlFlow();
+        }
+    }
+
+    private void gemmBlock(CodeBlock.Builder code, int inner, int columns, int rows, int vectors, String v) {
+        int lanes = target.lanes();
+        for (int row = 0; row < rows; row++) {
+            for (int q = 0; q < vectors; q++) {
+                code.addStatement("$T c$L$L = $T.zero(SPECIES)", target.vectorClass(), row, q, target.vectorClass());
+            }
+        }
+        code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
+        code.addStatement("int bk = bo + k * $L + j", columns);
+        for (int q = 0; q < vectors; q++) {
+            code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, q * lanes);
+        }
+        for (int row = 0; row < rows; row++) {
+            code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a$L + k])", v, row, v, row);
+            for (int q = 0; q < vectors; q++) {
+                code.addStatement("c$L$L = b$L.fma(x$L, c$L$L)", row, q, q, row, row, q);
+            }
+        }
+        code.endControlFlow();
+        for (int row = 0; row < rows; row++) {
+            for (int q = 0; q < vectors; q++) {
+                code.addStatement("c$L$L.intoArray(y, y$L + j + $L)", row, q, row, q * lanes);
+            }
+        }
+    }
+
+    private CodeBlock scalarOuter(int rows, int columns) {
+        return CodeBlock.builder()
+                .beginControlFlow("for (int i = 0; i < m; i++)")
+                .addStatement("int g0 = go + i * gs").addStatement("int x0 = xo + i * xs")
+                .beginControlFlow("for (int r = 0; r < $L; r++)", rows)
+                .addStatement("$L gr = g[g0 + r]", target.elem())
+                .addStatement("int w0 = wo + r * $L", columns)
+                .addStatement("for (int c = 0; c < $L; c++) w[w0 + c] += gr * x[x0 + c]", columns)
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /** Each gradient row stays in registers while the m rows are summed into it. */
+    private CodeBlock vectorOuter(int rows, int columns) {
         CodeBlock.Builder code = CodeBlock.builder();
+        int lanes = target.lanes();
+        int block = BLOCK_VECTORS * lanes;
+        int blocked = columns - columns % block;
+        int vectored = columns - columns % lanes;
+        String v = target.vectorClass().simpleName();
         code.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
-        code.addStatement("$L gr = g[go + r]", target.elem());
         code.addStatement("int w0 = wo + r * $L", columns);
-        // w is the gradient array here: it is both read and written.
-        axpy(code, columns, "gr", "v", "vo", "w", "w0");
+        if (blocked > 0) {
+            code.beginControlFlow("for (int c = 0; c < $L; c += $L)", blocked, block);
+            outerBlock(code, BLOCK_VECTORS, v, lanes);
+            code.endControlFlow();
+        }
+        if (vectored > blocked) {
+            code.beginControlFlow("for (int c = $L; c < $L; c += $L)", blocked, vectored, lanes);
+            outerBlock(code, 1, v, lanes);
+            code.endControlFlow();
+        }
+        if (columns > vectored) {
+            code.beginControlFlow("for (int c = $L; c < $L; c++)", vectored, columns);
+            code.addStatement("$L s = w[w0 + c]", target.elem());
+            code.addStatement("for (int i = 0; i < m; i++) s += g[go + i * gs + r] * x[xo + i * xs + c]");
+            code.addStatement("w[w0 + c] = s");
+            code.endControlFlow();
+        }
         code.endControlFlow();
         return code.build();
     }
 
-    /** out[oo + c] += factor * in[io + c] for c < n. */
-    private void axpy(CodeBlock.Builder code, int n, String factor, String in, String io, String out, String oo) {
-        int lanes = target.lanes();
-        int upper = target.vector() ? n - n % lanes : 0;
-        String v = target.vectorClass().simpleName();
-        if (upper > 0) {
-            code.addStatement("$T fv = $T.broadcast(SPECIES, $L)", target.vectorClass(), target.vectorClass(), factor);
-            code.addStatement("for (int c = 0; c < $L; c += $L) $L.fromArray(SPECIES, $L, $L + c).fma(fv, "
-                    + "$L.fromArray(SPECIES, $L, $L + c)).intoArray($L, $L + c)", upper, lanes, v, in, io, v, out, oo,
-                    out, oo);
+    private void outerBlock(CodeBlock.Builder code, int vectors, String v, int lanes) {
+        for (int q = 0; q < vectors; q++) {
+            code.addStatement("$L s$L = $L.fromArray(SPECIES, w, w0 + c + $L)", v, q, v, q * lanes);
         }
-        if (upper < n) {
-            code.addStatement("for (int c = $L; c < $L; c++) $L[$L + c] += $L * $L[$L + c]", upper, n, out, oo,
-                    factor, in, io);
+        code.beginControlFlow("for (int i = 0; i < m; i++)");
+        code.addStatement("$L gi = $L.broadcast(SPECIES, g[go + i * gs + r])", v, v);
+        code.addStatement("int x0 = xo + i * xs + c");
+        for (int q = 0; q < vectors; q++) {
+            code.addStatement("s$L = $L.fromArray(SPECIES, x, x0 + $L).fma(gi, s$L)", q, v, q * lanes, q);
+        }
+        code.endControlFlow();
+        for (int q = 0; q < vectors; q++) {
+            code.addStatement("s$L.intoArray(w, w0 + c + $L)", q, q * lanes);
         }
     }
 }

@@ -54,10 +54,10 @@ final class NetworkClassEmitter {
         plan();
         for (LayerPlan plan : plans) {
             for (LayerPlan.Direction direction : plan.directions()) {
-                methods.addAll(steps.forward(direction.step(), "forward_" + direction.prefix(), direction.prefix(),
-                        direction.storage()));
-                methods.addAll(steps.adjoint(direction.adjoint(), "adjoint_" + direction.prefix(), direction.prefix(),
-                        direction.storage(), temporaries));
+                StepEmitter.Emitted emitted = steps.emit(direction.adjoint(), direction.step(), direction.prefix(),
+                        direction.storage(), plan.outArray(), directionDIn(plan, direction), plan.dOutArray());
+                methods.addAll(emitted.methods());
+                buffers.putAll(emitted.buffers());
             }
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).forward() : perStepForward(plan));
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).backward() : perStepBackward(plan));
@@ -95,15 +95,18 @@ final class NetworkClassEmitter {
         for (NetworkIr.Layer layer : network.layers()) {
             int index = layer.index();
             List<LayerPlan.Direction> directions = new ArrayList<>();
-            if (layer instanceof NetworkIr.Recurrent recurrent) {
-                directions.add(direction(recurrent.forward(), "l" + index + "f", false));
-                recurrent.backward().ifPresent(b -> directions.add(direction(b, "l" + index + "r", true)));
-            } else {
-                StepFunction step = ((NetworkIr.PerStep) layer).function();
-                directions.add(direction(step, "l" + index, false));
-            }
             String outArray = "out" + index;
             String dOutArray = "dOut" + index;
+            if (layer instanceof NetworkIr.Recurrent recurrent) {
+                directions.add(direction(recurrent.forward(), "l" + index + "f", false, inArray, outArray, inSize));
+                final String in = inArray;
+                final int size = inSize;
+                recurrent.backward().ifPresent(b -> directions.add(direction(b, "l" + index + "r", true, in,
+                        outArray, size)));
+            } else {
+                StepFunction step = ((NetworkIr.PerStep) layer).function();
+                directions.add(direction(step, "l" + index, false, inArray, outArray, inSize));
+            }
             int outSize = layer.outputSize();
             boolean outSequence = layer.sequenceOutput();
             String rows = outSequence ? "maxSteps * maxBatch" : "maxBatch";
@@ -118,9 +121,24 @@ final class NetworkClassEmitter {
         }
     }
 
-    private LayerPlan.Direction direction(StepFunction step, String prefix, boolean reversed) {
+    /** A reversed direction reads its input and writes its input adjoint in reversed time. */
+    private static String directionIn(String layerIn, String prefix, boolean reversed) {
+        return reversed ? prefix + "_rin" : layerIn;
+    }
+
+    private static String directionDIn(LayerPlan plan, LayerPlan.Direction direction) {
+        return direction.reversed() ? direction.prefix() + "_drin" : plan.dInArray();
+    }
+
+    private LayerPlan.Direction direction(StepFunction step, String prefix, boolean reversed, String inArray,
+            String outArray, int inSize) {
         offsets.add(step);
-        StorageMap storage = new StorageMap(step, prefix, target, offsets);
+        if (reversed) {
+            buffers.put(prefix + "_rin", "maxSteps * maxBatch * " + inSize);
+            buffers.put(prefix + "_drin", "maxSteps * maxBatch * " + inSize);
+        }
+        StorageMap storage = new StorageMap(step, prefix, directionIn(inArray, prefix, reversed),
+                step.states().isEmpty() ? outArray : null, target, offsets);
         storage.buffers().values().forEach(b -> buffers.put(b.field(),
                 (b.stateBuffer() ? "(maxSteps + 1) * maxBatch" : "maxSteps * maxBatch") + " * " + b.rowSize()));
         List<Integer> stateOffsets = new ArrayList<>();
@@ -136,49 +154,31 @@ final class NetworkClassEmitter {
 
     private MethodSpec perStepForward(LayerPlan plan) {
         LayerPlan.Direction d = plan.directions().get(0);
-        Value output = d.step().outputs().get(0);
-        Ref out = d.storage().ref(output);
         MethodSpec.Builder method = driver("forwardLayer" + plan.index());
+        String rows = plan.inSequence() ? "steps" : "1";
+        method.addStatement("pack_$L()", d.prefix());
+        method.addStatement("forwardHoisted_$L(0, $L, batch)", d.prefix(), rows);
+        method.addStatement("forwardStep_$L(0, $L, batch)", d.prefix(), rows);
         if (plan.inSequence()) {
-            method.beginControlFlow("for (int t = 0; t < steps; t++)")
+            method.addComment("padding has no output")
+                    .beginControlFlow("if (lengths != null)")
                     .beginControlFlow("for (int b = 0; b < batch; b++)")
-                    .addStatement("int row = t * maxBatch + b")
-                    .beginControlFlow("if (lengths != null && t >= lengths[b])")
-                    .addStatement("$T.fill($L, row * $L, (row + 1) * $L, $L)", java.util.Arrays.class, plan.outArray(),
-                            plan.outSize(), plan.outSize(), target.literal(0))
-                    .addStatement("continue")
-                    .endControlFlow();
-        } else {
-            method.beginControlFlow("for (int b = 0; b < batch; b++)").addStatement("int row = b");
+                    .beginControlFlow("for (int t = lengths[b]; t < steps; t++)")
+                    .addStatement("int o = (t * maxBatch + b) * $L", plan.outSize())
+                    .addStatement("$T.fill($L, o, o + $L, $L)", java.util.Arrays.class, plan.outArray(),
+                            plan.outSize(), target.literal(0))
+                    .endControlFlow().endControlFlow().endControlFlow();
         }
-        method.addStatement("forward_$L($L, row * $L, row)", d.prefix(), plan.inArray(), plan.inSize());
-        method.addStatement("$T.arraycopy($L, $L, $L, row * $L, $L)", System.class, out.array(), out.base(),
-                plan.outArray(), plan.outSize(), plan.outSize());
-        if (plan.inSequence()) {
-            method.endControlFlow();
-        }
-        return method.endControlFlow().build();
+        return method.build();
     }
 
     private MethodSpec perStepBackward(LayerPlan plan) {
         LayerPlan.Direction d = plan.directions().get(0);
         MethodSpec.Builder method = driver("backwardLayer" + plan.index());
-        if (plan.inSequence()) {
-            method.beginControlFlow("for (int t = 0; t < steps; t++)")
-                    .beginControlFlow("for (int b = 0; b < batch; b++)")
-                    .addStatement("if (lengths != null && t >= lengths[b]) continue")
-                    .addStatement("int row = t * maxBatch + b");
-        } else {
-            method.beginControlFlow("for (int b = 0; b < batch; b++)").addStatement("int row = b");
-        }
-        method.addStatement("$T.arraycopy($L, row * $L, $L_g0, 0, $L)", System.class, plan.dOutArray(),
-                plan.outSize(), d.prefix(), plan.outSize());
-        method.addStatement("adjoint_$L($L, row * $L, row, b, $L, row * $L)", d.prefix(), plan.inArray(),
-                plan.inSize(), plan.dInArray(), plan.inSize());
-        if (plan.inSequence()) {
-            method.endControlFlow();
-        }
-        return method.endControlFlow().build();
+        String rows = plan.inSequence() ? "steps" : "1";
+        method.addStatement("adjointStep_$L(0, $L, batch)", d.prefix(), rows);
+        method.addStatement("adjointHoisted_$L(0, $L, batch)", d.prefix(), rows);
+        return method.build();
     }
 
     private MethodSpec.Builder driver(String name) {
@@ -205,6 +205,21 @@ final class NetworkClassEmitter {
             MethodSpec.Builder method = driver("forwardLayer" + plan.index());
             for (LayerPlan.Direction d : plan.directions()) {
                 List<Value> states = d.step().states();
+                method.addStatement("pack_$L()", d.prefix());
+                if (d.reversed()) {
+                    // Each sequence read back to front within its own length; padding stays zero.
+                    method.beginControlFlow("for (int b = 0; b < batch; b++)")
+                            .addStatement("int length = lengths == null ? steps : lengths[b]")
+                            .beginControlFlow("for (int t = 0; t < steps; t++)")
+                            .addStatement("int to = (t * maxBatch + b) * $L", plan.inSize())
+                            .beginControlFlow("if (t < length)")
+                            .addStatement("$T.arraycopy($L, ((length - 1 - t) * maxBatch + b) * $L, $L_rin, to, $L)",
+                                    System.class, plan.inArray(), plan.inSize(), d.prefix(), plan.inSize())
+                            .nextControlFlow("else")
+                            .addStatement("$T.fill($L_rin, to, to + $L, $L)", java.util.Arrays.class, d.prefix(),
+                                    plan.inSize(), target.literal(0))
+                            .endControlFlow().endControlFlow().endControlFlow();
+                }
                 method.beginControlFlow("for (int b = 0; b < batch; b++)");
                 for (int k = 0; k < states.size(); k++) {
                     method.addStatement("$T.arraycopy(initialState, b * STATE_SIZE + $L, $L_s$L, b * $L, $L)",
@@ -212,21 +227,20 @@ final class NetworkClassEmitter {
                             states.get(k).size());
                 }
                 method.endControlFlow();
+                method.addStatement("forwardHoisted_$L(0, steps, batch)", d.prefix());
                 method.beginControlFlow("for (int t = 0; t < steps; t++)")
+                        .addStatement("forwardStep_$L(t, t + 1, batch)", d.prefix())
+                        .beginControlFlow("if (lengths != null)")
+                        .addComment("padding leaves the states as they were")
                         .beginControlFlow("for (int b = 0; b < batch; b++)")
-                        .addStatement("int length = lengths == null ? steps : lengths[b]")
-                        .addStatement("int row = t * maxBatch + b")
-                        .beginControlFlow("if (t < length)")
-                        .addStatement("int source = $L", d.reversed() ? "length - 1 - t" : "t")
-                        .addStatement("forward_$L($L, (source * maxBatch + b) * $L, row)", d.prefix(), plan.inArray(),
-                                plan.inSize())
-                        .nextControlFlow("else");
+                        .beginControlFlow("if (t >= lengths[b])")
+                        .addStatement("int row = t * maxBatch + b");
                 for (int k = 0; k < states.size(); k++) {
                     int size = states.get(k).size();
                     method.addStatement("$T.arraycopy($L_s$L, row * $L, $L_s$L, (row + maxBatch) * $L, $L)",
                             System.class, d.prefix(), k, size, d.prefix(), k, size, size);
                 }
-                method.endControlFlow().endControlFlow().endControlFlow();
+                method.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
             }
             method.addStatement("collectLayer$L(batch, steps, lengths)", plan.index());
             return method.build();
@@ -295,24 +309,33 @@ final class NetworkClassEmitter {
                 LayerPlan.Direction d = plan.directions().get(di);
                 LayerPlan.Direction other = plan.directions().size() > 1 ? plan.directions().get(1 - di) : null;
                 List<Value> states = d.step().states();
-                method.beginControlFlow("for (int b = 0; b < batch; b++)");
+                if (d.reversed()) {
+                    method.addStatement("$T.fill($L_drin, 0, steps * maxBatch * $L, $L)", java.util.Arrays.class,
+                            d.prefix(), plan.inSize(), target.literal(0));
+                }
+                for (int k = 0; k < states.size(); k++) {
+                    method.addStatement("$T.fill($L_ds$L, $L)", java.util.Arrays.class, d.prefix(), k,
+                            target.literal(0));
+                }
+                method.beginControlFlow("for (int t = steps - 1; t >= 0; t--)");
+                method.beginControlFlow("for (int b = 0; b < batch; b++)")
+                        .addStatement("int length = lengths == null ? steps : lengths[b]");
                 for (int k = 0; k < states.size(); k++) {
                     int size = states.get(k).size();
-                    method.addStatement("$T.fill($L_ds$L, b * $L, (b + 1) * $L, $L)", java.util.Arrays.class,
-                            d.prefix(), k, size, size, target.literal(0));
+                    if (k == 0) {
+                        method.addComment("padding: the adjoint passes through, the step adds nothing");
+                    }
+                    method.beginControlFlow("if (t < length)")
+                            .addStatement("$T.arraycopy($L_ds$L, b * $L, $L_g$L, (t * maxBatch + b) * $L, $L)",
+                                    System.class, d.prefix(), k, size, d.prefix(), k, size, size)
+                            .nextControlFlow("else")
+                            .addStatement("$T.fill($L_g$L, (t * maxBatch + b) * $L, (t * maxBatch + b + 1) * $L, $L)",
+                                    java.util.Arrays.class, d.prefix(), k, size, size, target.literal(0))
+                            .endControlFlow();
                 }
-                method.endControlFlow();
-                method.beginControlFlow("for (int t = steps - 1; t >= 0; t--)")
-                        .beginControlFlow("for (int b = 0; b < batch; b++)")
-                        .addStatement("int length = lengths == null ? steps : lengths[b]")
-                        .addStatement("if (t >= length) continue")
-                        .addStatement("int row = t * maxBatch + b")
-                        .addStatement("int source = $L", d.reversed() ? "length - 1 - t" : "t");
-                for (int k = 0; k < states.size(); k++) {
-                    int size = states.get(k).size();
-                    method.addStatement("$T.arraycopy($L_ds$L, b * $L, $L_g$L, 0, $L)", System.class, d.prefix(), k,
-                            size, d.prefix(), k, size);
-                }
+                method.addStatement("if (t >= length) continue")
+                        .addStatement("int source = $L", d.reversed() ? "length - 1 - t" : "t")
+                        .addStatement("int g = (t * maxBatch + b) * $L", units);
                 if (layer.returnSequences()) {
                     method.addStatement("int o = (source * maxBatch + b) * $L", plan.outSize());
                     addOutputAdjoint(method, d, di, other, outputRow(other == null ? d : other, "source"));
@@ -322,10 +345,18 @@ final class NetworkClassEmitter {
                     addOutputAdjoint(method, d, di, other, finalRow());
                     method.endControlFlow();
                 }
-                method.addStatement("adjoint_$L($L, (source * maxBatch + b) * $L, row, b, $L, (source * maxBatch + b)"
-                        + " * $L)", d.prefix(), plan.inArray(), plan.inSize(), plan.dInArray(), plan.inSize());
+                method.endControlFlow();
+                method.addStatement("adjointStep_$L(t, t + 1, batch)", d.prefix());
+                method.beginControlFlow("for (int b = 0; b < batch; b++)")
+                        .addStatement("if (lengths != null && t >= lengths[b]) continue");
+                for (int k = 0; k < states.size(); k++) {
+                    int size = states.get(k).size();
+                    method.addStatement("$T.arraycopy($L_dsn$L, b * $L, $L_ds$L, b * $L, $L)", System.class,
+                            d.prefix(), k, size, d.prefix(), k, size, size);
+                }
                 network.training().ifPresent(training -> training.truncate().ifPresent(k -> {
-                    method.beginControlFlow("if (t % $L == 0)", k);
+                    method.beginControlFlow("if (t % $L == 0)", k)
+                            .addComment("truncated BPTT: no gradient flows into the previous window");
                     for (int s = 0; s < states.size(); s++) {
                         int size = states.get(s).size();
                         method.addStatement("$T.fill($L_ds$L, b * $L, (b + 1) * $L, $L)", java.util.Arrays.class,
@@ -333,12 +364,23 @@ final class NetworkClassEmitter {
                     }
                     method.endControlFlow();
                 }));
-                method.endControlFlow().endControlFlow();
+                method.endControlFlow();
+                method.endControlFlow();
+                method.addStatement("adjointHoisted_$L(0, steps, batch)", d.prefix());
                 method.beginControlFlow("for (int b = 0; b < batch; b++)");
                 for (int k = 0; k < states.size(); k++) {
                     int size = states.get(k).size();
                     method.addStatement("$T.arraycopy($L_ds$L, b * $L, initialStateGradients, b * STATE_SIZE + $L, $L)",
                             System.class, d.prefix(), k, size, d.stateOffsets().get(k), size);
+                }
+                if (d.reversed()) {
+                    method.addStatement("int length = lengths == null ? steps : lengths[b]")
+                            .beginControlFlow("for (int t = 0; t < length; t++)")
+                            .addStatement("int from = (t * maxBatch + b) * $L", plan.inSize())
+                            .addStatement("int to = ((length - 1 - t) * maxBatch + b) * $L", plan.inSize())
+                            .addStatement("for (int i = 0; i < $L; i++) $L[to + i] += $L_drin[from + i]", plan.inSize(),
+                                    plan.dInArray(), d.prefix())
+                            .endControlFlow();
                 }
                 method.endControlFlow();
             }
@@ -351,21 +393,21 @@ final class NetworkClassEmitter {
             String g = d.prefix() + "_g0";
             String dOut = plan.dOutArray();
             if (other == null) {
-                method.addStatement("for (int i = 0; i < $L; i++) $L[i] += $L[o + i]", units, g, dOut);
+                method.addStatement("for (int i = 0; i < $L; i++) $L[g + i] += $L[o + i]", units, g, dOut);
                 return;
             }
             switch (layer.merge()) {
-                case CONCAT -> method.addStatement("for (int i = 0; i < $L; i++) $L[i] += $L[o + $L + i]", units, g,
-                        dOut, di * units);
-                case SUM -> method.addStatement("for (int i = 0; i < $L; i++) $L[i] += $L[o + i]", units, g, dOut);
-                case AVE -> method.addStatement("for (int i = 0; i < $L; i++) $L[i] += $L * $L[o + i]", units, g,
+                case CONCAT -> method.addStatement("for (int i = 0; i < $L; i++) $L[g + i] += $L[o + $L + i]", units,
+                        g, dOut, di * units);
+                case SUM -> method.addStatement("for (int i = 0; i < $L; i++) $L[g + i] += $L[o + i]", units, g, dOut);
+                case AVE -> method.addStatement("for (int i = 0; i < $L; i++) $L[g + i] += $L * $L[o + i]", units, g,
                         target.literal(0.5), dOut);
                 case MUL -> {
                     // The other direction's output at the same position; for the reverse direction at position p
                     // that is the forward one at p, and the other way round.
                     method.addStatement("int other = $L", otherRow);
-                    method.addStatement("for (int i = 0; i < $L; i++) $L[i] += $L[o + i] * $L_s0[other + i]", units, g,
-                            dOut, other.prefix());
+                    method.addStatement("for (int i = 0; i < $L; i++) $L[g + i] += $L[o + i] * $L_s0[other + i]", units,
+                            g, dOut, other.prefix());
                 }
             }
         }

@@ -1,34 +1,64 @@
 package io.github.rnnc.codegen;
 
 /**
- * Where the elements of an IR value live in generated code: {@code array[base + i]}, or a scalar literal.
- *
- * @param array   a Java expression for the array (a field or parameter name)
- * @param base    a Java expression for the index of element 0
- * @param literal for scalar constants, the literal; null otherwise
+ * Where the elements of an IR value live in generated code. Element {@code i} of a value in row
+ * {@code r = t * maxBatch + b} (a step t, a sequence b) is {@code array[row * stride + offset + i]}, where the row
+ * is {@code r}, the next step's row {@code r + maxBatch} (next states), {@code b} (one step's temporaries) or
+ * nothing (parameters, the same in every row). Scalar constants are literals.
  */
-record Ref(String array, String base, String literal) {
-    static Ref of(String array, String base) {
-        return new Ref(array, base, null);
+record Ref(String array, Row row, int stride, String offset, String literal) {
+    enum Row { R, NEXT, B, NONE }
+
+    static Ref rows(String array, Row row, int stride) {
+        return new Ref(array, row, stride, "0", null);
+    }
+
+    static Ref fixed(String array, String offset) {
+        return new Ref(array, Row.NONE, 0, offset, null);
     }
 
     static Ref scalar(String literal) {
-        return new Ref(null, null, literal);
+        return new Ref(null, Row.NONE, 0, null, literal);
     }
 
     boolean isScalar() {
         return literal != null;
     }
 
-    /** The same storage starting {@code offset} elements later (a slice is a view). */
-    Ref plus(int offset) {
-        if (offset == 0) {
+    /** The same storage starting {@code delta} elements later in each row (a slice is a view). */
+    Ref plus(int delta) {
+        if (delta == 0) {
             return this;
         }
-        return new Ref(array, "(" + base + ") + " + offset, null);
+        String shifted = offset.equals("0") ? String.valueOf(delta) : offset + " + " + delta;
+        return new Ref(array, row, stride, shifted, null);
+    }
+
+    /** The index of element 0 in the current row (loop variables r and b in scope). */
+    String base() {
+        return baseAt("r", "b");
+    }
+
+    /** The index of element 0 where the loop variables are the given expressions. */
+    String baseAt(String r, String b) {
+        String start = switch (row) {
+            case R -> "(" + r + ") * " + stride;
+            case NEXT -> "(" + r + " + maxBatch) * " + stride;
+            case B -> "(" + b + ") * " + stride;
+            case NONE -> null;
+        };
+        if (start == null) {
+            return offset;
+        }
+        return offset.equals("0") ? start : start + " + " + offset;
+    }
+
+    /** Distance between consecutive rows; zero for parameters, which repeat. */
+    int rowStride() {
+        return row == Row.NONE ? 0 : stride;
     }
 
     String at(String index) {
-        return array + "[" + base + " + " + index + "]";
+        return array + "[" + base() + " + " + index + "]";
     }
 }

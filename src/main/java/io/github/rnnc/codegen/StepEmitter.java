@@ -1,28 +1,29 @@
 package io.github.rnnc.codegen;
 
-import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeName;
 import io.github.rnnc.ir.AdjointFunction;
 import io.github.rnnc.ir.Op;
 import io.github.rnnc.ir.StepFunction;
 import io.github.rnnc.ir.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.lang.model.element.Modifier;
 
 /**
- * Emits one step function, and its adjoint, as methods over one (step, batch) row. Long op lists are split into
- * several methods so that each stays far below HotSpot's 8000-byte limit for JIT compilation.
+ * Emits a step function and its adjoint as methods {@code name(t0, t1, batch)} that apply each op, in order, to
+ * every row of steps t0..t1-1 and sequences 0..batch-1. The recurrence calls the per-step part with one step; the
+ * hoisted part runs once over all steps, where products become matrix-matrix products. Long op lists are split
+ * into several methods, each far below HotSpot's 8000-byte limit for JIT compilation.
  */
 final class StepEmitter {
-    /** Ops per method: keeps every generated method to a few kilobytes of bytecode. */
-    private static final int OPS_PER_METHOD_VECTOR = 6;
-    private static final int OPS_PER_METHOD_SCALAR = 12;
+    /** Op blocks per method: keeps every generated method to a few kilobytes of bytecode. */
+    private static final int BLOCKS_PER_METHOD_VECTOR = 5;
+    private static final int BLOCKS_PER_METHOD_SCALAR = 10;
 
     private final Target target;
     private final Elementwise elementwise;
@@ -36,189 +37,303 @@ final class StepEmitter {
         this.offsets = offsets;
     }
 
-    /** Fields for the adjoint's temporaries: name to element count. */
-    record AdjointLayout(Map<String, Integer> temporaries, List<String> outputAdjointFields) {
+    /** The generated methods of one direction, and the buffers they need besides the forward storage. */
+    record Emitted(List<MethodSpec> methods, Map<String, String> buffers) {
     }
 
-    // ------------------------------------------------------------ forward
-
-    /** Methods {@code name(in, inOff, row)} computing one step; returns them, the entry point first. */
-    List<MethodSpec> forward(StepFunction step, String name, String prefix, StorageMap storage) {
-        List<CodeBlock> blocks = new ArrayList<>();
+    /**
+     * @param prefix   field prefix of the direction
+     * @param dInArray where the adjoint of the input is added, rows like the input
+     * @param dOutArray for a stateless step, the array holding its output adjoint (rows like its output)
+     */
+    Emitted emit(AdjointFunction adjoint, StepFunction step, String prefix, StorageMap storage, String outArray,
+            String dInArray, String dOutArray) {
+        List<MethodSpec> methods = new ArrayList<>();
+        Map<String, String> buffers = new java.util.LinkedHashMap<>();
+        methods.add(pack(step, prefix, buffers));
+        // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
+        List<CodeBlock> hoisted = new ArrayList<>();
+        List<CodeBlock> perStep = new ArrayList<>();
         for (Op op : step.ops()) {
-            CodeBlock block = forwardOp(step, op, storage);
+            CodeBlock block = forwardOp(step, op, prefix, storage);
             if (block != null) {
-                blocks.add(block);
+                (step.isHoisted(op.result()) ? hoisted : perStep).add(block);
             }
         }
         storage.copiedOutputs().forEach((k, id) -> {
             Value output = step.outputs().get(k);
-            CodeBlock.Builder code = CodeBlock.builder();
-            elementwise.copy(code, Ref.of(prefix + "_s" + k,
-                    "(row + maxBatch) * " + output.size()), storage.ref(output), output.size());
-            blocks.add(code.build());
+            boolean stateless = step.states().isEmpty();
+            Ref destination = stateless ? Ref.rows(outArray, Ref.Row.R, output.size())
+                    : Ref.rows(prefix + "_s" + k, Ref.Row.NEXT, output.size());
+            (stateless ? hoisted : perStep).add(rows(code -> elementwise.copy(code, destination,
+                    storage.ref(output), output.size())));
         });
-        return chunk(name, blocks, false);
-    }
-
-    private CodeBlock forwardOp(StepFunction step, Op op, StorageMap storage) {
-        CodeBlock.Builder code = CodeBlock.builder();
-        Value result = op.result();
-        if (op instanceof Op.Input || op instanceof Op.Constant || op instanceof Op.ParameterVector
-                || op instanceof Op.Slice) {
-            return null; // views and literals
-        }
-        Ref dst = storage.ref(result);
-        emitValueOp(code, step, op, dst, storage::ref, "parameters");
-        return code.build();
-    }
-
-    // ------------------------------------------------------------ adjoint
-
-    /**
-     * Methods {@code name(in, inOff, row, b, dIn, dInOff)}: reads the output adjoints from the {@code _g<k>}
-     * temporaries, adds the input adjoint into {@code dIn}, writes the previous states' adjoints into the
-     * {@code _ds<k>} rows of batch element {@code b}, and adds to {@code gradients}.
-     */
-    List<MethodSpec> adjoint(AdjointFunction adjoint, String name, String prefix, StorageMap forward,
-            Map<String, Integer> temporaries) {
-        StepFunction step = adjoint.forward();
-        Map<Integer, Ref> refs = new HashMap<>();
-        for (int k = 0; k < adjoint.outputAdjoints().size(); k++) {
-            Value g = adjoint.outputAdjoints().get(k);
-            String field = prefix + "_g" + k;
-            temporaries.put(field, g.size());
-            refs.put(g.id(), Ref.of(field, "0"));
-        }
-        for (Op op : adjoint.ops()) {
-            Value result = op.result();
-            if (refs.containsKey(result.id())) {
-                continue;
-            }
-            if (op instanceof Op.Constant constant) {
-                refs.put(result.id(), Ref.scalar(target.literal(constant.value())));
-            } else if (op instanceof Op.Slice slice) {
-                refs.put(result.id(), lookup(refs, forward, slice.operand()).plus(slice.from()));
-            } else {
-                String field = prefix + "_a" + result.id();
-                temporaries.put(field, result.size());
-                refs.put(result.id(), Ref.of(field, "0"));
-            }
-        }
-        List<CodeBlock> blocks = new ArrayList<>();
+        methods.addAll(chunk("forwardHoisted_" + prefix, hoisted));
+        methods.addAll(chunk("forwardStep_" + prefix, perStep));
+        // Adjoint.
+        AdjointStorage adjointStorage = new AdjointStorage(adjoint, prefix, storage, dOutArray, buffers);
+        List<CodeBlock> adjointHoisted = new ArrayList<>();
+        List<CodeBlock> adjointStep = new ArrayList<>();
         for (Op op : adjoint.ops()) {
             if (op instanceof Op.Input || op instanceof Op.Constant || op instanceof Op.Slice) {
                 continue;
             }
-            CodeBlock.Builder code = CodeBlock.builder();
-            emitValueOp(code, step, op, refs.get(op.result().id()), v -> lookup(refs, forward, v), "parameters");
-            blocks.add(code.build());
+            CodeBlock block = valueOp(step, op, adjointStorage.ref(op.result()), adjointStorage::ref, true);
+            (adjoint.isHoisted(op.result()) ? adjointHoisted : adjointStep).add(block);
         }
+        // Gradient sums over steps run after the recurrence, once over all rows: the gradient rows then stay in
+        // registers across the whole sequence instead of being loaded and stored at every step.
         for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
-            CodeBlock.Builder code = CodeBlock.builder();
-            Ref g = lookup(refs, forward, update.adjoint());
-            String offset = offsets.constant(step, update.parameter());
-            if (update.operand().isPresent()) {
-                Ref v = lookup(refs, forward, update.operand().get());
-                List<Integer> shape = step.tensor(update.parameter()).shape();
-                code.addStatement("$L(gradients, $L, $L, $L, $L, $L)", kernels.outer(shape.get(0), shape.get(1)),
-                        offset, g.array(), g.base(), v.array(), v.base());
-            } else {
-                elementwise.accumulate(code, Ref.of("gradients", offset), g, update.adjoint().size());
-            }
-            blocks.add(code.build());
+            adjointHoisted.add(gradientUpdate(step, update, adjointStorage));
         }
-        CodeBlock.Builder input = CodeBlock.builder();
         Value dx = adjoint.inputAdjoint();
-        elementwise.accumulate(input, Ref.of("dIn", "dInOff"), lookup(refs, forward, dx), dx.size());
-        blocks.add(input.build());
+        CodeBlock input = rows(code -> elementwise.accumulate(code, Ref.rows(dInArray, Ref.Row.R, dx.size()),
+                adjointStorage.ref(dx), dx.size()));
+        (adjoint.isHoisted(dx) ? adjointHoisted : adjointStep).add(input);
         for (int k = 0; k < adjoint.stateAdjoints().size(); k++) {
             Value ds = adjoint.stateAdjoints().get(k);
-            CodeBlock.Builder code = CodeBlock.builder();
-            elementwise.copy(code, Ref.of(prefix + "_ds" + k, "b * " + ds.size()), lookup(refs, forward, ds),
-                    ds.size());
-            blocks.add(code.build());
+            Ref destination = Ref.rows(prefix + "_dsn" + k, Ref.Row.B, ds.size());
+            buffers.put(prefix + "_dsn" + k, "maxBatch * " + ds.size());
+            adjointStep.add(rows(code -> elementwise.copy(code, destination, adjointStorage.ref(ds), ds.size())));
         }
-        return chunk(name, blocks, true);
+        methods.addAll(chunk("adjointStep_" + prefix, adjointStep));
+        methods.addAll(chunk("adjointHoisted_" + prefix, adjointHoisted));
+        return new Emitted(methods, buffers);
     }
 
-    private static Ref lookup(Map<Integer, Ref> adjointRefs, StorageMap forward, Value value) {
-        Ref ref = adjointRefs.get(value.id());
-        return ref != null ? ref : forward.ref(value);
+    // ------------------------------------------------------------ storage of adjoint values
+
+    /**
+     * Adjoint values of the per-step part live in one step's rows ({@code [maxBatch][size]}, row b); hoisted ones,
+     * and per-step ones that the hoisted part reads, keep every row ({@code [maxSteps][maxBatch][size]}). In a
+     * stateless step everything is hoisted and the output adjoint is the layer's output-adjoint array.
+     */
+    private final class AdjointStorage {
+        private final Map<Integer, Ref> refs = new HashMap<>();
+        private final StorageMap forward;
+
+        AdjointStorage(AdjointFunction adjoint, String prefix, StorageMap forward, String dOutArray,
+                Map<String, String> buffers) {
+            this.forward = forward;
+            boolean stateless = adjoint.forward().states().isEmpty();
+            Set<Integer> readByHoisted = new HashSet<>();
+            for (Op op : adjoint.ops()) {
+                if (adjoint.isHoisted(op.result())) {
+                    op.operands().forEach(v -> readByHoisted.add(v.id()));
+                }
+            }
+            for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
+                readByHoisted.add(update.adjoint().id());
+            }
+            if (adjoint.isHoisted(adjoint.inputAdjoint())) {
+                readByHoisted.add(adjoint.inputAdjoint().id());
+            }
+            for (int k = 0; k < adjoint.outputAdjoints().size(); k++) {
+                Value g = adjoint.outputAdjoints().get(k);
+                if (stateless) {
+                    refs.put(g.id(), Ref.rows(dOutArray, Ref.Row.R, g.size()));
+                } else {
+                    // Every step's output adjoint is kept: gradient sums after the recurrence may read it.
+                    String field = prefix + "_g" + k;
+                    buffers.put(field, "maxSteps * maxBatch * " + g.size());
+                    refs.put(g.id(), Ref.rows(field, Ref.Row.R, g.size()));
+                }
+            }
+            for (Op op : adjoint.ops()) {
+                Value result = op.result();
+                if (refs.containsKey(result.id())) {
+                    continue;
+                }
+                if (op instanceof Op.Constant constant) {
+                    refs.put(result.id(), Ref.scalar(target.literal(constant.value())));
+                } else if (op instanceof Op.Slice slice) {
+                    refs.put(result.id(), ref(slice.operand()).plus(slice.from()));
+                } else if (stateless || adjoint.isHoisted(result) || readByHoisted.contains(result.id())) {
+                    String field = prefix + "_x" + result.id();
+                    buffers.put(field, "maxSteps * maxBatch * " + result.size());
+                    refs.put(result.id(), Ref.rows(field, Ref.Row.R, result.size()));
+                } else {
+                    String field = prefix + "_a" + result.id();
+                    buffers.put(field, "maxBatch * " + result.size());
+                    refs.put(result.id(), Ref.rows(field, Ref.Row.B, result.size()));
+                }
+            }
+        }
+
+        Ref ref(Value value) {
+            Ref ref = refs.get(value.id());
+            return ref != null ? ref : forward.ref(value);
+        }
     }
 
-    // ------------------------------------------------------------ shared
+    // ------------------------------------------------------------ ops
+
+    private CodeBlock forwardOp(StepFunction step, Op op, String prefix, StorageMap storage) {
+        if (op instanceof Op.Input || op instanceof Op.Constant || op instanceof Op.ParameterVector
+                || op instanceof Op.Slice) {
+            return null; // views and literals
+        }
+        if (op instanceof Op.MatVec || op instanceof Op.StackedMatVec) {
+            Value vector = op.operands().get(0);
+            return product(kernels.gemm(vector.size(), op.result().size()), storage.ref(vector),
+                    prefix + "_w" + op.result().id(), "0", storage.ref(op.result()));
+        }
+        return valueOp(step, op, storage.ref(op.result()), storage::ref, false);
+    }
 
     interface Refs {
         Ref of(Value value);
     }
 
-    private void emitValueOp(CodeBlock.Builder code, StepFunction step, Op op, Ref dst, Refs refs, String params) {
+    private CodeBlock valueOp(StepFunction step, Op op, Ref dst, Refs refs, boolean adjoint) {
         int n = op.result().size();
-        if (op instanceof Op.Binary binary) {
-            elementwise.binary(code, binary.kind(), dst, refs.of(binary.left()), refs.of(binary.right()), n);
-        } else if (op instanceof Op.Unary unary) {
-            elementwise.unary(code, unary.kind(), dst, refs.of(unary.operand()), n);
-        } else if (op instanceof Op.MatVec matVec) {
-            List<Integer> shape = step.tensor(matVec.matrix()).shape();
-            Ref x = refs.of(matVec.vector());
-            code.addStatement("$L($L, $L, $L, $L, $L, $L)", kernels.matVec(shape.get(0), shape.get(1)), params,
-                    offsets.constant(step, matVec.matrix()), x.array(), x.base(), dst.array(), dst.base());
-        } else if (op instanceof Op.MatVecTransposed transposed) {
+        if (op instanceof Op.MatVecTransposed transposed) {
+            // W^T g = g W: a product with the row-major weights straight from the parameter array.
             List<Integer> shape = step.tensor(transposed.matrix()).shape();
-            Ref g = refs.of(transposed.vector());
-            code.addStatement("$L($L, $L, $L, $L, $L, $L)", kernels.matVecTransposed(shape.get(0), shape.get(1)),
-                    params, offsets.constant(step, transposed.matrix()), g.array(), g.base(), dst.array(), dst.base());
-        } else if (op instanceof Op.Softmax softmax) {
-            elementwise.softmax(code, dst, refs.of(softmax.operand()), n);
-        } else if (op instanceof Op.SoftmaxGradient gradient) {
-            elementwise.softmaxGradient(code, dst, refs.of(gradient.output()), refs.of(gradient.adjoint()), n);
-        } else if (op instanceof Op.Concat concat) {
-            int offset = 0;
-            for (Value part : concat.parts()) {
-                elementwise.copy(code, dst.plus(offset), refs.of(part), part.size());
-                offset += part.size();
-            }
-        } else if (op instanceof Op.Zeros) {
-            elementwise.zero(code, dst, n);
-        } else if (op instanceof Op.Embed embed) {
-            elementwise.zero(code, dst, n);
-            elementwise.copy(code, dst.plus(embed.offset()), refs.of(embed.operand()), embed.operand().size());
-        } else {
-            throw new IllegalStateException("cannot emit " + op.getClass().getSimpleName());
+            return product(kernels.gemm(shape.get(0), shape.get(1)), refs.of(transposed.vector()), "parameters",
+                    offsets.constant(step, transposed.matrix()), dst);
         }
+        return rows(code -> {
+            if (op instanceof Op.Binary binary) {
+                elementwise.binary(code, binary.kind(), dst, refs.of(binary.left()), refs.of(binary.right()), n);
+            } else if (op instanceof Op.Unary unary) {
+                elementwise.unary(code, unary.kind(), dst, refs.of(unary.operand()), n);
+            } else if (op instanceof Op.Softmax softmax) {
+                elementwise.softmax(code, dst, refs.of(softmax.operand()), n);
+            } else if (op instanceof Op.SoftmaxGradient gradient) {
+                elementwise.softmaxGradient(code, dst, refs.of(gradient.output()), refs.of(gradient.adjoint()), n);
+            } else if (op instanceof Op.Concat concat) {
+                int offset = 0;
+                for (Value part : concat.parts()) {
+                    elementwise.copy(code, dst.plus(offset), refs.of(part), part.size());
+                    offset += part.size();
+                }
+            } else if (op instanceof Op.Zeros) {
+                elementwise.zero(code, dst, n);
+            } else if (op instanceof Op.Embed embed) {
+                elementwise.zero(code, dst, n);
+                elementwise.copy(code, dst.plus(embed.offset()), refs.of(embed.operand()), embed.operand().size());
+            } else {
+                throw new IllegalStateException("cannot emit " + op.getClass().getSimpleName()
+                        + (adjoint ? " in an adjoint" : ""));
+            }
+        });
     }
 
-    private List<MethodSpec> chunk(String name, List<CodeBlock> blocks, boolean adjoint) {
-        int perMethod = target.vector() ? OPS_PER_METHOD_VECTOR : OPS_PER_METHOD_SCALAR;
+    private CodeBlock gradientUpdate(StepFunction step, AdjointFunction.GradientUpdate update, AdjointStorage refs) {
+        Ref g = refs.ref(update.adjoint());
+        String offset = offsets.constant(step, update.parameter());
+        if (update.operand().isEmpty()) {
+            return rows(code -> elementwise.accumulate(code, Ref.fixed("gradients", offset), g,
+                    update.adjoint().size()));
+        }
+        Ref x = refs.ref(update.operand().get());
+        List<Integer> shape = step.tensor(update.parameter()).shape();
+        String kernel = kernels.outer(shape.get(0), shape.get(1));
+        return rowBlocks(g, x, (first, m) -> CodeBlock.of("$L(gradients, $L, $L, $L, $L, $L, $L, $L, $L);\n", kernel,
+                offset, g.array(), g.baseAt(first, "0"), g.rowStride(), x.array(), x.baseAt(first, "0"),
+                x.rowStride(), m));
+    }
+
+    /** y = a · B over the current rows, B either a packed weight field or the parameter array. */
+    private CodeBlock product(String kernel, Ref a, String matrixArray, String matrixOffset, Ref y) {
+        return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", kernel,
+                a.array(), a.baseAt(first, "0"), a.rowStride(), matrixArray, matrixOffset, y.array(),
+                y.baseAt(first, "0"), y.rowStride(), m));
+    }
+
+    interface KernelCall {
+        CodeBlock call(String firstRow, String rowCount);
+    }
+
+    /**
+     * A kernel over the rows of steps t0..t1-1: in one call when the batch fills maxBatch (rows are then
+     * contiguous across steps) and no operand is a one-step temporary, else one call per step.
+     */
+    private CodeBlock rowBlocks(Ref first, Ref second, KernelCall call) {
+        boolean perStepOnly = first.row() == Ref.Row.B || second.row() == Ref.Row.B;
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (perStepOnly) {
+            code.beginControlFlow("for (int t = t0; t < t1; t++)");
+            code.add(call.call("t * maxBatch", "batch"));
+            return code.endControlFlow().build();
+        }
+        code.beginControlFlow("if (batch == maxBatch)");
+        code.add(call.call("t0 * maxBatch", "(t1 - t0) * batch"));
+        code.nextControlFlow("else");
+        code.beginControlFlow("for (int t = t0; t < t1; t++)");
+        code.add(call.call("t * maxBatch", "batch"));
+        code.endControlFlow();
+        return code.endControlFlow().build();
+    }
+
+    interface Body {
+        void emit(CodeBlock.Builder code);
+    }
+
+    /** An elementwise op applied to every row of the range. */
+    private static CodeBlock rows(Body body) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        code.beginControlFlow("for (int t = t0; t < t1; t++)");
+        code.beginControlFlow("for (int b = 0; b < batch; b++)");
+        code.addStatement("int r = t * maxBatch + b");
+        body.emit(code);
+        code.endControlFlow();
+        code.endControlFlow();
+        return code.build();
+    }
+
+    /** Packs W^T of every forward product into a field, once per call: the products then stream it in order. */
+    private MethodSpec pack(StepFunction step, String prefix, Map<String, String> buffers) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("pack_" + prefix).addModifiers(Modifier.PRIVATE);
+        for (Op op : step.ops()) {
+            List<String> matrices = op instanceof Op.MatVec m ? List.of(m.matrix())
+                    : op instanceof Op.StackedMatVec s ? s.matrices() : List.of();
+            if (matrices.isEmpty()) {
+                continue;
+            }
+            String field = prefix + "_w" + op.result().id();
+            int columns = op.operands().get(0).size();
+            int total = op.result().size();
+            buffers.put(field, "1 * 1 * " + (columns * total));
+            int rowOffset = 0;
+            for (String matrix : matrices) {
+                int rows = step.tensor(matrix).shape().get(0);
+                // Transposed in tiles of 8 rows: each write fills 8 consecutive elements, each read row stays hot.
+                method.beginControlFlow("for (int row0 = 0; row0 < $L; row0 += 8)", rows)
+                        .addStatement("int rowEnd = Math.min(row0 + 8, $L)", rows)
+                        .beginControlFlow("for (int c = 0; c < $L; c++)", columns)
+                        .addStatement("int to = c * $L + $L", total, rowOffset)
+                        .addStatement("for (int row = row0; row < rowEnd; row++) $L[to + row] = parameters[$L + row * $L + c]",
+                                field, offsets.constant(step, matrix), columns)
+                        .endControlFlow()
+                        .endControlFlow();
+                rowOffset += rows;
+            }
+        }
+        return method.build();
+    }
+
+    private List<MethodSpec> chunk(String name, List<CodeBlock> blocks) {
+        int perMethod = target.vector() ? BLOCKS_PER_METHOD_VECTOR : BLOCKS_PER_METHOD_SCALAR;
         List<MethodSpec> methods = new ArrayList<>();
-        MethodSpec.Builder entry = signature(MethodSpec.methodBuilder(name), adjoint);
-        String arguments = adjoint ? "in, inOff, row, b, dIn, dInOff" : "in, inOff, row";
+        MethodSpec.Builder entry = signature(name);
         int part = 0;
         for (int start = 0; start < blocks.size(); start += perMethod) {
-            MethodSpec.Builder method = signature(MethodSpec.methodBuilder(name + "_" + part), adjoint);
+            MethodSpec.Builder method = signature(name + "_" + part);
             for (CodeBlock block : blocks.subList(start, Math.min(blocks.size(), start + perMethod))) {
                 method.addCode(block);
             }
             methods.add(method.build());
-            entry.addStatement("$L_$L($L)", name, part, arguments);
+            entry.addStatement("$L_$L(t0, t1, batch)", name, part);
             part++;
         }
         methods.add(0, entry.build());
         return methods;
     }
 
-    private MethodSpec.Builder signature(MethodSpec.Builder method, boolean adjoint) {
-        TypeName array = ArrayTypeName.of(target.elemType());
-        method.addModifiers(Modifier.PRIVATE).addParameter(array, "in").addParameter(int.class, "inOff")
-                .addParameter(int.class, "row");
-        if (adjoint) {
-            method.addParameter(int.class, "b").addParameter(array, "dIn").addParameter(int.class, "dInOff");
-        }
-        return method;
-    }
-
-    static Map<String, Integer> newTemporaries() {
-        return new LinkedHashMap<>();
+    private static MethodSpec.Builder signature(String name) {
+        return MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE).addParameter(int.class, "t0")
+                .addParameter(int.class, "t1").addParameter(int.class, "batch");
     }
 }

@@ -13,20 +13,28 @@ import java.util.List;
  * @param inputAdjoint   the adjoint of the step's input x
  * @param stateAdjoints  the adjoints of the previous states, in the forward's state order
  * @param updates        gradient accumulations, in parameter layout order
+ * @param hoisted        adjoint values (and updates) that differentiate hoisted forward ops: computed for every
+ *                       step after the reversed recurrence
  */
 public record AdjointFunction(StepFunction forward, List<Value> outputAdjoints, List<Op> ops, Value inputAdjoint,
-        List<Value> stateAdjoints, List<GradientUpdate> updates) {
+        List<Value> stateAdjoints, List<GradientUpdate> updates, java.util.Set<Integer> hoisted) {
     public AdjointFunction {
         outputAdjoints = List.copyOf(outputAdjoints);
         ops = List.copyOf(ops);
         stateAdjoints = List.copyOf(stateAdjoints);
         updates = List.copyOf(updates);
+        hoisted = java.util.Set.copyOf(hoisted);
+    }
+
+    public boolean isHoisted(Value value) {
+        return hoisted.contains(value.id());
     }
 
     /**
      * {@code grad[parameter] += adjoint ⊗ operand} for a matrix (operand present), or {@code += adjoint} for a
      * vector parameter.
      */
-    public record GradientUpdate(String parameter, Value adjoint, java.util.Optional<Value> operand) {
+    public record GradientUpdate(String parameter, Value adjoint, java.util.Optional<Value> operand,
+            boolean hoisted) {
     }
 }

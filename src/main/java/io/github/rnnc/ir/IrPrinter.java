@@ -67,7 +67,11 @@ public final class IrPrinter {
                 continue;
             }
             out.append("  ").append(op.result()).append(" = ").append(describe(op)).append(" : ")
-                    .append(op.result().type()).append('\n');
+                    .append(op.result().type());
+            if (function.isHoisted(op.result()) && !(op instanceof Op.Constant || op instanceof Op.ParameterVector)) {
+                out.append("  hoisted");
+            }
+            out.append('\n');
         }
         out.append("  return ").append(function.outputs().stream().map(Value::toString)
                 .collect(Collectors.joining(", "))).append('\n');
@@ -84,11 +88,12 @@ public final class IrPrinter {
                 continue;
             }
             out.append("  ").append(op.result()).append(" = ").append(describe(op)).append(" : ")
-                    .append(op.result().type()).append('\n');
+                    .append(op.result().type()).append(adjoint.isHoisted(op.result()) ? "  hoisted" : "").append('\n');
         }
         for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
             out.append("  grad ").append(update.parameter()).append(" += ").append(update.adjoint())
-                    .append(update.operand().map(v -> " outer " + v).orElse("")).append('\n');
+                    .append(update.operand().map(v -> " outer " + v).orElse(""))
+                    .append(update.hoisted() ? "  hoisted" : "").append('\n');
         }
         out.append("  return dx ").append(adjoint.inputAdjoint());
         for (int i = 0; i < adjoint.stateAdjoints().size(); i++) {
@@ -107,6 +112,9 @@ public final class IrPrinter {
         }
         if (op instanceof Op.MatVec matVec) {
             return "matvec " + matVec.matrix() + ", " + matVec.vector();
+        }
+        if (op instanceof Op.StackedMatVec stacked) {
+            return "matvec " + stacked.matrices() + ", " + stacked.vector();
         }
         if (op instanceof Op.Binary binary) {
             return binary.kind().name().toLowerCase(Locale.ROOT) + " " + binary.left() + ", " + binary.right();

@@ -77,6 +77,14 @@ public final class IrVerifier {
             List<Integer> shape = function.tensor(matVec.matrix()).shape();
             check(shape.size() == 2 && shape.get(0) == size && shape.get(1) == matVec.vector().size(), function, op,
                     "matrix shape " + shape + " does not fit");
+        } else if (op instanceof Op.StackedMatVec stacked) {
+            int rows = 0;
+            for (String matrix : stacked.matrices()) {
+                List<Integer> shape = function.tensor(matrix).shape();
+                check(shape.size() == 2 && shape.get(1) == stacked.vector().size(), function, op, "stacked " + matrix);
+                rows += shape.get(0);
+            }
+            check(rows == size, function, op, "stacked rows");
         } else if (op instanceof Op.ParameterVector vector) {
             check(function.tensor(vector.parameter()).shape().equals(List.of(size)), function, op, "vector shape");
         } else if (op instanceof Op.Binary binary) {

@@ -36,6 +36,20 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Products of several matrices with one vector, as one product with the matrices stacked row-wise: the
+     * vector is read once. The result is the concatenation of the individual products.
+     */
+    record StackedMatVec(Value result, List<String> matrices, Value vector) implements Op {
+        public StackedMatVec {
+            matrices = List.copyOf(matrices);
+        }
+
+        public List<Value> operands() {
+            return List.of(vector);
+        }
+    }
+
     enum BinaryKind { ADD, SUB, MUL, DIV }
 
     /** Elementwise; a scalar operand broadcasts. */

@@ -15,10 +15,21 @@ public final class AdjointBuilder {
     private final Map<Integer, Value> adjoints = new HashMap<>();
     private final Map<Double, Value> constants = new HashMap<>();
     private final List<AdjointFunction.GradientUpdate> updates = new ArrayList<>();
+    private final java.util.Set<Integer> hoisted = new java.util.HashSet<>();
+    /** Whether the forward op being differentiated is hoisted; what it creates is hoisted too. */
+    private boolean inHoisted;
     private int nextId;
 
-    AdjointBuilder(int firstId) {
+    private final java.util.function.ToIntFunction<String> rows;
+
+    AdjointBuilder(int firstId, java.util.function.ToIntFunction<String> rows) {
         this.nextId = firstId;
+        this.rows = rows;
+    }
+
+    /** The row count of a parameter matrix. */
+    public int rows(String matrix) {
+        return rows.applyAsInt(matrix);
     }
 
     List<Op> ops() {
@@ -29,13 +40,32 @@ public final class AdjointBuilder {
         return updates;
     }
 
+    java.util.Set<Integer> hoisted() {
+        return hoisted;
+    }
+
+    void differentiating(boolean hoistedOp) {
+        this.inHoisted = hoistedOp;
+    }
+
     Value adjointOf(Value forward) {
         return adjoints.get(forward.id());
     }
 
+    /**
+     * Records an op. It belongs to the hoisted partition (run for all steps after the reversed recurrence) when it
+     * differentiates a hoisted op or reads a hoisted adjoint: the recurrence never reads what is computed after it.
+     */
+    private void emit(Op op) {
+        ops.add(op);
+        if (inHoisted || op.operands().stream().anyMatch(v -> hoisted.contains(v.id()))) {
+            hoisted.add(op.result().id());
+        }
+    }
+
     Value input(String name, int size) {
         Value value = new Value(nextId++, size, false);
-        ops.add(new Op.Input(value, name));
+        emit(new Op.Input(value, name));
         return value;
     }
 
@@ -49,11 +79,13 @@ public final class AdjointBuilder {
     }
 
     public void gradient(String parameter, Value adjoint, Value operand) {
-        updates.add(new AdjointFunction.GradientUpdate(parameter, adjoint, Optional.ofNullable(operand)));
+        updates.add(new AdjointFunction.GradientUpdate(parameter, adjoint, Optional.ofNullable(operand),
+                inHoisted || hoisted.contains(adjoint.id())));
     }
 
     public Value constant(double value) {
         return constants.computeIfAbsent(value, v -> {
+            // Constants are shared by both partitions; they are literals in generated code.
             Value result = new Value(nextId++, 1, true);
             ops.add(new Op.Constant(result, v));
             return result;
@@ -62,7 +94,7 @@ public final class AdjointBuilder {
 
     public Value zeros(int size) {
         Value result = new Value(nextId++, size, false);
-        ops.add(new Op.Zeros(result));
+        emit(new Op.Zeros(result));
         return result;
     }
 
@@ -84,31 +116,31 @@ public final class AdjointBuilder {
 
     public Value unary(Op.UnaryKind kind, Value operand) {
         Value result = new Value(nextId++, operand.size(), operand.scalar());
-        ops.add(new Op.Unary(result, kind, operand));
+        emit(new Op.Unary(result, kind, operand));
         return result;
     }
 
     public Value matVecTransposed(String matrix, Value vector, int columns) {
         Value result = new Value(nextId++, columns, false);
-        ops.add(new Op.MatVecTransposed(result, matrix, vector));
+        emit(new Op.MatVecTransposed(result, matrix, vector));
         return result;
     }
 
     public Value slice(Value operand, int from, int to) {
         Value result = new Value(nextId++, to - from, false);
-        ops.add(new Op.Slice(result, operand, from, to));
+        emit(new Op.Slice(result, operand, from, to));
         return result;
     }
 
     public Value embed(Value operand, int size, int offset) {
         Value result = new Value(nextId++, size, false);
-        ops.add(new Op.Embed(result, operand, offset));
+        emit(new Op.Embed(result, operand, offset));
         return result;
     }
 
     public Value softmaxGradient(Value output, Value adjoint) {
         Value result = new Value(nextId++, output.size(), false);
-        ops.add(new Op.SoftmaxGradient(result, output, adjoint));
+        emit(new Op.SoftmaxGradient(result, output, adjoint));
         return result;
     }
 
@@ -116,7 +148,7 @@ public final class AdjointBuilder {
         boolean scalar = a.scalar() && b.scalar();
         Value result = new Value(nextId++, scalar ? 1 : Math.max(a.scalar() ? 0 : a.size(), b.scalar() ? 0 : b.size()),
                 scalar);
-        ops.add(new Op.Binary(result, kind, a, b));
+        emit(new Op.Binary(result, kind, a, b));
         return result;
     }
 }

@@ -88,6 +88,15 @@ public final class DerivativeTable {
         } else if (op instanceof Op.MatVec matVec) {
             b.contribute(matVec.vector(), b.matVecTransposed(matVec.matrix(), g, matVec.vector().size()));
             b.gradient(matVec.matrix(), g, matVec.vector());
+        } else if (op instanceof Op.StackedMatVec stacked) {
+            int offset = 0;
+            for (String matrix : stacked.matrices()) {
+                int rows = b.rows(matrix);
+                Value part = b.slice(g, offset, offset + rows);
+                b.contribute(stacked.vector(), b.matVecTransposed(matrix, part, stacked.vector().size()));
+                b.gradient(matrix, part, stacked.vector());
+                offset += rows;
+            }
         } else if (op instanceof Op.ParameterVector parameter) {
             b.gradient(parameter.parameter(), g, null);
         } else if (op instanceof Op.Softmax softmax) {

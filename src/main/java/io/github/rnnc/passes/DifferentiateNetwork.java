@@ -45,7 +45,6 @@ public final class DifferentiateNetwork {
         if (!(last instanceof Op.Softmax softmax)) {
             throw new IllegalStateException("cross-entropy head " + step.name() + " does not end in softmax");
         }
-        return new StepFunction(step.name(), step.input(), step.states(), step.stateNames(), step.ops(),
-                List.of(softmax.operand()), step.parameters());
+        return step.withOps(step.ops(), List.of(softmax.operand()));
     }
 }

@@ -19,7 +19,7 @@ public final class Differentiation {
 
     public static AdjointFunction differentiate(StepFunction forward, DerivativeTable table) {
         int firstId = forward.ops().stream().mapToInt(op -> op.result().id()).max().orElse(-1) + 1;
-        AdjointBuilder builder = new AdjointBuilder(firstId);
+        AdjointBuilder builder = new AdjointBuilder(firstId, matrix -> forward.tensor(matrix).shape().get(0));
         List<Value> outputAdjoints = new ArrayList<>();
         for (int k = 0; k < forward.outputs().size(); k++) {
             Value output = forward.outputs().get(k);
@@ -34,9 +34,11 @@ public final class Differentiation {
         for (Op op : reversed) {
             Value g = builder.adjointOf(op.result());
             if (g != null) {
+                builder.differentiating(forward.isHoisted(op.result()));
                 table.apply(op, g, builder);
             }
         }
+        builder.differentiating(false);
         Value inputAdjoint = orZeros(builder, forward.input());
         List<Value> stateAdjoints = new ArrayList<>();
         for (Value state : forward.states()) {
@@ -45,7 +47,8 @@ public final class Differentiation {
         List<AdjointFunction.GradientUpdate> updates = new ArrayList<>(builder.updates());
         List<String> layout = forward.parameters().stream().map(StepFunction.Tensor::local).toList();
         updates.sort(Comparator.comparingInt(u -> layout.indexOf(u.parameter())));
-        return new AdjointFunction(forward, outputAdjoints, builder.ops(), inputAdjoint, stateAdjoints, updates);
+        return new AdjointFunction(forward, outputAdjoints, builder.ops(), inputAdjoint, stateAdjoints, updates,
+                builder.hoisted());
     }
 
     private static Value orZeros(AdjointBuilder builder, Value forward) {
