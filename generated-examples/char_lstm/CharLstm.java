@@ -154,11 +154,13 @@ public final class CharLstm {
 
     private final float[] l2_v3;
 
-    private final float[] l2_v4;
-
     private final float[] out2;
 
     private final float[] dOut2;
+
+    private final float[] l0f_w3;
+
+    private final float[] l0f_w4;
 
     private final float[] l0f_g0;
 
@@ -220,11 +222,19 @@ public final class CharLstm {
 
     private final float[] l0f_a53;
 
-    private final float[] l0f_a54;
+    private final float[] l0f_x54;
 
     private final float[] l0f_a55;
 
-    private final float[] l0f_a56;
+    private final float[] l0f_x56;
+
+    private final float[] l0f_dsn0;
+
+    private final float[] l0f_dsn1;
+
+    private final float[] l1f_w3;
+
+    private final float[] l1f_w4;
 
     private final float[] l1f_g0;
 
@@ -286,15 +296,19 @@ public final class CharLstm {
 
     private final float[] l1f_a53;
 
-    private final float[] l1f_a54;
+    private final float[] l1f_x54;
 
     private final float[] l1f_a55;
 
-    private final float[] l1f_a56;
+    private final float[] l1f_x56;
 
-    private final float[] l2_g0;
+    private final float[] l1f_dsn0;
 
-    private final float[] l2_a6;
+    private final float[] l1f_dsn1;
+
+    private final float[] l2_w1;
+
+    private final float[] l2_x6;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -355,77 +369,84 @@ public final class CharLstm {
             this.dOut1 = new float[size(maxSteps, maxBatch, 256)];
             this.l2_v1 = new float[size(maxSteps, maxBatch, 65)];
             this.l2_v3 = new float[size(maxSteps, maxBatch, 65)];
-            this.l2_v4 = new float[size(maxSteps, maxBatch, 65)];
             this.out2 = new float[size(maxSteps, maxBatch, 65)];
             this.dOut2 = new float[size(maxSteps, maxBatch, 65)];
-            this.l0f_g0 = new float[256];
-            this.l0f_g1 = new float[256];
-            this.l0f_a25 = new float[256];
-            this.l0f_a26 = new float[256];
-            this.l0f_a28 = new float[256];
-            this.l0f_a29 = new float[256];
-            this.l0f_a30 = new float[256];
-            this.l0f_a31 = new float[256];
-            this.l0f_a32 = new float[256];
-            this.l0f_a33 = new float[256];
-            this.l0f_a34 = new float[256];
-            this.l0f_a35 = new float[256];
-            this.l0f_a36 = new float[256];
-            this.l0f_a37 = new float[256];
-            this.l0f_a38 = new float[256];
-            this.l0f_a39 = new float[1024];
-            this.l0f_a40 = new float[256];
-            this.l0f_a41 = new float[256];
-            this.l0f_a42 = new float[256];
-            this.l0f_a43 = new float[1024];
-            this.l0f_a44 = new float[1024];
-            this.l0f_a45 = new float[256];
-            this.l0f_a46 = new float[256];
-            this.l0f_a47 = new float[256];
-            this.l0f_a48 = new float[1024];
-            this.l0f_a49 = new float[1024];
-            this.l0f_a50 = new float[256];
-            this.l0f_a51 = new float[256];
-            this.l0f_a52 = new float[256];
-            this.l0f_a53 = new float[1024];
-            this.l0f_a54 = new float[1024];
-            this.l0f_a55 = new float[256];
-            this.l0f_a56 = new float[65];
-            this.l1f_g0 = new float[256];
-            this.l1f_g1 = new float[256];
-            this.l1f_a25 = new float[256];
-            this.l1f_a26 = new float[256];
-            this.l1f_a28 = new float[256];
-            this.l1f_a29 = new float[256];
-            this.l1f_a30 = new float[256];
-            this.l1f_a31 = new float[256];
-            this.l1f_a32 = new float[256];
-            this.l1f_a33 = new float[256];
-            this.l1f_a34 = new float[256];
-            this.l1f_a35 = new float[256];
-            this.l1f_a36 = new float[256];
-            this.l1f_a37 = new float[256];
-            this.l1f_a38 = new float[256];
-            this.l1f_a39 = new float[1024];
-            this.l1f_a40 = new float[256];
-            this.l1f_a41 = new float[256];
-            this.l1f_a42 = new float[256];
-            this.l1f_a43 = new float[1024];
-            this.l1f_a44 = new float[1024];
-            this.l1f_a45 = new float[256];
-            this.l1f_a46 = new float[256];
-            this.l1f_a47 = new float[256];
-            this.l1f_a48 = new float[1024];
-            this.l1f_a49 = new float[1024];
-            this.l1f_a50 = new float[256];
-            this.l1f_a51 = new float[256];
-            this.l1f_a52 = new float[256];
-            this.l1f_a53 = new float[1024];
-            this.l1f_a54 = new float[1024];
-            this.l1f_a55 = new float[256];
-            this.l1f_a56 = new float[256];
-            this.l2_g0 = new float[65];
-            this.l2_a6 = new float[256];
+            this.l0f_w3 = new float[size(1, 1, 66560)];
+            this.l0f_w4 = new float[size(1, 1, 262144)];
+            this.l0f_g0 = new float[size(maxSteps, maxBatch, 256)];
+            this.l0f_g1 = new float[size(maxSteps, maxBatch, 256)];
+            this.l0f_a25 = new float[size(1, maxBatch, 256)];
+            this.l0f_a26 = new float[size(1, maxBatch, 256)];
+            this.l0f_a28 = new float[size(1, maxBatch, 256)];
+            this.l0f_a29 = new float[size(1, maxBatch, 256)];
+            this.l0f_a30 = new float[size(1, maxBatch, 256)];
+            this.l0f_a31 = new float[size(1, maxBatch, 256)];
+            this.l0f_a32 = new float[size(1, maxBatch, 256)];
+            this.l0f_a33 = new float[size(1, maxBatch, 256)];
+            this.l0f_a34 = new float[size(1, maxBatch, 256)];
+            this.l0f_a35 = new float[size(1, maxBatch, 256)];
+            this.l0f_a36 = new float[size(1, maxBatch, 256)];
+            this.l0f_a37 = new float[size(1, maxBatch, 256)];
+            this.l0f_a38 = new float[size(1, maxBatch, 256)];
+            this.l0f_a39 = new float[size(1, maxBatch, 1024)];
+            this.l0f_a40 = new float[size(1, maxBatch, 256)];
+            this.l0f_a41 = new float[size(1, maxBatch, 256)];
+            this.l0f_a42 = new float[size(1, maxBatch, 256)];
+            this.l0f_a43 = new float[size(1, maxBatch, 1024)];
+            this.l0f_a44 = new float[size(1, maxBatch, 1024)];
+            this.l0f_a45 = new float[size(1, maxBatch, 256)];
+            this.l0f_a46 = new float[size(1, maxBatch, 256)];
+            this.l0f_a47 = new float[size(1, maxBatch, 256)];
+            this.l0f_a48 = new float[size(1, maxBatch, 1024)];
+            this.l0f_a49 = new float[size(1, maxBatch, 1024)];
+            this.l0f_a50 = new float[size(1, maxBatch, 256)];
+            this.l0f_a51 = new float[size(1, maxBatch, 256)];
+            this.l0f_a52 = new float[size(1, maxBatch, 256)];
+            this.l0f_a53 = new float[size(1, maxBatch, 1024)];
+            this.l0f_x54 = new float[size(maxSteps, maxBatch, 1024)];
+            this.l0f_a55 = new float[size(1, maxBatch, 256)];
+            this.l0f_x56 = new float[size(maxSteps, maxBatch, 65)];
+            this.l0f_dsn0 = new float[size(1, maxBatch, 256)];
+            this.l0f_dsn1 = new float[size(1, maxBatch, 256)];
+            this.l1f_w3 = new float[size(1, 1, 262144)];
+            this.l1f_w4 = new float[size(1, 1, 262144)];
+            this.l1f_g0 = new float[size(maxSteps, maxBatch, 256)];
+            this.l1f_g1 = new float[size(maxSteps, maxBatch, 256)];
+            this.l1f_a25 = new float[size(1, maxBatch, 256)];
+            this.l1f_a26 = new float[size(1, maxBatch, 256)];
+            this.l1f_a28 = new float[size(1, maxBatch, 256)];
+            this.l1f_a29 = new float[size(1, maxBatch, 256)];
+            this.l1f_a30 = new float[size(1, maxBatch, 256)];
+            this.l1f_a31 = new float[size(1, maxBatch, 256)];
+            this.l1f_a32 = new float[size(1, maxBatch, 256)];
+            this.l1f_a33 = new float[size(1, maxBatch, 256)];
+            this.l1f_a34 = new float[size(1, maxBatch, 256)];
+            this.l1f_a35 = new float[size(1, maxBatch, 256)];
+            this.l1f_a36 = new float[size(1, maxBatch, 256)];
+            this.l1f_a37 = new float[size(1, maxBatch, 256)];
+            this.l1f_a38 = new float[size(1, maxBatch, 256)];
+            this.l1f_a39 = new float[size(1, maxBatch, 1024)];
+            this.l1f_a40 = new float[size(1, maxBatch, 256)];
+            this.l1f_a41 = new float[size(1, maxBatch, 256)];
+            this.l1f_a42 = new float[size(1, maxBatch, 256)];
+            this.l1f_a43 = new float[size(1, maxBatch, 1024)];
+            this.l1f_a44 = new float[size(1, maxBatch, 1024)];
+            this.l1f_a45 = new float[size(1, maxBatch, 256)];
+            this.l1f_a46 = new float[size(1, maxBatch, 256)];
+            this.l1f_a47 = new float[size(1, maxBatch, 256)];
+            this.l1f_a48 = new float[size(1, maxBatch, 1024)];
+            this.l1f_a49 = new float[size(1, maxBatch, 1024)];
+            this.l1f_a50 = new float[size(1, maxBatch, 256)];
+            this.l1f_a51 = new float[size(1, maxBatch, 256)];
+            this.l1f_a52 = new float[size(1, maxBatch, 256)];
+            this.l1f_a53 = new float[size(1, maxBatch, 1024)];
+            this.l1f_x54 = new float[size(maxSteps, maxBatch, 1024)];
+            this.l1f_a55 = new float[size(1, maxBatch, 256)];
+            this.l1f_x56 = new float[size(maxSteps, maxBatch, 256)];
+            this.l1f_dsn0 = new float[size(1, maxBatch, 256)];
+            this.l1f_dsn1 = new float[size(1, maxBatch, 256)];
+            this.l2_w1 = new float[size(1, 1, 16640)];
+            this.l2_x6 = new float[size(maxSteps, maxBatch, 256)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
@@ -665,15 +686,15 @@ public final class CharLstm {
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
-                int row = t * maxBatch + b;
+                int r = t * maxBatch + b;
                 int position = b * steps + t;
-                int o = row * OUTPUT_SIZE;
+                int o = r * OUTPUT_SIZE;
                 int label = labels[position];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l2_v3[row * 65 + i]);
+                for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l2_v3[(r) * 65 + i]);
                 double sum = 0;
-                for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[row * 65 + i] - max);
-                total += Math.log(sum) + max - l2_v3[row * 65 + label];
+                for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[(r) * 65 + i] - max);
+                total += Math.log(sum) + max - l2_v3[(r) * 65 + label];
                 for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] / count);
                 dOut2[o + label] -= (float) (1.0 / count);
             }
@@ -681,359 +702,658 @@ public final class CharLstm {
         return (float) (total / count);
     }
 
-    private void forward_l0f(float[] in, int inOff, int row) {
-        forward_l0f_0(in, inOff, row);
-        forward_l0f_1(in, inOff, row);
-        forward_l0f_2(in, inOff, row);
-    }
-
-    private void forward_l0f_0(float[] in, int inOff, int row) {
-        matVec1024x65(parameters, P0, in, inOff, l0f_v3, row * 1024);
-        matVec1024x256(parameters, P1, l0f_s0, row * 256, l0f_v4, row * 1024);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, row * 1024 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                v0.add(v1).intoArray(l0f_v6, row * 1024 + i);
+    private void pack_l0f() {
+        for (int row0 = 0; row0 < 1024; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 1024);
+            for (int c = 0; c < 65; c++) {
+                int to = c * 1024 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P0 + row * 65 + c];
             }
         }
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, row * 1024 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, row * 1024 + i);
-                v0.add(v1).intoArray(l0f_v7, row * 1024 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, row * 1024 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                v0.add(v1).intoArray(l0f_v9, row * 1024 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, row * 1024 + i);
-                sigmoid(v0).intoArray(l0f_v11, row * 256 + i);
+        for (int row0 = 0; row0 < 1024; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 1024);
+            for (int c = 0; c < 256; c++) {
+                int to = c * 1024 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w4[to + row] = parameters[P1 + row * 256 + c];
             }
         }
     }
 
-    private void forward_l0f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (row * 1024) + 256 + i);
-                sigmoid(v0).intoArray(l0f_v13, row * 256 + i);
+    private void forwardHoisted_l0f(int t0, int t1, int batch) {
+        forwardHoisted_l0f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm65x1024(input, (t0 * maxBatch) * 65, 65, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm65x1024(input, (t * maxBatch) * 65, 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, 1024, batch);
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (row * 1024) + 512 + i);
-                tanh(v0).intoArray(l0f_v15, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (row * 1024) + 768 + i);
-                sigmoid(v0).intoArray(l0f_v17, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_v18, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_v19, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v18, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v19, row * 256 + i);
-                v0.add(v1).intoArray(l0f_s1, (row + maxBatch) * 256 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        v0.add(v1).intoArray(l0f_v6, (r) * 1024 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (row + maxBatch) * 256 + i);
-                tanh(v0).intoArray(l0f_v21, row * 256 + i);
+    private void forwardStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
+        forwardStep_l0f_2(t0, t1, batch);
+    }
+
+    private void forwardStep_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm256x1024(l0f_s0, (t0 * maxBatch) * 256, 256, l0f_w4, 0, l0f_v4, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm256x1024(l0f_s0, (t * maxBatch) * 256, 256, l0f_w4, 0, l0f_v4, (t * maxBatch) * 1024, 1024, batch);
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_s0, (row + maxBatch) * 256 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, (r) * 1024 + i);
+                        v0.add(v1).intoArray(l0f_v7, (r) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
+                        v0.add(v1).intoArray(l0f_v9, (r) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + i);
+                        sigmoid(v0).intoArray(l0f_v11, (r) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 256 + i);
+                        sigmoid(v0).intoArray(l0f_v13, (r) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_5(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_6(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l0f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a25, 0 + i);
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 512 + i);
+                        tanh(v0).intoArray(l0f_v15, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a26, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 768 + i);
+                        sigmoid(v0).intoArray(l0f_v17, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a28, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_v18, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, 0 + i);
-                c0.sub(v1).intoArray(l0f_a29, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_v19, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, 0 + i);
-                v0.mul(v1).intoArray(l0f_a30, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, 0 + i);
-                v0.add(v1).intoArray(l0f_a31, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a32, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a33, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a34, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a35, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, row * 256 + i);
-                c0.sub(v1).intoArray(l0f_a36, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a36, 0 + i);
-                v0.mul(v1).intoArray(l0f_a37, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 256 + i);
+                        v0.add(v1).intoArray(l0f_s1, (r + maxBatch) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a37, 0 + i);
-                v0.mul(v1).intoArray(l0f_a38, 0 + i);
+    private void forwardStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 256 + i);
+                        tanh(v0).intoArray(l0f_v21, (r) * 256 + i);
+                    }
+                }
             }
         }
-        Arrays.fill(l0f_a39, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l0f_a38, 0, l0f_a39, (0) + 768, 256);
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 256 + i);
-                v0.mul(v1).intoArray(l0f_a40, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, 0 + i);
-                c0.sub(v1).intoArray(l0f_a41, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, 0 + i);
-                v0.mul(v1).intoArray(l0f_a42, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a43, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l0f_a42, 0, l0f_a43, (0) + 512, 256);
-    }
-
-    private void adjoint_l0f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a43, 0 + i);
-                v0.add(v1).intoArray(l0f_a44, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, row * 256 + i);
-                c0.sub(v1).intoArray(l0f_a45, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a45, 0 + i);
-                v0.mul(v1).intoArray(l0f_a46, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, 0 + i);
-                v0.mul(v1).intoArray(l0f_a47, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a48, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l0f_a47, 0, l0f_a48, (0) + 256, 256);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a44, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, 0 + i);
-                v0.add(v1).intoArray(l0f_a49, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_s0, (r + maxBatch) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 256 + i);
-                c0.sub(v1).intoArray(l0f_a50, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, 0 + i);
-                v0.mul(v1).intoArray(l0f_a51, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, 0 + i);
-                v0.mul(v1).intoArray(l0f_a52, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a53, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l0f_a52, 0, l0f_a53, 0, 256);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a49, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, 0 + i);
-                v0.add(v1).intoArray(l0f_a54, 0 + i);
-            }
-        }
-        matVecTransposed1024x256(parameters, P1, l0f_a54, 0, l0f_a55, 0);
+    private void adjointStep_l0f(int t0, int t1, int batch) {
+        adjointStep_l0f_0(t0, t1, batch);
+        adjointStep_l0f_1(t0, t1, batch);
+        adjointStep_l0f_2(t0, t1, batch);
+        adjointStep_l0f_3(t0, t1, batch);
+        adjointStep_l0f_4(t0, t1, batch);
+        adjointStep_l0f_5(t0, t1, batch);
+        adjointStep_l0f_6(t0, t1, batch);
     }
 
-    private void adjoint_l0f_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed1024x65(parameters, P0, l0f_a54, 0, l0f_a56, 0);
-        addOuter1024x65(gradients, P0, l0f_a54, 0, in, inOff);
-        addOuter1024x256(gradients, P1, l0f_a54, 0, l0f_s0, row * 256);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P2 + i);
+    private void adjointStep_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a25, (b) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P3 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a26, (b) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a56, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a28, (b) * 256 + i);
+                    }
+                }
             }
-            for (int i = 64; i < 65; i++) dIn[dInOff + i] = dIn[dInOff + i] + l0f_a56[0 + i];
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, (b) * 256 + i);
+                        c0.sub(v1).intoArray(l0f_a29, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a30, (b) * 256 + i);
+                    }
+                }
+            }
         }
     }
 
-    private void adjoint_l0f_6(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        System.arraycopy(l0f_a55, 0, l0f_ds0, b * 256, 256);
-        System.arraycopy(l0f_a35, 0, l0f_ds1, b * 256, 256);
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 256 + i);
+                        v0.add(v1).intoArray(l0f_a31, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a32, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a33, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a34, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a35, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
+                        c0.sub(v1).intoArray(l0f_a36, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a36, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a37, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a38, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a39, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l0f_a38, (b) * 256, l0f_a39, (b) * 1024 + 768, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a40, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, (b) * 256 + i);
+                        c0.sub(v1).intoArray(l0f_a41, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a42, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a43, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l0f_a42, (b) * 256, l0f_a43, (b) * 1024 + 512, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a43, (b) * 1024 + i);
+                        v0.add(v1).intoArray(l0f_a44, (b) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
+                        c0.sub(v1).intoArray(l0f_a45, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a46, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a47, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a48, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l0f_a47, (b) * 256, l0f_a48, (b) * 1024 + 256, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a44, (b) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 1024 + i);
+                        v0.add(v1).intoArray(l0f_a49, (b) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
+                        c0.sub(v1).intoArray(l0f_a50, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a51, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l0f_a52, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a53, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l0f_a52, (b) * 256, l0f_a53, (b) * 1024, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, (b) * 1024 + i);
+                        v0.add(v1).intoArray(l0f_x54, (r) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm1024x256(l0f_x54, (t * maxBatch) * 1024, 1024, parameters, P1, l0f_a55, (0) * 256, 256, batch);
+        }
+    }
+
+    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a55, (b) * 256, l0f_dsn0, (b) * 256, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a35, (b) * 256, l0f_dsn1, (b) * 256, 256);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f(int t0, int t1, int batch) {
+        adjointHoisted_l0f_0(t0, t1, batch);
+        adjointHoisted_l0f_1(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm1024x65(l0f_x54, (t0 * maxBatch) * 1024, 1024, parameters, P0, l0f_x56, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm1024x65(l0f_x54, (t * maxBatch) * 1024, 1024, parameters, P0, l0f_x56, (t * maxBatch) * 65, 65, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter1024x65(gradients, P0, l0f_x54, (t0 * maxBatch) * 1024, 1024, input, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter1024x65(gradients, P0, l0f_x54, (t * maxBatch) * 1024, 1024, input, (t * maxBatch) * 65, 65, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, 1024, l0f_s0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter1024x256(gradients, P1, l0f_x54, (t * maxBatch) * 1024, 1024, l0f_s0, (t * maxBatch) * 256, 256, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 1024 + i);
+                        v0.add(v1).intoArray(gradients, P2 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 1024 + i);
+                        v0.add(v1).intoArray(gradients, P3 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dInput, (r) * 65 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x56, (r) * 65 + i);
+                        v0.add(v1).intoArray(dInput, (r) * 65 + i);
+                    }
+                    for (int i = 64; i < 65; i++) dInput[(r) * 65 + i] = dInput[(r) * 65 + i] + l0f_x56[(r) * 65 + i];
+                }
+            }
+        }
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
+        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 256, 256);
             System.arraycopy(initialState, b * STATE_SIZE + 256, l0f_s1, b * 256, 256);
         }
+        forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l0f(input, (source * maxBatch + b) * 65, row);
-                } else {
-                    System.arraycopy(l0f_s0, row * 256, l0f_s0, (row + maxBatch) * 256, 256);
-                    System.arraycopy(l0f_s1, row * 256, l0f_s1, (row + maxBatch) * 256, 256);
+            forwardStep_l0f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0f_s0, row * 256, l0f_s0, (row + maxBatch) * 256, 256);
+                        System.arraycopy(l0f_s1, row * 256, l0f_s1, (row + maxBatch) * 256, 256);
+                    }
                 }
             }
         }
@@ -1041,27 +1361,41 @@ public final class CharLstm {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0f_ds0, b * 256, (b + 1) * 256, 0.0f);
-            Arrays.fill(l0f_ds1, b * 256, (b + 1) * 256, 0.0f);
-        }
+        Arrays.fill(l0f_ds0, 0.0f);
+        Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0f_ds0, b * 256, l0f_g0, (t * maxBatch + b) * 256, 256);
+                } else {
+                    Arrays.fill(l0f_g0, (t * maxBatch + b) * 256, (t * maxBatch + b + 1) * 256, 0.0f);
+                }
+                if (t < length) {
+                    System.arraycopy(l0f_ds1, b * 256, l0f_g1, (t * maxBatch + b) * 256, 256);
+                } else {
+                    Arrays.fill(l0f_g1, (t * maxBatch + b) * 256, (t * maxBatch + b + 1) * 256, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l0f_ds0, b * 256, l0f_g0, 0, 256);
-                System.arraycopy(l0f_ds1, b * 256, l0f_g1, 0, 256);
+                int g = (t * maxBatch + b) * 256;
                 int o = (source * maxBatch + b) * 256;
-                for (int i = 0; i < 256; i++) l0f_g0[i] += dOut0[o + i];
-                adjoint_l0f(input, (source * maxBatch + b) * 65, row, b, dInput, (source * maxBatch + b) * 65);
+                for (int i = 0; i < 256; i++) l0f_g0[g + i] += dOut0[o + i];
+            }
+            adjointStep_l0f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0f_dsn0, b * 256, l0f_ds0, b * 256, 256);
+                System.arraycopy(l0f_dsn1, b * 256, l0f_ds1, b * 256, 256);
                 if (t % 50 == 0) {
+                    // truncated BPTT: no gradient flows into the previous window
                     Arrays.fill(l0f_ds0, b * 256, (b + 1) * 256, 0.0f);
                     Arrays.fill(l0f_ds1, b * 256, (b + 1) * 256, 0.0f);
                 }
             }
         }
+        adjointHoisted_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 256, initialStateGradients, b * STATE_SIZE + 0, 256);
             System.arraycopy(l0f_ds1, b * 256, initialStateGradients, b * STATE_SIZE + 256, 256);
@@ -1082,358 +1416,657 @@ public final class CharLstm {
         }
     }
 
-    private void forward_l1f(float[] in, int inOff, int row) {
-        forward_l1f_0(in, inOff, row);
-        forward_l1f_1(in, inOff, row);
-        forward_l1f_2(in, inOff, row);
-    }
-
-    private void forward_l1f_0(float[] in, int inOff, int row) {
-        matVec1024x256(parameters, P4, in, inOff, l1f_v3, row * 1024);
-        matVec1024x256(parameters, P5, l1f_s0, row * 256, l1f_v4, row * 1024);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v3, row * 1024 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                v0.add(v1).intoArray(l1f_v6, row * 1024 + i);
+    private void pack_l1f() {
+        for (int row0 = 0; row0 < 1024; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 1024);
+            for (int c = 0; c < 256; c++) {
+                int to = c * 1024 + 0;
+                for (int row = row0; row < rowEnd; row++) l1f_w3[to + row] = parameters[P4 + row * 256 + c];
             }
         }
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, row * 1024 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v4, row * 1024 + i);
-                v0.add(v1).intoArray(l1f_v7, row * 1024 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v7, row * 1024 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                v0.add(v1).intoArray(l1f_v9, row * 1024 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, row * 1024 + i);
-                sigmoid(v0).intoArray(l1f_v11, row * 256 + i);
+        for (int row0 = 0; row0 < 1024; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 1024);
+            for (int c = 0; c < 256; c++) {
+                int to = c * 1024 + 0;
+                for (int row = row0; row < rowEnd; row++) l1f_w4[to + row] = parameters[P5 + row * 256 + c];
             }
         }
     }
 
-    private void forward_l1f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (row * 1024) + 256 + i);
-                sigmoid(v0).intoArray(l1f_v13, row * 256 + i);
+    private void forwardHoisted_l1f(int t0, int t1, int batch) {
+        forwardHoisted_l1f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm256x1024(out0, (t0 * maxBatch) * 256, 256, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm256x1024(out0, (t * maxBatch) * 256, 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, 1024, batch);
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (row * 1024) + 512 + i);
-                tanh(v0).intoArray(l1f_v15, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (row * 1024) + 768 + i);
-                sigmoid(v0).intoArray(l1f_v17, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_v18, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_v19, row * 256 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v18, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v19, row * 256 + i);
-                v0.add(v1).intoArray(l1f_s1, (row + maxBatch) * 256 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
+                        v0.add(v1).intoArray(l1f_v6, (r) * 1024 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l1f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_s1, (row + maxBatch) * 256 + i);
-                tanh(v0).intoArray(l1f_v21, row * 256 + i);
+    private void forwardStep_l1f(int t0, int t1, int batch) {
+        forwardStep_l1f_0(t0, t1, batch);
+        forwardStep_l1f_1(t0, t1, batch);
+        forwardStep_l1f_2(t0, t1, batch);
+    }
+
+    private void forwardStep_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm256x1024(l1f_s0, (t0 * maxBatch) * 256, 256, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm256x1024(l1f_s0, (t * maxBatch) * 256, 256, l1f_w4, 0, l1f_v4, (t * maxBatch) * 1024, 1024, batch);
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_s0, (row + maxBatch) * 256 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v4, (r) * 1024 + i);
+                        v0.add(v1).intoArray(l1f_v7, (r) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v7, (r) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
+                        v0.add(v1).intoArray(l1f_v9, (r) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + i);
+                        sigmoid(v0).intoArray(l1f_v11, (r) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 256 + i);
+                        sigmoid(v0).intoArray(l1f_v13, (r) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l1f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_5(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_6(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l1f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a25, 0 + i);
+    private void forwardStep_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 512 + i);
+                        tanh(v0).intoArray(l1f_v15, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a26, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 768 + i);
+                        sigmoid(v0).intoArray(l1f_v17, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v21, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a28, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_v18, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a28, 0 + i);
-                c0.sub(v1).intoArray(l1f_a29, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_v19, (r) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a26, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a29, 0 + i);
-                v0.mul(v1).intoArray(l1f_a30, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g1, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a30, 0 + i);
-                v0.add(v1).intoArray(l1f_a31, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l1f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a32, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a33, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a34, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a35, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, row * 256 + i);
-                c0.sub(v1).intoArray(l1f_a36, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a36, 0 + i);
-                v0.mul(v1).intoArray(l1f_a37, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v19, (r) * 256 + i);
+                        v0.add(v1).intoArray(l1f_s1, (r + maxBatch) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a25, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a37, 0 + i);
-                v0.mul(v1).intoArray(l1f_a38, 0 + i);
+    private void forwardStep_l1f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 256 + i);
+                        tanh(v0).intoArray(l1f_v21, (r) * 256 + i);
+                    }
+                }
             }
         }
-        Arrays.fill(l1f_a39, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l1f_a38, 0, l1f_a39, (0) + 768, 256);
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v15, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, row * 256 + i);
-                v0.mul(v1).intoArray(l1f_a40, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a40, 0 + i);
-                c0.sub(v1).intoArray(l1f_a41, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a33, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a41, 0 + i);
-                v0.mul(v1).intoArray(l1f_a42, 0 + i);
-            }
-        }
-        Arrays.fill(l1f_a43, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l1f_a42, 0, l1f_a43, (0) + 512, 256);
-    }
-
-    private void adjoint_l1f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a39, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a43, 0 + i);
-                v0.add(v1).intoArray(l1f_a44, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, row * 256 + i);
-                c0.sub(v1).intoArray(l1f_a45, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a45, 0 + i);
-                v0.mul(v1).intoArray(l1f_a46, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a34, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a46, 0 + i);
-                v0.mul(v1).intoArray(l1f_a47, 0 + i);
-            }
-        }
-        Arrays.fill(l1f_a48, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l1f_a47, 0, l1f_a48, (0) + 256, 256);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a44, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a48, 0 + i);
-                v0.add(v1).intoArray(l1f_a49, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_s0, (r + maxBatch) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, row * 256 + i);
-                c0.sub(v1).intoArray(l1f_a50, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, row * 256 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a50, 0 + i);
-                v0.mul(v1).intoArray(l1f_a51, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a32, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a51, 0 + i);
-                v0.mul(v1).intoArray(l1f_a52, 0 + i);
-            }
-        }
-        Arrays.fill(l1f_a53, 0, 0 + 1024, 0.0f);
-        System.arraycopy(l1f_a52, 0, l1f_a53, 0, 256);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a49, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a53, 0 + i);
-                v0.add(v1).intoArray(l1f_a54, 0 + i);
-            }
-        }
-        matVecTransposed1024x256(parameters, P5, l1f_a54, 0, l1f_a55, 0);
+    private void adjointStep_l1f(int t0, int t1, int batch) {
+        adjointStep_l1f_0(t0, t1, batch);
+        adjointStep_l1f_1(t0, t1, batch);
+        adjointStep_l1f_2(t0, t1, batch);
+        adjointStep_l1f_3(t0, t1, batch);
+        adjointStep_l1f_4(t0, t1, batch);
+        adjointStep_l1f_5(t0, t1, batch);
+        adjointStep_l1f_6(t0, t1, batch);
     }
 
-    private void adjoint_l1f_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed1024x256(parameters, P4, l1f_a54, 0, l1f_a56, 0);
-        addOuter1024x256(gradients, P4, l1f_a54, 0, in, inOff);
-        addOuter1024x256(gradients, P5, l1f_a54, 0, l1f_s0, row * 256);
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P6 + i);
+    private void adjointStep_l1f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a25, (b) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 1024; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P7 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a26, (b) * 256 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a56, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a28, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a28, (b) * 256 + i);
+                        c0.sub(v1).intoArray(l1f_a29, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a26, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a29, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a30, (b) * 256 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f_6(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        System.arraycopy(l1f_a55, 0, l1f_ds0, b * 256, 256);
-        System.arraycopy(l1f_a35, 0, l1f_ds1, b * 256, 256);
+    private void adjointStep_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a30, (b) * 256 + i);
+                        v0.add(v1).intoArray(l1f_a31, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a32, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a33, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a34, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a35, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
+                        c0.sub(v1).intoArray(l1f_a36, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a36, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a37, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a25, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a37, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a38, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a39, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l1f_a38, (b) * 256, l1f_a39, (b) * 1024 + 768, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a40, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a40, (b) * 256 + i);
+                        c0.sub(v1).intoArray(l1f_a41, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a41, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a42, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a43, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l1f_a42, (b) * 256, l1f_a43, (b) * 1024 + 512, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a39, (b) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a43, (b) * 1024 + i);
+                        v0.add(v1).intoArray(l1f_a44, (b) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
+                        c0.sub(v1).intoArray(l1f_a45, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a45, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a46, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a46, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a47, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a48, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l1f_a47, (b) * 256, l1f_a48, (b) * 1024 + 256, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a44, (b) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a48, (b) * 1024 + i);
+                        v0.add(v1).intoArray(l1f_a49, (b) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
+                        c0.sub(v1).intoArray(l1f_a50, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a50, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a51, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a51, (b) * 256 + i);
+                        v0.mul(v1).intoArray(l1f_a52, (b) * 256 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a53, (b) * 1024, (b) * 1024 + 1024, 0.0f);
+                System.arraycopy(l1f_a52, (b) * 256, l1f_a53, (b) * 1024, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a49, (b) * 1024 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a53, (b) * 1024 + i);
+                        v0.add(v1).intoArray(l1f_x54, (r) * 1024 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, parameters, P5, l1f_a55, (0) * 256, 256, batch);
+        }
+    }
+
+    private void adjointStep_l1f_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l1f_a55, (b) * 256, l1f_dsn0, (b) * 256, 256);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l1f_a35, (b) * 256, l1f_dsn1, (b) * 256, 256);
+            }
+        }
+    }
+
+    private void adjointHoisted_l1f(int t0, int t1, int batch) {
+        adjointHoisted_l1f_0(t0, t1, batch);
+        adjointHoisted_l1f_1(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm1024x256(l1f_x54, (t0 * maxBatch) * 1024, 1024, parameters, P4, l1f_x56, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, parameters, P4, l1f_x56, (t * maxBatch) * 256, 256, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter1024x256(gradients, P4, l1f_x54, (t0 * maxBatch) * 1024, 1024, out0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter1024x256(gradients, P4, l1f_x54, (t * maxBatch) * 1024, 1024, out0, (t * maxBatch) * 256, 256, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter1024x256(gradients, P5, l1f_x54, (t0 * maxBatch) * 1024, 1024, l1f_s0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter1024x256(gradients, P5, l1f_x54, (t * maxBatch) * 1024, 1024, l1f_s0, (t * maxBatch) * 256, 256, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x54, (r) * 1024 + i);
+                        v0.add(v1).intoArray(gradients, P6 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x54, (r) * 1024 + i);
+                        v0.add(v1).intoArray(gradients, P7 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut0, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x56, (r) * 256 + i);
+                        v0.add(v1).intoArray(dOut0, (r) * 256 + i);
+                    }
+                }
+            }
+        }
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
+        pack_l1f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 512, l1f_s0, b * 256, 256);
             System.arraycopy(initialState, b * STATE_SIZE + 768, l1f_s1, b * 256, 256);
         }
+        forwardHoisted_l1f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l1f(out0, (source * maxBatch + b) * 256, row);
-                } else {
-                    System.arraycopy(l1f_s0, row * 256, l1f_s0, (row + maxBatch) * 256, 256);
-                    System.arraycopy(l1f_s1, row * 256, l1f_s1, (row + maxBatch) * 256, 256);
+            forwardStep_l1f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l1f_s0, row * 256, l1f_s0, (row + maxBatch) * 256, 256);
+                        System.arraycopy(l1f_s1, row * 256, l1f_s1, (row + maxBatch) * 256, 256);
+                    }
                 }
             }
         }
@@ -1441,27 +2074,41 @@ public final class CharLstm {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l1f_ds0, b * 256, (b + 1) * 256, 0.0f);
-            Arrays.fill(l1f_ds1, b * 256, (b + 1) * 256, 0.0f);
-        }
+        Arrays.fill(l1f_ds0, 0.0f);
+        Arrays.fill(l1f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l1f_ds0, b * 256, l1f_g0, (t * maxBatch + b) * 256, 256);
+                } else {
+                    Arrays.fill(l1f_g0, (t * maxBatch + b) * 256, (t * maxBatch + b + 1) * 256, 0.0f);
+                }
+                if (t < length) {
+                    System.arraycopy(l1f_ds1, b * 256, l1f_g1, (t * maxBatch + b) * 256, 256);
+                } else {
+                    Arrays.fill(l1f_g1, (t * maxBatch + b) * 256, (t * maxBatch + b + 1) * 256, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l1f_ds0, b * 256, l1f_g0, 0, 256);
-                System.arraycopy(l1f_ds1, b * 256, l1f_g1, 0, 256);
+                int g = (t * maxBatch + b) * 256;
                 int o = (source * maxBatch + b) * 256;
-                for (int i = 0; i < 256; i++) l1f_g0[i] += dOut1[o + i];
-                adjoint_l1f(out0, (source * maxBatch + b) * 256, row, b, dOut0, (source * maxBatch + b) * 256);
+                for (int i = 0; i < 256; i++) l1f_g0[g + i] += dOut1[o + i];
+            }
+            adjointStep_l1f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l1f_dsn0, b * 256, l1f_ds0, b * 256, 256);
+                System.arraycopy(l1f_dsn1, b * 256, l1f_ds1, b * 256, 256);
                 if (t % 50 == 0) {
+                    // truncated BPTT: no gradient flows into the previous window
                     Arrays.fill(l1f_ds0, b * 256, (b + 1) * 256, 0.0f);
                     Arrays.fill(l1f_ds1, b * 256, (b + 1) * 256, 0.0f);
                 }
             }
         }
+        adjointHoisted_l1f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l1f_ds0, b * 256, initialStateGradients, b * STATE_SIZE + 512, 256);
             System.arraycopy(l1f_ds1, b * 256, initialStateGradients, b * STATE_SIZE + 768, 256);
@@ -1482,241 +2129,679 @@ public final class CharLstm {
         }
     }
 
-    private void forward_l2(float[] in, int inOff, int row) {
-        forward_l2_0(in, inOff, row);
-    }
-
-    private void forward_l2_0(float[] in, int inOff, int row) {
-        matVec65x256(parameters, P8, in, inOff, l2_v1, row * 65);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l2_v1, row * 65 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P9 + i);
-                v0.add(v1).intoArray(l2_v3, row * 65 + i);
+    private void pack_l2() {
+        for (int row0 = 0; row0 < 65; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 65);
+            for (int c = 0; c < 256; c++) {
+                int to = c * 65 + 0;
+                for (int row = row0; row < rowEnd; row++) l2_w1[to + row] = parameters[P8 + row * 256 + c];
             }
-            for (int i = 64; i < 65; i++) l2_v3[row * 65 + i] = l2_v1[row * 65 + i] + parameters[P9 + i];
-        }
-         {
-            float max = l2_v3[row * 65 + 0];
-            for (int i = 1; i < 65; i++) max = Math.max(max, l2_v3[row * 65 + i]);
-            float sum = 0.0f;
-            for (int i = 0; i < 65; i++) {
-                float v = (float) Math.exp(l2_v3[row * 65 + i] - max);
-                l2_v4[row * 65 + i] = v;
-                sum += v;
-            }
-            float inverse = 1.0f / sum;
-            for (int i = 0; i < 65; i++) l2_v4[row * 65 + i] *= inverse;
         }
     }
 
-    private void adjoint_l2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l2_0(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l2(int t0, int t1, int batch) {
+        forwardHoisted_l2_0(t0, t1, batch);
     }
 
-    private void adjoint_l2_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed65x256(parameters, P8, l2_g0, 0, l2_a6, 0);
-        addOuter65x256(gradients, P8, l2_g0, 0, in, inOff);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P9 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l2_g0, 0 + i);
-                v0.add(v1).intoArray(gradients, P9 + i);
+    private void forwardHoisted_l2_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm256x65(out1, (t0 * maxBatch) * 256, 256, l2_w1, 0, l2_v1, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm256x65(out1, (t * maxBatch) * 256, 256, l2_w1, 0, l2_v1, (t * maxBatch) * 65, 65, batch);
             }
-            for (int i = 64; i < 65; i++) gradients[P9 + i] = gradients[P9 + i] + l2_g0[0 + i];
         }
-         {
-            for (int i = 0; i < 256; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l2_a6, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l2_v1, (r) * 65 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P9 + i);
+                        v0.add(v1).intoArray(l2_v3, (r) * 65 + i);
+                    }
+                    for (int i = 64; i < 65; i++) l2_v3[(r) * 65 + i] = l2_v1[(r) * 65 + i] + parameters[P9 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    float max = l2_v3[(r) * 65 + 0];
+                    for (int i = 1; i < 65; i++) max = Math.max(max, l2_v3[(r) * 65 + i]);
+                    float sum = 0.0f;
+                    for (int i = 0; i < 65; i++) {
+                        float v = (float) Math.exp(l2_v3[(r) * 65 + i] - max);
+                        out2[(r) * 65 + i] = v;
+                        sum += v;
+                    }
+                    float inverse = 1.0f / sum;
+                    for (int i = 0; i < 65; i++) out2[(r) * 65 + i] *= inverse;
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l2(int t0, int t1, int batch) {
+    }
+
+    private void adjointStep_l2(int t0, int t1, int batch) {
+    }
+
+    private void adjointHoisted_l2(int t0, int t1, int batch) {
+        adjointHoisted_l2_0(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l2_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm65x256(dOut2, (t0 * maxBatch) * 65, 65, parameters, P8, l2_x6, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm65x256(dOut2, (t * maxBatch) * 65, 65, parameters, P8, l2_x6, (t * maxBatch) * 256, 256, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter65x256(gradients, P8, dOut2, (t0 * maxBatch) * 65, 65, out1, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter65x256(gradients, P8, dOut2, (t * maxBatch) * 65, 65, out1, (t * maxBatch) * 256, 256, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P9 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, dOut2, (r) * 65 + i);
+                        v0.add(v1).intoArray(gradients, P9 + i);
+                    }
+                    for (int i = 64; i < 65; i++) gradients[P9 + i] = gradients[P9 + i] + dOut2[(r) * 65 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 256; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut1, (r) * 256 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l2_x6, (r) * 256 + i);
+                        v0.add(v1).intoArray(dOut1, (r) * 256 + i);
+                    }
+                }
             }
         }
     }
 
     private void forwardLayer2(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
+        pack_l2();
+        forwardHoisted_l2(0, steps, batch);
+        forwardStep_l2(0, steps, batch);
+        // padding has no output
+        if (lengths != null) {
             for (int b = 0; b < batch; b++) {
-                int row = t * maxBatch + b;
-                if (lengths != null && t >= lengths[b]) {
-                    Arrays.fill(out2, row * 65, (row + 1) * 65, 0.0f);
-                    continue;
+                for (int t = lengths[b]; t < steps; t++) {
+                    int o = (t * maxBatch + b) * 65;
+                    Arrays.fill(out2, o, o + 65, 0.0f);
                 }
-                forward_l2(out1, row * 256, row);
-                System.arraycopy(l2_v4, row * 65, out2, row * 65, 65);
             }
         }
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                if (lengths != null && t >= lengths[b]) continue;
-                int row = t * maxBatch + b;
-                System.arraycopy(dOut2, row * 65, l2_g0, 0, 65);
-                adjoint_l2(out1, row * 256, row, b, dOut1, row * 256);
+        adjointStep_l2(0, steps, batch);
+        adjointHoisted_l2(0, steps, batch);
+    }
+
+    private static void addOuter1024x256(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
+        for (int r = 0; r < 1024; r++) {
+            int w0 = wo + r * 256;
+            for (int c = 0; c < 256; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
         }
     }
 
-    private static void addOuter1024x256(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter1024x65(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 1024; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 256;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 256; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void addOuter1024x65(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 1024; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 65;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-            for (int c = 64; c < 65; c++) w[w0 + c] += gr * v[vo + c];
-        }
-    }
-
-    private static void addOuter65x256(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 65; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 256;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 256; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void matVec1024x256(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 1024; r += 4) {
-            int w0 = wo + (r + 0) * 256;
-            int w1 = wo + (r + 1) * 256;
-            int w2 = wo + (r + 2) * 256;
-            int w3 = wo + (r + 3) * 256;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 256; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 0; c < 64; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec1024x65(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 1024; r += 4) {
-            int w0 = wo + (r + 0) * 65;
-            int w1 = wo + (r + 1) * 65;
-            int w2 = wo + (r + 2) * 65;
-            int w3 = wo + (r + 3) * 65;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 64; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
             for (int c = 64; c < 65; c++) {
-                float xc = x[xo + c];
-                s0 += w[w0 + c] * xc;
-                s1 += w[w1 + c] * xc;
-                s2 += w[w2 + c] * xc;
-                s3 += w[w3 + c] * xc;
+                float s = w[w0 + c];
+                for (int i = 0; i < m; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
+                w[w0 + c] = s;
             }
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVec65x256(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 64; r += 4) {
-            int w0 = wo + (r + 0) * 256;
-            int w1 = wo + (r + 1) * 256;
-            int w2 = wo + (r + 2) * 256;
-            int w3 = wo + (r + 3) * 256;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 256; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-        for (int r = 64; r < 65; r++) {
-            int w0 = wo + r * 256;
-            float s = 0.0f;
-            FloatVector a = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 256; c += 8) a = FloatVector.fromArray(SPECIES, w, w0 + c).fma(FloatVector.fromArray(SPECIES, x, xo + c), a);
-            s = a.reduceLanes(VectorOperators.ADD);
-            y[yo + r] = s;
-        }
-    }
-
-    private static void matVecTransposed1024x256(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 256, 0.0f);
-        for (int r = 0; r < 1024; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 256;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 256; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-        }
-    }
-
-    private static void matVecTransposed1024x65(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 65, 0.0f);
-        for (int r = 0; r < 1024; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 65;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-            for (int c = 64; c < 65; c++) y[yo + c] += gr * w[w0 + c];
-        }
-    }
-
-    private static void matVecTransposed65x256(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 256, 0.0f);
+    private static void addOuter65x256(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 65; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 256;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 256; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+            for (int c = 0; c < 256; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
+        }
+    }
+
+    private static void gemm1024x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 256; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 1024; k++) {
+                    int bk = bo + k * 256 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 256; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 1024; k++) {
+                    int bk = bo + k * 256 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm1024x65(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 1024; k++) {
+                    int bk = bo + k * 65 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+            for (int j = 64; j < 65; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 1024; k++) {
+                    float bk = bm[bo + k * 65 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 1024; k++) {
+                    int bk = bo + k * 65 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+            for (int j = 64; j < 65; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 1024; k++) {
+                    float bk = bm[bo + k * 65 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
+        }
+    }
+
+    private static void gemm256x1024(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 1024; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 256; k++) {
+                    int bk = bo + k * 1024 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 1024; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 256; k++) {
+                    int bk = bo + k * 1024 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm256x65(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 256; k++) {
+                    int bk = bo + k * 65 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+            for (int j = 64; j < 65; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 256; k++) {
+                    float bk = bm[bo + k * 65 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 256; k++) {
+                    int bk = bo + k * 65 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+            for (int j = 64; j < 65; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 256; k++) {
+                    float bk = bm[bo + k * 65 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
+        }
+    }
+
+    private static void gemm65x1024(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 1024; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 65; k++) {
+                    int bk = bo + k * 1024 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 1024; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 65; k++) {
+                    int bk = bo + k * 1024 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm65x256(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 256; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 65; k++) {
+                    int bk = bo + k * 256 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 256; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 65; k++) {
+                    int bk = bo + k * 256 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 

@@ -114,11 +114,13 @@ public final class Forecast {
 
     private final float[] l2_v1;
 
-    private final float[] l2_v3;
-
     private final float[] out2;
 
     private final float[] dOut2;
+
+    private final float[] l0f_w2;
+
+    private final float[] l0f_w3;
 
     private final float[] l0f_g0;
 
@@ -126,25 +128,33 @@ public final class Forecast {
 
     private final float[] l0f_a13;
 
-    private final float[] l0f_a14;
+    private final float[] l0f_x14;
 
     private final float[] l0f_a15;
 
-    private final float[] l0f_a16;
+    private final float[] l0f_x16;
+
+    private final float[] l0f_dsn0;
+
+    private final float[] l1f_w2;
+
+    private final float[] l1f_w3;
 
     private final float[] l1f_g0;
 
     private final float[] l1f_a11;
 
-    private final float[] l1f_a12;
+    private final float[] l1f_x12;
 
     private final float[] l1f_a13;
 
-    private final float[] l1f_a14;
+    private final float[] l1f_x14;
 
-    private final float[] l2_g0;
+    private final float[] l1f_dsn0;
 
-    private final float[] l2_a5;
+    private final float[] l2_w1;
+
+    private final float[] l2_x5;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -186,22 +196,27 @@ public final class Forecast {
             this.out1 = new float[size(maxSteps, maxBatch, 32)];
             this.dOut1 = new float[size(maxSteps, maxBatch, 32)];
             this.l2_v1 = new float[size(maxSteps, maxBatch, 1)];
-            this.l2_v3 = new float[size(maxSteps, maxBatch, 1)];
             this.out2 = new float[size(maxSteps, maxBatch, 1)];
             this.dOut2 = new float[size(maxSteps, maxBatch, 1)];
-            this.l0f_g0 = new float[32];
-            this.l0f_a12 = new float[32];
-            this.l0f_a13 = new float[32];
-            this.l0f_a14 = new float[32];
-            this.l0f_a15 = new float[32];
-            this.l0f_a16 = new float[8];
-            this.l1f_g0 = new float[32];
-            this.l1f_a11 = new float[32];
-            this.l1f_a12 = new float[32];
-            this.l1f_a13 = new float[32];
-            this.l1f_a14 = new float[32];
-            this.l2_g0 = new float[1];
-            this.l2_a5 = new float[32];
+            this.l0f_w2 = new float[size(1, 1, 256)];
+            this.l0f_w3 = new float[size(1, 1, 1024)];
+            this.l0f_g0 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_a12 = new float[size(1, maxBatch, 32)];
+            this.l0f_a13 = new float[size(1, maxBatch, 32)];
+            this.l0f_x14 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_a15 = new float[size(1, maxBatch, 32)];
+            this.l0f_x16 = new float[size(maxSteps, maxBatch, 8)];
+            this.l0f_dsn0 = new float[size(1, maxBatch, 32)];
+            this.l1f_w2 = new float[size(1, 1, 1024)];
+            this.l1f_w3 = new float[size(1, 1, 1024)];
+            this.l1f_g0 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_a11 = new float[size(1, maxBatch, 32)];
+            this.l1f_x12 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_a13 = new float[size(1, maxBatch, 32)];
+            this.l1f_x14 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_dsn0 = new float[size(1, maxBatch, 32)];
+            this.l2_w1 = new float[size(1, 1, 32)];
+            this.l2_x5 = new float[size(maxSteps, maxBatch, 32)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
@@ -431,9 +446,9 @@ public final class Forecast {
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
-                int row = t * maxBatch + b;
+                int r = t * maxBatch + b;
                 int position = b * steps + t;
-                int o = row * OUTPUT_SIZE;
+                int o = r * OUTPUT_SIZE;
                 for (int i = 0; i < OUTPUT_SIZE; i++) {
                     double difference = (double) out2[o + i] - targets[position * OUTPUT_SIZE + i];
                     total += difference * difference;
@@ -444,113 +459,233 @@ public final class Forecast {
         return (float) (total / count);
     }
 
-    private void forward_l0f(float[] in, int inOff, int row) {
-        forward_l0f_0(in, inOff, row);
-    }
-
-    private void forward_l0f_0(float[] in, int inOff, int row) {
-        matVec32x8(parameters, P0, in, inOff, l0f_v2, row * 32);
-        matVec32x32(parameters, P1, l0f_s0, row * 32, l0f_v3, row * 32);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                v0.add(v1).intoArray(l0f_v5, row * 32 + i);
+    private void pack_l0f() {
+        for (int row0 = 0; row0 < 32; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 32);
+            for (int c = 0; c < 8; c++) {
+                int to = c * 32 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w2[to + row] = parameters[P0 + row * 8 + c];
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v3, row * 32 + i);
-                v0.add(v1).intoArray(l0f_v6, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                v0.add(v1).intoArray(l0f_v8, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, row * 32 + i);
-                tanh(v0).intoArray(l0f_s0, (row + maxBatch) * 32 + i);
+        for (int row0 = 0; row0 < 32; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 32);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 32 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P1 + row * 32 + c];
             }
         }
     }
 
-    private void adjoint_l0f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_1(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l0f(int t0, int t1, int batch) {
+        forwardHoisted_l0f_0(t0, t1, batch);
     }
 
-    private void adjoint_l0f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s0, (row + maxBatch) * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (row + maxBatch) * 32 + i);
-                v0.mul(v1).intoArray(l0f_a12, 0 + i);
+    private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm8x32(input, (t0 * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm8x32(input, (t * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, 32, batch);
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a12, 0 + i);
-                c0.sub(v1).intoArray(l0f_a13, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        v0.add(v1).intoArray(l0f_v5, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a13, 0 + i);
-                v0.mul(v1).intoArray(l0f_a14, 0 + i);
-            }
-        }
-        matVecTransposed32x32(parameters, P1, l0f_a14, 0, l0f_a15, 0);
-        matVecTransposed32x8(parameters, P0, l0f_a14, 0, l0f_a16, 0);
-        addOuter32x8(gradients, P0, l0f_a14, 0, in, inOff);
     }
 
-    private void adjoint_l0f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        addOuter32x32(gradients, P1, l0f_a14, 0, l0f_s0, row * 32);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a14, 0 + i);
-                v0.add(v1).intoArray(gradients, P2 + i);
+    private void forwardStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+    }
+
+    private void forwardStep_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x32(l0f_s0, (t0 * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x32(l0f_s0, (t * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, 32, batch);
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a14, 0 + i);
-                v0.add(v1).intoArray(gradients, P3 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_v6, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 8; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a16, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
+                        v0.add(v1).intoArray(l0f_v8, (r) * 32 + i);
+                    }
+                }
             }
         }
-        System.arraycopy(l0f_a15, 0, l0f_ds0, b * 32, 32);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, (r) * 32 + i);
+                        tanh(v0).intoArray(l0f_s0, (r + maxBatch) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f(int t0, int t1, int batch) {
+        adjointStep_l0f_0(t0, t1, batch);
+    }
+
+    private void adjointStep_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i);
+                        v0.mul(v1).intoArray(l0f_a12, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a12, (b) * 32 + i);
+                        c0.sub(v1).intoArray(l0f_a13, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a13, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l0f_x14, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm32x32(l0f_x14, (t * maxBatch) * 32, 32, parameters, P1, l0f_a15, (0) * 32, 32, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a15, (b) * 32, l0f_dsn0, (b) * 32, 32);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f(int t0, int t1, int batch) {
+        adjointHoisted_l0f_0(t0, t1, batch);
+        adjointHoisted_l0f_1(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x8(l0f_x14, (t0 * maxBatch) * 32, 32, parameters, P0, l0f_x16, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x8(l0f_x14, (t * maxBatch) * 32, 32, parameters, P0, l0f_x16, (t * maxBatch) * 8, 8, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter32x8(gradients, P0, l0f_x14, (t0 * maxBatch) * 32, 32, input, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter32x8(gradients, P0, l0f_x14, (t * maxBatch) * 32, 32, input, (t * maxBatch) * 8, 8, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter32x32(gradients, P1, l0f_x14, (t0 * maxBatch) * 32, 32, l0f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter32x32(gradients, P1, l0f_x14, (t * maxBatch) * 32, 32, l0f_s0, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x14, (r) * 32 + i);
+                        v0.add(v1).intoArray(gradients, P2 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x14, (r) * 32 + i);
+                        v0.add(v1).intoArray(gradients, P3 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 8; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dInput, (r) * 8 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x16, (r) * 8 + i);
+                        v0.add(v1).intoArray(dInput, (r) * 8 + i);
+                    }
+                }
+            }
+        }
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
+        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 32, 32);
         }
+        forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l0f(input, (source * maxBatch + b) * 8, row);
-                } else {
-                    System.arraycopy(l0f_s0, row * 32, l0f_s0, (row + maxBatch) * 32, 32);
+            forwardStep_l0f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0f_s0, row * 32, l0f_s0, (row + maxBatch) * 32, 32);
+                    }
                 }
             }
         }
@@ -558,21 +693,29 @@ public final class Forecast {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0f_ds0, b * 32, (b + 1) * 32, 0.0f);
-        }
+        Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0f_ds0, b * 32, l0f_g0, (t * maxBatch + b) * 32, 32);
+                } else {
+                    Arrays.fill(l0f_g0, (t * maxBatch + b) * 32, (t * maxBatch + b + 1) * 32, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l0f_ds0, b * 32, l0f_g0, 0, 32);
+                int g = (t * maxBatch + b) * 32;
                 int o = (source * maxBatch + b) * 32;
-                for (int i = 0; i < 32; i++) l0f_g0[i] += dOut0[o + i];
-                adjoint_l0f(input, (source * maxBatch + b) * 8, row, b, dInput, (source * maxBatch + b) * 8);
+                for (int i = 0; i < 32; i++) l0f_g0[g + i] += dOut0[o + i];
+            }
+            adjointStep_l0f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0f_dsn0, b * 32, l0f_ds0, b * 32, 32);
             }
         }
+        adjointHoisted_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 32, initialStateGradients, b * STATE_SIZE + 0, 32);
         }
@@ -592,105 +735,220 @@ public final class Forecast {
         }
     }
 
-    private void forward_l1f(float[] in, int inOff, int row) {
-        forward_l1f_0(in, inOff, row);
-    }
-
-    private void forward_l1f_0(float[] in, int inOff, int row) {
-        matVec32x32(parameters, P4, in, inOff, l1f_v2, row * 32);
-        matVec32x32(parameters, P5, l1f_s0, row * 32, l1f_v3, row * 32);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v2, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                v0.add(v1).intoArray(l1f_v5, row * 32 + i);
+    private void pack_l1f() {
+        for (int row0 = 0; row0 < 32; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 32);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 32 + 0;
+                for (int row = row0; row < rowEnd; row++) l1f_w2[to + row] = parameters[P4 + row * 32 + c];
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v5, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v3, row * 32 + i);
-                v0.add(v1).intoArray(l1f_v6, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                v0.add(v1).intoArray(l1f_v8, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v8, row * 32 + i);
-                v0.max(0.0f).intoArray(l1f_s0, (row + maxBatch) * 32 + i);
+        for (int row0 = 0; row0 < 32; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 32);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 32 + 0;
+                for (int row = row0; row < rowEnd; row++) l1f_w3[to + row] = parameters[P5 + row * 32 + c];
             }
         }
     }
 
-    private void adjoint_l1f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l1f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_1(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l1f(int t0, int t1, int batch) {
+        forwardHoisted_l1f_0(t0, t1, batch);
     }
 
-    private void adjoint_l1f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v8, row * 32 + i);
-                FloatVector.zero(SPECIES).blend(1.0f, v0.compare(VectorOperators.GT, 0.0f)).intoArray(l1f_a11, 0 + i);
+    private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x32(out0, (t0 * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x32(out0, (t * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, 32, batch);
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a11, 0 + i);
-                v0.mul(v1).intoArray(l1f_a12, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v2, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
+                        v0.add(v1).intoArray(l1f_v5, (r) * 32 + i);
+                    }
+                }
             }
         }
-        matVecTransposed32x32(parameters, P5, l1f_a12, 0, l1f_a13, 0);
-        matVecTransposed32x32(parameters, P4, l1f_a12, 0, l1f_a14, 0);
-        addOuter32x32(gradients, P4, l1f_a12, 0, in, inOff);
-        addOuter32x32(gradients, P5, l1f_a12, 0, l1f_s0, row * 32);
     }
 
-    private void adjoint_l1f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a12, 0 + i);
-                v0.add(v1).intoArray(gradients, P6 + i);
+    private void forwardStep_l1f(int t0, int t1, int batch) {
+        forwardStep_l1f_0(t0, t1, batch);
+    }
+
+    private void forwardStep_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x32(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x32(l1f_s0, (t * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, 32, batch);
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a12, 0 + i);
-                v0.add(v1).intoArray(gradients, P7 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 32 + i);
+                        v0.add(v1).intoArray(l1f_v6, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a14, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
+                        v0.add(v1).intoArray(l1f_v8, (r) * 32 + i);
+                    }
+                }
             }
         }
-        System.arraycopy(l1f_a13, 0, l1f_ds0, b * 32, 32);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i);
+                        v0.max(0.0f).intoArray(l1f_s0, (r + maxBatch) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f(int t0, int t1, int batch) {
+        adjointStep_l1f_0(t0, t1, batch);
+    }
+
+    private void adjointStep_l1f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i);
+                        FloatVector.zero(SPECIES).blend(1.0f, v0.compare(VectorOperators.GT, 0.0f)).intoArray(l1f_a11, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a11, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_x12, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm32x32(l1f_x12, (t * maxBatch) * 32, 32, parameters, P5, l1f_a13, (0) * 32, 32, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l1f_a13, (b) * 32, l1f_dsn0, (b) * 32, 32);
+            }
+        }
+    }
+
+    private void adjointHoisted_l1f(int t0, int t1, int batch) {
+        adjointHoisted_l1f_0(t0, t1, batch);
+        adjointHoisted_l1f_1(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x32(l1f_x12, (t0 * maxBatch) * 32, 32, parameters, P4, l1f_x14, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x32(l1f_x12, (t * maxBatch) * 32, 32, parameters, P4, l1f_x14, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter32x32(gradients, P4, l1f_x12, (t0 * maxBatch) * 32, 32, out0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter32x32(gradients, P4, l1f_x12, (t * maxBatch) * 32, 32, out0, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter32x32(gradients, P5, l1f_x12, (t0 * maxBatch) * 32, 32, l1f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter32x32(gradients, P5, l1f_x12, (t * maxBatch) * 32, 32, l1f_s0, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x12, (r) * 32 + i);
+                        v0.add(v1).intoArray(gradients, P6 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x12, (r) * 32 + i);
+                        v0.add(v1).intoArray(gradients, P7 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut0, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x14, (r) * 32 + i);
+                        v0.add(v1).intoArray(dOut0, (r) * 32 + i);
+                    }
+                }
+            }
+        }
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
+        pack_l1f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 32, l1f_s0, b * 32, 32);
         }
+        forwardHoisted_l1f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l1f(out0, (source * maxBatch + b) * 32, row);
-                } else {
-                    System.arraycopy(l1f_s0, row * 32, l1f_s0, (row + maxBatch) * 32, 32);
+            forwardStep_l1f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l1f_s0, row * 32, l1f_s0, (row + maxBatch) * 32, 32);
+                    }
                 }
             }
         }
@@ -698,21 +956,29 @@ public final class Forecast {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l1f_ds0, b * 32, (b + 1) * 32, 0.0f);
-        }
+        Arrays.fill(l1f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l1f_ds0, b * 32, l1f_g0, (t * maxBatch + b) * 32, 32);
+                } else {
+                    Arrays.fill(l1f_g0, (t * maxBatch + b) * 32, (t * maxBatch + b + 1) * 32, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l1f_ds0, b * 32, l1f_g0, 0, 32);
+                int g = (t * maxBatch + b) * 32;
                 int o = (source * maxBatch + b) * 32;
-                for (int i = 0; i < 32; i++) l1f_g0[i] += dOut1[o + i];
-                adjoint_l1f(out0, (source * maxBatch + b) * 32, row, b, dOut0, (source * maxBatch + b) * 32);
+                for (int i = 0; i < 32; i++) l1f_g0[g + i] += dOut1[o + i];
+            }
+            adjointStep_l1f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l1f_dsn0, b * 32, l1f_ds0, b * 32, 32);
             }
         }
+        adjointHoisted_l1f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l1f_ds0, b * 32, initialStateGradients, b * STATE_SIZE + 32, 32);
         }
@@ -732,185 +998,457 @@ public final class Forecast {
         }
     }
 
-    private void forward_l2(float[] in, int inOff, int row) {
-        forward_l2_0(in, inOff, row);
-    }
-
-    private void forward_l2_0(float[] in, int inOff, int row) {
-        matVec1x32(parameters, P8, in, inOff, l2_v1, row * 1);
-         {
-            for (int i = 0; i < 1; i++) l2_v3[row * 1 + i] = l2_v1[row * 1 + i] + parameters[P9 + i];
+    private void pack_l2() {
+        for (int row0 = 0; row0 < 1; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 1);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 1 + 0;
+                for (int row = row0; row < rowEnd; row++) l2_w1[to + row] = parameters[P8 + row * 32 + c];
+            }
         }
     }
 
-    private void adjoint_l2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l2_0(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l2(int t0, int t1, int batch) {
+        forwardHoisted_l2_0(t0, t1, batch);
     }
 
-    private void adjoint_l2_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed1x32(parameters, P8, l2_g0, 0, l2_a5, 0);
-        addOuter1x32(gradients, P8, l2_g0, 0, in, inOff);
-         {
-            for (int i = 0; i < 1; i++) gradients[P9 + i] = gradients[P9 + i] + l2_g0[0 + i];
+    private void forwardHoisted_l2_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x1(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, 1, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x1(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, 1, batch);
+            }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l2_a5, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1; i++) out2[(r) * 1 + i] = l2_v1[(r) * 1 + i] + parameters[P9 + i];
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l2(int t0, int t1, int batch) {
+    }
+
+    private void adjointStep_l2(int t0, int t1, int batch) {
+    }
+
+    private void adjointHoisted_l2(int t0, int t1, int batch) {
+        adjointHoisted_l2_0(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l2_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm1x32(dOut2, (t0 * maxBatch) * 1, 1, parameters, P8, l2_x5, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm1x32(dOut2, (t * maxBatch) * 1, 1, parameters, P8, l2_x5, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter1x32(gradients, P8, dOut2, (t0 * maxBatch) * 1, 1, out1, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter1x32(gradients, P8, dOut2, (t * maxBatch) * 1, 1, out1, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 1; i++) gradients[P9 + i] = gradients[P9 + i] + dOut2[(r) * 1 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut1, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l2_x5, (r) * 32 + i);
+                        v0.add(v1).intoArray(dOut1, (r) * 32 + i);
+                    }
+                }
             }
         }
     }
 
     private void forwardLayer2(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
+        pack_l2();
+        forwardHoisted_l2(0, steps, batch);
+        forwardStep_l2(0, steps, batch);
+        // padding has no output
+        if (lengths != null) {
             for (int b = 0; b < batch; b++) {
-                int row = t * maxBatch + b;
-                if (lengths != null && t >= lengths[b]) {
-                    Arrays.fill(out2, row * 1, (row + 1) * 1, 0.0f);
-                    continue;
+                for (int t = lengths[b]; t < steps; t++) {
+                    int o = (t * maxBatch + b) * 1;
+                    Arrays.fill(out2, o, o + 1, 0.0f);
                 }
-                forward_l2(out1, row * 32, row);
-                System.arraycopy(l2_v3, row * 1, out2, row * 1, 1);
             }
         }
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                if (lengths != null && t >= lengths[b]) continue;
-                int row = t * maxBatch + b;
-                System.arraycopy(dOut2, row * 1, l2_g0, 0, 1);
-                adjoint_l2(out1, row * 32, row, b, dOut1, row * 32);
+        adjointStep_l2(0, steps, batch);
+        adjointHoisted_l2(0, steps, batch);
+    }
+
+    private static void addOuter1x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
+        for (int r = 0; r < 1; r++) {
+            int w0 = wo + r * 32;
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
         }
     }
 
-    private static void addOuter1x32(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 1; r++) {
-            float gr = g[go + r];
+    private static void addOuter32x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
+        for (int r = 0; r < 32; r++) {
             int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter32x32(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter32x8(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 32; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void addOuter32x8(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 32; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 8;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 8; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void matVec1x32(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 1; r++) {
-            int w0 = wo + r * 32;
-            float s = 0.0f;
-            FloatVector a = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 32; c += 8) a = FloatVector.fromArray(SPECIES, w, w0 + c).fma(FloatVector.fromArray(SPECIES, x, xo + c), a);
-            s = a.reduceLanes(VectorOperators.ADD);
-            y[yo + r] = s;
-        }
-    }
-
-    private static void matVec32x32(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 32; r += 4) {
-            int w0 = wo + (r + 0) * 32;
-            int w1 = wo + (r + 1) * 32;
-            int w2 = wo + (r + 2) * 32;
-            int w3 = wo + (r + 3) * 32;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 32; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec32x8(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 32; r += 4) {
-            int w0 = wo + (r + 0) * 8;
-            int w1 = wo + (r + 1) * 8;
-            int w2 = wo + (r + 2) * 8;
-            int w3 = wo + (r + 3) * 8;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
             for (int c = 0; c < 8; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                }
+                s0.intoArray(w, w0 + c + 0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVecTransposed1x32(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 32, 0.0f);
-        for (int r = 0; r < 1; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm1x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 1; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 1; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 
-    private static void matVecTransposed32x32(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 32, 0.0f);
-        for (int r = 0; r < 32; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm32x1(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 1; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 32; k++) {
+                    float bk = bm[bo + k * 1 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 1; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 32; k++) {
+                    float bk = bm[bo + k * 1 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
         }
     }
 
-    private static void matVecTransposed32x8(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 8, 0.0f);
-        for (int r = 0; r < 32; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 8;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 8; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm32x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm32x8(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 8 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 8 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+        }
+    }
+
+    private static void gemm8x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 8; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 8; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 

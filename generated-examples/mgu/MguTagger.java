@@ -71,7 +71,7 @@ public final class MguTagger {
 
     private final float[] l0f_s0;
 
-    private final float[] l0f_v2;
+    private final float[] l0f_v20;
 
     private final float[] l0f_v3;
 
@@ -80,8 +80,6 @@ public final class MguTagger {
     private final float[] l0f_v6;
 
     private final float[] l0f_v7;
-
-    private final float[] l0f_v8;
 
     private final float[] l0f_v9;
 
@@ -109,15 +107,17 @@ public final class MguTagger {
 
     private final float[] l1_v3;
 
-    private final float[] l1_v4;
-
     private final float[] out1;
 
     private final float[] dOut1;
 
-    private final float[] l0f_g0;
+    private final float[] l0f_w20;
 
-    private final float[] l0f_a21;
+    private final float[] l0f_w3;
+
+    private final float[] l0f_w10;
+
+    private final float[] l0f_g0;
 
     private final float[] l0f_a22;
 
@@ -129,13 +129,13 @@ public final class MguTagger {
 
     private final float[] l0f_a26;
 
-    private final float[] l0f_a28;
+    private final float[] l0f_a27;
 
     private final float[] l0f_a29;
 
     private final float[] l0f_a30;
 
-    private final float[] l0f_a31;
+    private final float[] l0f_x31;
 
     private final float[] l0f_a32;
 
@@ -147,23 +147,33 @@ public final class MguTagger {
 
     private final float[] l0f_a36;
 
-    private final float[] l0f_a37;
+    private final float[] l0f_x37;
 
     private final float[] l0f_a38;
 
     private final float[] l0f_a39;
 
-    private final float[] l0f_a40;
+    private final float[] l0f_x40;
 
     private final float[] l0f_a41;
 
     private final float[] l0f_a42;
 
-    private final float[] l0f_a43;
+    private final float[] l0f_x43;
 
-    private final float[] l1_g0;
+    private final float[] l0f_x44;
 
-    private final float[] l1_a6;
+    private final float[] l0f_x46;
+
+    private final float[] l0f_x48;
+
+    private final float[] l0f_x49;
+
+    private final float[] l0f_dsn0;
+
+    private final float[] l1_w1;
+
+    private final float[] l1_x6;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -187,12 +197,11 @@ public final class MguTagger {
             this.initialState = new float[size(1, maxBatch, STATE_SIZE)];
             this.initialStateGradients = new float[size(1, maxBatch, STATE_SIZE)];
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
-            this.l0f_v2 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_v20 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_v3 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v4 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v6 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v7 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v8 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v9 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v10 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 64)];
@@ -206,34 +215,40 @@ public final class MguTagger {
             this.dOut0 = new float[size(maxSteps, maxBatch, 64)];
             this.l1_v1 = new float[size(maxSteps, maxBatch, 5)];
             this.l1_v3 = new float[size(maxSteps, maxBatch, 5)];
-            this.l1_v4 = new float[size(maxSteps, maxBatch, 5)];
             this.out1 = new float[size(maxSteps, maxBatch, 5)];
             this.dOut1 = new float[size(maxSteps, maxBatch, 5)];
-            this.l0f_g0 = new float[64];
-            this.l0f_a21 = new float[64];
-            this.l0f_a22 = new float[64];
-            this.l0f_a23 = new float[64];
-            this.l0f_a24 = new float[64];
-            this.l0f_a25 = new float[64];
-            this.l0f_a26 = new float[64];
-            this.l0f_a28 = new float[64];
-            this.l0f_a29 = new float[64];
-            this.l0f_a30 = new float[64];
-            this.l0f_a31 = new float[64];
-            this.l0f_a32 = new float[64];
-            this.l0f_a33 = new float[64];
-            this.l0f_a34 = new float[64];
-            this.l0f_a35 = new float[64];
-            this.l0f_a36 = new float[40];
-            this.l0f_a37 = new float[64];
-            this.l0f_a38 = new float[64];
-            this.l0f_a39 = new float[64];
-            this.l0f_a40 = new float[64];
-            this.l0f_a41 = new float[64];
-            this.l0f_a42 = new float[40];
-            this.l0f_a43 = new float[40];
-            this.l1_g0 = new float[5];
-            this.l1_a6 = new float[64];
+            this.l0f_w20 = new float[size(1, 1, 5120)];
+            this.l0f_w3 = new float[size(1, 1, 4096)];
+            this.l0f_w10 = new float[size(1, 1, 4096)];
+            this.l0f_g0 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a22 = new float[size(1, maxBatch, 64)];
+            this.l0f_a23 = new float[size(1, maxBatch, 64)];
+            this.l0f_a24 = new float[size(1, maxBatch, 64)];
+            this.l0f_a25 = new float[size(1, maxBatch, 64)];
+            this.l0f_a26 = new float[size(1, maxBatch, 64)];
+            this.l0f_a27 = new float[size(1, maxBatch, 64)];
+            this.l0f_a29 = new float[size(1, maxBatch, 64)];
+            this.l0f_a30 = new float[size(1, maxBatch, 64)];
+            this.l0f_x31 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a32 = new float[size(1, maxBatch, 64)];
+            this.l0f_a33 = new float[size(1, maxBatch, 64)];
+            this.l0f_a34 = new float[size(1, maxBatch, 64)];
+            this.l0f_a35 = new float[size(1, maxBatch, 64)];
+            this.l0f_a36 = new float[size(1, maxBatch, 64)];
+            this.l0f_x37 = new float[size(maxSteps, maxBatch, 128)];
+            this.l0f_a38 = new float[size(1, maxBatch, 64)];
+            this.l0f_a39 = new float[size(1, maxBatch, 64)];
+            this.l0f_x40 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a41 = new float[size(1, maxBatch, 64)];
+            this.l0f_a42 = new float[size(1, maxBatch, 64)];
+            this.l0f_x43 = new float[size(maxSteps, maxBatch, 128)];
+            this.l0f_x44 = new float[size(maxSteps, maxBatch, 128)];
+            this.l0f_x46 = new float[size(maxSteps, maxBatch, 40)];
+            this.l0f_x48 = new float[size(maxSteps, maxBatch, 40)];
+            this.l0f_x49 = new float[size(maxSteps, maxBatch, 40)];
+            this.l0f_dsn0 = new float[size(1, maxBatch, 64)];
+            this.l1_w1 = new float[size(1, 1, 320)];
+            this.l1_x6 = new float[size(maxSteps, maxBatch, 64)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
@@ -468,15 +483,15 @@ public final class MguTagger {
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
-                int row = t * maxBatch + b;
+                int r = t * maxBatch + b;
                 int position = b * steps + t;
-                int o = row * OUTPUT_SIZE;
+                int o = r * OUTPUT_SIZE;
                 int label = labels[position];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l1_v3[row * 5 + i]);
+                for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l1_v3[(r) * 5 + i]);
                 double sum = 0;
-                for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[row * 5 + i] - max);
-                total += Math.log(sum) + max - l1_v3[row * 5 + label];
+                for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[(r) * 5 + i] - max);
+                total += Math.log(sum) + max - l1_v3[(r) * 5 + label];
                 for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] / count);
                 dOut1[o + label] -= (float) (1.0 / count);
             }
@@ -484,291 +499,590 @@ public final class MguTagger {
         return (float) (total / count);
     }
 
-    private void forward_l0f(float[] in, int inOff, int row) {
-        forward_l0f_0(in, inOff, row);
-        forward_l0f_1(in, inOff, row);
-        forward_l0f_2(in, inOff, row);
-    }
-
-    private void forward_l0f_0(float[] in, int inOff, int row) {
-        matVec64x40(parameters, P0, in, inOff, l0f_v2, row * 64);
-        matVec64x64(parameters, P1, l0f_s0, row * 64, l0f_v3, row * 64);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v3, row * 64 + i);
-                v0.add(v1).intoArray(l0f_v4, row * 64 + i);
+    private void pack_l0f() {
+        for (int row0 = 0; row0 < 64; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 64);
+            for (int c = 0; c < 40; c++) {
+                int to = c * 128 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w20[to + row] = parameters[P0 + row * 40 + c];
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v4, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                v0.add(v1).intoArray(l0f_v6, row * 64 + i);
+        for (int row0 = 0; row0 < 64; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 64);
+            for (int c = 0; c < 40; c++) {
+                int to = c * 128 + 64;
+                for (int row = row0; row < rowEnd; row++) l0f_w20[to + row] = parameters[P3 + row * 40 + c];
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, row * 64 + i);
-                sigmoid(v0).intoArray(l0f_v7, row * 64 + i);
+        for (int row0 = 0; row0 < 64; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 64);
+            for (int c = 0; c < 64; c++) {
+                int to = c * 64 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P1 + row * 64 + c];
             }
         }
-        matVec64x40(parameters, P3, in, inOff, l0f_v8, row * 64);
-    }
-
-    private void forward_l0f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_v9, row * 64 + i);
-            }
-        }
-        matVec64x64(parameters, P4, l0f_v9, row * 64, l0f_v10, row * 64);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v10, row * 64 + i);
-                v0.add(v1).intoArray(l0f_v11, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P5 + i);
-                v0.add(v1).intoArray(l0f_v13, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, row * 64 + i);
-                tanh(v0).intoArray(l0f_v14, row * 64 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                c0.sub(v1).intoArray(l0f_v16, row * 64 + i);
+        for (int row0 = 0; row0 < 64; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 64);
+            for (int c = 0; c < 64; c++) {
+                int to = c * 64 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w10[to + row] = parameters[P4 + row * 64 + c];
             }
         }
     }
 
-    private void forward_l0f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v16, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_v17, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_v18, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, row * 64 + i);
-                v0.add(v1).intoArray(l0f_s0, (row + maxBatch) * 64 + i);
+    private void forwardHoisted_l0f(int t0, int t1, int batch) {
+        forwardHoisted_l0f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm40x128(input, (t0 * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm40x128(input, (t * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, 128, batch);
             }
         }
     }
 
-    private void adjoint_l0f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_4(in, inOff, row, b, dIn, dInOff);
+    private void forwardStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
+        forwardStep_l0f_2(t0, t1, batch);
     }
 
-    private void adjoint_l0f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a21, 0 + i);
+    private void forwardStep_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm64x64(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x64(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, 64, batch);
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a22, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0f_v4, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a23, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v4, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        v0.add(v1).intoArray(l0f_v6, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v16, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a24, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 64 + i);
+                        sigmoid(v0).intoArray(l0f_v7, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a23, 0 + i);
-                v0.neg().intoArray(l0f_a25, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a21, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a25, 0 + i);
-                v0.add(v1).intoArray(l0f_a26, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a28, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, 0 + i);
-                c0.sub(v1).intoArray(l0f_a29, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a22, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, 0 + i);
-                v0.mul(v1).intoArray(l0f_a30, 0 + i);
-            }
-        }
-        matVecTransposed64x64(parameters, P4, l0f_a30, 0, l0f_a31, 0);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a32, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a32, 0 + i);
-                v0.add(v1).intoArray(l0f_a33, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_v9, (r) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a34, 0 + i);
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm64x64(l0f_v9, (t0 * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x64(l0f_v9, (t * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, 64, batch);
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a24, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a34, 0 + i);
-                v0.add(v1).intoArray(l0f_a35, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v10, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0f_v11, (r) * 64 + i);
+                    }
+                }
             }
         }
-        matVecTransposed64x40(parameters, P3, l0f_a30, 0, l0f_a36, 0);
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                c0.sub(v1).intoArray(l0f_a37, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P5 + i);
+                        v0.add(v1).intoArray(l0f_v13, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a37, 0 + i);
-                v0.mul(v1).intoArray(l0f_a38, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 64 + i);
+                        tanh(v0).intoArray(l0f_v14, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a38, 0 + i);
-                v0.mul(v1).intoArray(l0f_a39, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_v16, (r) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed64x64(parameters, P1, l0f_a39, 0, l0f_a40, 0);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a35, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, 0 + i);
-                v0.add(v1).intoArray(l0f_a41, 0 + i);
+    private void forwardStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v16, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_v17, (r) * 64 + i);
+                    }
+                }
             }
         }
-        matVecTransposed64x40(parameters, P0, l0f_a39, 0, l0f_a42, 0);
-         {
-            for (int i = 0; i < 40; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a36, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a42, 0 + i);
-                v0.add(v1).intoArray(l0f_a43, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_v18, (r) * 64 + i);
+                    }
+                }
             }
         }
-        addOuter64x40(gradients, P0, l0f_a39, 0, in, inOff);
-        addOuter64x64(gradients, P1, l0f_a39, 0, l0f_s0, row * 64);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0f_s0, (r + maxBatch) * 64 + i);
+                    }
+                }
+            }
+        }
     }
 
-    private void adjoint_l0f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a39, 0 + i);
-                v0.add(v1).intoArray(gradients, P2 + i);
+    private void adjointStep_l0f(int t0, int t1, int batch) {
+        adjointStep_l0f_0(t0, t1, batch);
+        adjointStep_l0f_1(t0, t1, batch);
+        adjointStep_l0f_2(t0, t1, batch);
+        adjointStep_l0f_3(t0, t1, batch);
+    }
+
+    private void adjointStep_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a22, (b) * 64 + i);
+                    }
+                }
             }
         }
-        addOuter64x40(gradients, P3, l0f_a30, 0, in, inOff);
-        addOuter64x64(gradients, P4, l0f_a30, 0, l0f_v9, row * 64);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P5 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, 0 + i);
-                v0.add(v1).intoArray(gradients, P5 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a23, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 40; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a43, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a24, (b) * 64 + i);
+                    }
+                }
             }
         }
-        System.arraycopy(l0f_a41, 0, l0f_ds0, b * 64, 64);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v16, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a25, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a24, (b) * 64 + i);
+                        v0.neg().intoArray(l0f_a26, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a22, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a26, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_a27, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a29, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_a30, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a23, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_x31, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm64x64(l0f_x31, (t * maxBatch) * 64, 64, parameters, P4, l0f_a32, (0) * 64, 64, batch);
+        }
+    }
+
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a33, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a27, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_a34, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a35, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a35, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_a36, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_a38, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a38, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a39, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_x40, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm64x64(l0f_x40, (t * maxBatch) * 64, 64, parameters, P1, l0f_a41, (0) * 64, 64, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a36, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_a42, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a42, (b) * 64, l0f_dsn0, (b) * 64, 64);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f(int t0, int t1, int batch) {
+        adjointHoisted_l0f_0(t0, t1, batch);
+        adjointHoisted_l0f_1(t0, t1, batch);
+        adjointHoisted_l0f_2(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x37, (r) * 128, (r) * 128 + 128, 0.0f);
+                System.arraycopy(l0f_x31, (r) * 64, l0f_x37, (r) * 128 + 64, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x43, (r) * 128, (r) * 128 + 128, 0.0f);
+                System.arraycopy(l0f_x40, (r) * 64, l0f_x43, (r) * 128, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x37, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x43, (r) * 128 + i);
+                        v0.add(v1).intoArray(l0f_x44, (r) * 128 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            gemm64x40(l0f_x44, (t0 * maxBatch) * 128, 128, parameters, P0, l0f_x46, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x40(l0f_x44, (t * maxBatch) * 128, 128, parameters, P0, l0f_x46, (t * maxBatch) * 40, 40, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            gemm64x40(l0f_x44, (t0 * maxBatch) * 128 + 64, 128, parameters, P3, l0f_x48, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x40(l0f_x44, (t * maxBatch) * 128 + 64, 128, parameters, P3, l0f_x48, (t * maxBatch) * 40, 40, batch);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 40; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x46, (r) * 40 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x48, (r) * 40 + i);
+                        v0.add(v1).intoArray(l0f_x49, (r) * 40 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter64x40(gradients, P0, l0f_x44, (t0 * maxBatch) * 128, 128, input, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter64x40(gradients, P0, l0f_x44, (t * maxBatch) * 128, 128, input, (t * maxBatch) * 40, 40, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter64x64(gradients, P1, l0f_x40, (t0 * maxBatch) * 64, 64, l0f_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter64x64(gradients, P1, l0f_x40, (t * maxBatch) * 64, 64, l0f_s0, (t * maxBatch) * 64, 64, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x40, (r) * 64 + i);
+                        v0.add(v1).intoArray(gradients, P2 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter64x40(gradients, P3, l0f_x44, (t0 * maxBatch) * 128 + 64, 128, input, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter64x40(gradients, P3, l0f_x44, (t * maxBatch) * 128 + 64, 128, input, (t * maxBatch) * 40, 40, batch);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter64x64(gradients, P4, l0f_x31, (t0 * maxBatch) * 64, 64, l0f_v9, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter64x64(gradients, P4, l0f_x31, (t * maxBatch) * 64, 64, l0f_v9, (t * maxBatch) * 64, 64, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P5 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x31, (r) * 64 + i);
+                        v0.add(v1).intoArray(gradients, P5 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 40; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dInput, (r) * 40 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x49, (r) * 40 + i);
+                        v0.add(v1).intoArray(dInput, (r) * 40 + i);
+                    }
+                }
+            }
+        }
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
+        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 64, 64);
         }
+        forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l0f(input, (source * maxBatch + b) * 40, row);
-                } else {
-                    System.arraycopy(l0f_s0, row * 64, l0f_s0, (row + maxBatch) * 64, 64);
+            forwardStep_l0f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0f_s0, row * 64, l0f_s0, (row + maxBatch) * 64, 64);
+                    }
                 }
             }
         }
@@ -776,21 +1090,29 @@ public final class MguTagger {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0f_ds0, b * 64, (b + 1) * 64, 0.0f);
-        }
+        Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0f_ds0, b * 64, l0f_g0, (t * maxBatch + b) * 64, 64);
+                } else {
+                    Arrays.fill(l0f_g0, (t * maxBatch + b) * 64, (t * maxBatch + b + 1) * 64, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l0f_ds0, b * 64, l0f_g0, 0, 64);
+                int g = (t * maxBatch + b) * 64;
                 int o = (source * maxBatch + b) * 64;
-                for (int i = 0; i < 64; i++) l0f_g0[i] += dOut0[o + i];
-                adjoint_l0f(input, (source * maxBatch + b) * 40, row, b, dInput, (source * maxBatch + b) * 40);
+                for (int i = 0; i < 64; i++) l0f_g0[g + i] += dOut0[o + i];
+            }
+            adjointStep_l0f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0f_dsn0, b * 64, l0f_ds0, b * 64, 64);
             }
         }
+        adjointHoisted_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 0, 64);
         }
@@ -810,222 +1132,549 @@ public final class MguTagger {
         }
     }
 
-    private void forward_l1(float[] in, int inOff, int row) {
-        forward_l1_0(in, inOff, row);
-    }
-
-    private void forward_l1_0(float[] in, int inOff, int row) {
-        matVec5x64(parameters, P6, in, inOff, l1_v1, row * 5);
-         {
-            for (int i = 0; i < 5; i++) l1_v3[row * 5 + i] = l1_v1[row * 5 + i] + parameters[P7 + i];
-        }
-         {
-            float max = l1_v3[row * 5 + 0];
-            for (int i = 1; i < 5; i++) max = Math.max(max, l1_v3[row * 5 + i]);
-            float sum = 0.0f;
-            for (int i = 0; i < 5; i++) {
-                float v = (float) Math.exp(l1_v3[row * 5 + i] - max);
-                l1_v4[row * 5 + i] = v;
-                sum += v;
+    private void pack_l1() {
+        for (int row0 = 0; row0 < 5; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 5);
+            for (int c = 0; c < 64; c++) {
+                int to = c * 5 + 0;
+                for (int row = row0; row < rowEnd; row++) l1_w1[to + row] = parameters[P6 + row * 64 + c];
             }
-            float inverse = 1.0f / sum;
-            for (int i = 0; i < 5; i++) l1_v4[row * 5 + i] *= inverse;
         }
     }
 
-    private void adjoint_l1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l1_0(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l1(int t0, int t1, int batch) {
+        forwardHoisted_l1_0(t0, t1, batch);
     }
 
-    private void adjoint_l1_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed5x64(parameters, P6, l1_g0, 0, l1_a6, 0);
-        addOuter5x64(gradients, P6, l1_g0, 0, in, inOff);
-         {
-            for (int i = 0; i < 5; i++) gradients[P7 + i] = gradients[P7 + i] + l1_g0[0 + i];
+    private void forwardHoisted_l1_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm64x5(out0, (t0 * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, 5, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x5(out0, (t * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, 5, batch);
+            }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1_a6, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 5; i++) l1_v3[(r) * 5 + i] = l1_v1[(r) * 5 + i] + parameters[P7 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    float max = l1_v3[(r) * 5 + 0];
+                    for (int i = 1; i < 5; i++) max = Math.max(max, l1_v3[(r) * 5 + i]);
+                    float sum = 0.0f;
+                    for (int i = 0; i < 5; i++) {
+                        float v = (float) Math.exp(l1_v3[(r) * 5 + i] - max);
+                        out1[(r) * 5 + i] = v;
+                        sum += v;
+                    }
+                    float inverse = 1.0f / sum;
+                    for (int i = 0; i < 5; i++) out1[(r) * 5 + i] *= inverse;
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l1(int t0, int t1, int batch) {
+    }
+
+    private void adjointStep_l1(int t0, int t1, int batch) {
+    }
+
+    private void adjointHoisted_l1(int t0, int t1, int batch) {
+        adjointHoisted_l1_0(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l1_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm5x64(dOut1, (t0 * maxBatch) * 5, 5, parameters, P6, l1_x6, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm5x64(dOut1, (t * maxBatch) * 5, 5, parameters, P6, l1_x6, (t * maxBatch) * 64, 64, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter5x64(gradients, P6, dOut1, (t0 * maxBatch) * 5, 5, out0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter5x64(gradients, P6, dOut1, (t * maxBatch) * 5, 5, out0, (t * maxBatch) * 64, 64, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 5; i++) gradients[P7 + i] = gradients[P7 + i] + dOut1[(r) * 5 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1_x6, (r) * 64 + i);
+                        v0.add(v1).intoArray(dOut0, (r) * 64 + i);
+                    }
+                }
             }
         }
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
+        pack_l1();
+        forwardHoisted_l1(0, steps, batch);
+        forwardStep_l1(0, steps, batch);
+        // padding has no output
+        if (lengths != null) {
             for (int b = 0; b < batch; b++) {
-                int row = t * maxBatch + b;
-                if (lengths != null && t >= lengths[b]) {
-                    Arrays.fill(out1, row * 5, (row + 1) * 5, 0.0f);
-                    continue;
+                for (int t = lengths[b]; t < steps; t++) {
+                    int o = (t * maxBatch + b) * 5;
+                    Arrays.fill(out1, o, o + 5, 0.0f);
                 }
-                forward_l1(out0, row * 64, row);
-                System.arraycopy(l1_v4, row * 5, out1, row * 5, 5);
             }
         }
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                if (lengths != null && t >= lengths[b]) continue;
-                int row = t * maxBatch + b;
-                System.arraycopy(dOut1, row * 5, l1_g0, 0, 5);
-                adjoint_l1(out0, row * 64, row, b, dOut0, row * 64);
-            }
-        }
+        adjointStep_l1(0, steps, batch);
+        adjointHoisted_l1(0, steps, batch);
     }
 
-    private static void addOuter5x64(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter5x64(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 5; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 64;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 64; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter64x40(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter64x40(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 64; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 40;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 40; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void addOuter64x64(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 64; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 64;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void matVec5x64(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 4; r += 4) {
-            int w0 = wo + (r + 0) * 64;
-            int w1 = wo + (r + 1) * 64;
-            int w2 = wo + (r + 2) * 64;
-            int w3 = wo + (r + 3) * 64;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 64; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-        for (int r = 4; r < 5; r++) {
-            int w0 = wo + r * 64;
-            float s = 0.0f;
-            FloatVector a = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 64; c += 8) a = FloatVector.fromArray(SPECIES, w, w0 + c).fma(FloatVector.fromArray(SPECIES, x, xo + c), a);
-            s = a.reduceLanes(VectorOperators.ADD);
-            y[yo + r] = s;
-        }
-    }
-
-    private static void matVec64x40(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 64; r += 4) {
-            int w0 = wo + (r + 0) * 40;
-            int w1 = wo + (r + 1) * 40;
-            int w2 = wo + (r + 2) * 40;
-            int w3 = wo + (r + 3) * 40;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 40; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 32; c < 40; c += 8) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                }
+                s0.intoArray(w, w0 + c + 0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVec64x64(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 64; r += 4) {
-            int w0 = wo + (r + 0) * 64;
-            int w1 = wo + (r + 1) * 64;
-            int w2 = wo + (r + 2) * 64;
-            int w3 = wo + (r + 3) * 64;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 64; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+    private static void addOuter64x64(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
+        for (int r = 0; r < 64; r++) {
+            int w0 = wo + r * 64;
+            for (int c = 0; c < 64; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVecTransposed5x64(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 64, 0.0f);
-        for (int r = 0; r < 5; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 64;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm40x128(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 40; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 40; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 
-    private static void matVecTransposed64x40(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 40, 0.0f);
-        for (int r = 0; r < 64; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 40;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 40; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm5x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 5; k++) {
+                    int bk = bo + k * 64 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 5; k++) {
+                    int bk = bo + k * 64 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 
-    private static void matVecTransposed64x64(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 64, 0.0f);
-        for (int r = 0; r < 64; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 64;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm64x40(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 40 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+            for (int j = 32; j < 40; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 40 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 40 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+            for (int j = 32; j < 40; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 40 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+        }
+    }
+
+    private static void gemm64x5(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 5; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 64; k++) {
+                    float bk = bm[bo + k * 5 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 5; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 64; k++) {
+                    float bk = bm[bo + k * 5 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
+        }
+    }
+
+    private static void gemm64x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 64 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 64 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 

@@ -106,11 +106,13 @@ public final class MnistRows {
 
     private final float[] l1_v3;
 
-    private final float[] l1_v4;
-
     private final float[] out1;
 
     private final float[] dOut1;
+
+    private final float[] l0f_w3;
+
+    private final float[] l0f_w4;
 
     private final float[] l0f_g0;
 
@@ -172,15 +174,19 @@ public final class MnistRows {
 
     private final float[] l0f_a53;
 
-    private final float[] l0f_a54;
+    private final float[] l0f_x54;
 
     private final float[] l0f_a55;
 
-    private final float[] l0f_a56;
+    private final float[] l0f_x56;
 
-    private final float[] l1_g0;
+    private final float[] l0f_dsn0;
 
-    private final float[] l1_a6;
+    private final float[] l0f_dsn1;
+
+    private final float[] l1_w1;
+
+    private final float[] l1_x6;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -226,44 +232,47 @@ public final class MnistRows {
             this.dOut0 = new float[size(1, maxBatch, 128)];
             this.l1_v1 = new float[size(maxSteps, maxBatch, 10)];
             this.l1_v3 = new float[size(maxSteps, maxBatch, 10)];
-            this.l1_v4 = new float[size(maxSteps, maxBatch, 10)];
             this.out1 = new float[size(1, maxBatch, 10)];
             this.dOut1 = new float[size(1, maxBatch, 10)];
-            this.l0f_g0 = new float[128];
-            this.l0f_g1 = new float[128];
-            this.l0f_a25 = new float[128];
-            this.l0f_a26 = new float[128];
-            this.l0f_a28 = new float[128];
-            this.l0f_a29 = new float[128];
-            this.l0f_a30 = new float[128];
-            this.l0f_a31 = new float[128];
-            this.l0f_a32 = new float[128];
-            this.l0f_a33 = new float[128];
-            this.l0f_a34 = new float[128];
-            this.l0f_a35 = new float[128];
-            this.l0f_a36 = new float[128];
-            this.l0f_a37 = new float[128];
-            this.l0f_a38 = new float[128];
-            this.l0f_a39 = new float[512];
-            this.l0f_a40 = new float[128];
-            this.l0f_a41 = new float[128];
-            this.l0f_a42 = new float[128];
-            this.l0f_a43 = new float[512];
-            this.l0f_a44 = new float[512];
-            this.l0f_a45 = new float[128];
-            this.l0f_a46 = new float[128];
-            this.l0f_a47 = new float[128];
-            this.l0f_a48 = new float[512];
-            this.l0f_a49 = new float[512];
-            this.l0f_a50 = new float[128];
-            this.l0f_a51 = new float[128];
-            this.l0f_a52 = new float[128];
-            this.l0f_a53 = new float[512];
-            this.l0f_a54 = new float[512];
-            this.l0f_a55 = new float[128];
-            this.l0f_a56 = new float[28];
-            this.l1_g0 = new float[10];
-            this.l1_a6 = new float[128];
+            this.l0f_w3 = new float[size(1, 1, 14336)];
+            this.l0f_w4 = new float[size(1, 1, 65536)];
+            this.l0f_g0 = new float[size(maxSteps, maxBatch, 128)];
+            this.l0f_g1 = new float[size(maxSteps, maxBatch, 128)];
+            this.l0f_a25 = new float[size(1, maxBatch, 128)];
+            this.l0f_a26 = new float[size(1, maxBatch, 128)];
+            this.l0f_a28 = new float[size(1, maxBatch, 128)];
+            this.l0f_a29 = new float[size(1, maxBatch, 128)];
+            this.l0f_a30 = new float[size(1, maxBatch, 128)];
+            this.l0f_a31 = new float[size(1, maxBatch, 128)];
+            this.l0f_a32 = new float[size(1, maxBatch, 128)];
+            this.l0f_a33 = new float[size(1, maxBatch, 128)];
+            this.l0f_a34 = new float[size(1, maxBatch, 128)];
+            this.l0f_a35 = new float[size(1, maxBatch, 128)];
+            this.l0f_a36 = new float[size(1, maxBatch, 128)];
+            this.l0f_a37 = new float[size(1, maxBatch, 128)];
+            this.l0f_a38 = new float[size(1, maxBatch, 128)];
+            this.l0f_a39 = new float[size(1, maxBatch, 512)];
+            this.l0f_a40 = new float[size(1, maxBatch, 128)];
+            this.l0f_a41 = new float[size(1, maxBatch, 128)];
+            this.l0f_a42 = new float[size(1, maxBatch, 128)];
+            this.l0f_a43 = new float[size(1, maxBatch, 512)];
+            this.l0f_a44 = new float[size(1, maxBatch, 512)];
+            this.l0f_a45 = new float[size(1, maxBatch, 128)];
+            this.l0f_a46 = new float[size(1, maxBatch, 128)];
+            this.l0f_a47 = new float[size(1, maxBatch, 128)];
+            this.l0f_a48 = new float[size(1, maxBatch, 512)];
+            this.l0f_a49 = new float[size(1, maxBatch, 512)];
+            this.l0f_a50 = new float[size(1, maxBatch, 128)];
+            this.l0f_a51 = new float[size(1, maxBatch, 128)];
+            this.l0f_a52 = new float[size(1, maxBatch, 128)];
+            this.l0f_a53 = new float[size(1, maxBatch, 512)];
+            this.l0f_x54 = new float[size(maxSteps, maxBatch, 512)];
+            this.l0f_a55 = new float[size(1, maxBatch, 128)];
+            this.l0f_x56 = new float[size(maxSteps, maxBatch, 28)];
+            this.l0f_dsn0 = new float[size(1, maxBatch, 128)];
+            this.l0f_dsn1 = new float[size(1, maxBatch, 128)];
+            this.l1_w1 = new float[size(1, 1, 1280)];
+            this.l1_x6 = new float[size(maxSteps, maxBatch, 128)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
@@ -487,374 +496,673 @@ public final class MnistRows {
         double count = positions;
         double total = 0;
         for (int b = 0; b < batch; b++) {
-            int row = b;
+            int r = b;
             int position = b;
-            int o = row * OUTPUT_SIZE;
+            int o = r * OUTPUT_SIZE;
             int label = labels[position];
             double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l1_v3[row * 10 + i]);
+            for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l1_v3[(r) * 10 + i]);
             double sum = 0;
-            for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[row * 10 + i] - max);
-            total += Math.log(sum) + max - l1_v3[row * 10 + label];
+            for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[(r) * 10 + i] - max);
+            total += Math.log(sum) + max - l1_v3[(r) * 10 + label];
             for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] / count);
             dOut1[o + label] -= (float) (1.0 / count);
         }
         return (float) (total / count);
     }
 
-    private void forward_l0f(float[] in, int inOff, int row) {
-        forward_l0f_0(in, inOff, row);
-        forward_l0f_1(in, inOff, row);
-        forward_l0f_2(in, inOff, row);
-    }
-
-    private void forward_l0f_0(float[] in, int inOff, int row) {
-        matVec512x28(parameters, P0, in, inOff, l0f_v3, row * 512);
-        matVec512x128(parameters, P1, l0f_s0, row * 128, l0f_v4, row * 512);
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, row * 512 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                v0.add(v1).intoArray(l0f_v6, row * 512 + i);
+    private void pack_l0f() {
+        for (int row0 = 0; row0 < 512; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 512);
+            for (int c = 0; c < 28; c++) {
+                int to = c * 512 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P0 + row * 28 + c];
             }
         }
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, row * 512 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, row * 512 + i);
-                v0.add(v1).intoArray(l0f_v7, row * 512 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, row * 512 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                v0.add(v1).intoArray(l0f_v9, row * 512 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, row * 512 + i);
-                sigmoid(v0).intoArray(l0f_v11, row * 128 + i);
+        for (int row0 = 0; row0 < 512; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 512);
+            for (int c = 0; c < 128; c++) {
+                int to = c * 512 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w4[to + row] = parameters[P1 + row * 128 + c];
             }
         }
     }
 
-    private void forward_l0f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (row * 512) + 128 + i);
-                sigmoid(v0).intoArray(l0f_v13, row * 128 + i);
+    private void forwardHoisted_l0f(int t0, int t1, int batch) {
+        forwardHoisted_l0f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm28x512(input, (t0 * maxBatch) * 28, 28, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 512, 512, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm28x512(input, (t * maxBatch) * 28, 28, l0f_w3, 0, l0f_v3, (t * maxBatch) * 512, 512, batch);
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (row * 512) + 256 + i);
-                tanh(v0).intoArray(l0f_v15, row * 128 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (row * 512) + 384 + i);
-                sigmoid(v0).intoArray(l0f_v17, row * 128 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_v18, row * 128 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_v19, row * 128 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v18, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v19, row * 128 + i);
-                v0.add(v1).intoArray(l0f_s1, (row + maxBatch) * 128 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 512 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        v0.add(v1).intoArray(l0f_v6, (r) * 512 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (row + maxBatch) * 128 + i);
-                tanh(v0).intoArray(l0f_v21, row * 128 + i);
+    private void forwardStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
+        forwardStep_l0f_2(t0, t1, batch);
+    }
+
+    private void forwardStep_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm128x512(l0f_s0, (t0 * maxBatch) * 128, 128, l0f_w4, 0, l0f_v4, (t0 * maxBatch) * 512, 512, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm128x512(l0f_s0, (t * maxBatch) * 128, 128, l0f_w4, 0, l0f_v4, (t * maxBatch) * 512, 512, batch);
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_s0, (row + maxBatch) * 128 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 512 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, (r) * 512 + i);
+                        v0.add(v1).intoArray(l0f_v7, (r) * 512 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 512 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
+                        v0.add(v1).intoArray(l0f_v9, (r) * 512 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + i);
+                        sigmoid(v0).intoArray(l0f_v11, (r) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 128 + i);
+                        sigmoid(v0).intoArray(l0f_v13, (r) * 128 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_5(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_6(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l0f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a25, 0 + i);
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 256 + i);
+                        tanh(v0).intoArray(l0f_v15, (r) * 128 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a26, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 384 + i);
+                        sigmoid(v0).intoArray(l0f_v17, (r) * 128 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a28, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_v18, (r) * 128 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, 0 + i);
-                c0.sub(v1).intoArray(l0f_a29, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_v19, (r) * 128 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, 0 + i);
-                v0.mul(v1).intoArray(l0f_a30, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, 0 + i);
-                v0.add(v1).intoArray(l0f_a31, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a32, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a33, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a34, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a35, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, row * 128 + i);
-                c0.sub(v1).intoArray(l0f_a36, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a36, 0 + i);
-                v0.mul(v1).intoArray(l0f_a37, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 128 + i);
+                        v0.add(v1).intoArray(l0f_s1, (r + maxBatch) * 128 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a37, 0 + i);
-                v0.mul(v1).intoArray(l0f_a38, 0 + i);
+    private void forwardStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 128 + i);
+                        tanh(v0).intoArray(l0f_v21, (r) * 128 + i);
+                    }
+                }
             }
         }
-        Arrays.fill(l0f_a39, 0, 0 + 512, 0.0f);
-        System.arraycopy(l0f_a38, 0, l0f_a39, (0) + 384, 128);
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 128 + i);
-                v0.mul(v1).intoArray(l0f_a40, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, 0 + i);
-                c0.sub(v1).intoArray(l0f_a41, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, 0 + i);
-                v0.mul(v1).intoArray(l0f_a42, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a43, 0, 0 + 512, 0.0f);
-        System.arraycopy(l0f_a42, 0, l0f_a43, (0) + 256, 128);
-    }
-
-    private void adjoint_l0f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a43, 0 + i);
-                v0.add(v1).intoArray(l0f_a44, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, row * 128 + i);
-                c0.sub(v1).intoArray(l0f_a45, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a45, 0 + i);
-                v0.mul(v1).intoArray(l0f_a46, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, 0 + i);
-                v0.mul(v1).intoArray(l0f_a47, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a48, 0, 0 + 512, 0.0f);
-        System.arraycopy(l0f_a47, 0, l0f_a48, (0) + 128, 128);
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a44, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, 0 + i);
-                v0.add(v1).intoArray(l0f_a49, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_s0, (r + maxBatch) * 128 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 128 + i);
-                c0.sub(v1).intoArray(l0f_a50, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, 0 + i);
-                v0.mul(v1).intoArray(l0f_a51, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, 0 + i);
-                v0.mul(v1).intoArray(l0f_a52, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a53, 0, 0 + 512, 0.0f);
-        System.arraycopy(l0f_a52, 0, l0f_a53, 0, 128);
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a49, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, 0 + i);
-                v0.add(v1).intoArray(l0f_a54, 0 + i);
-            }
-        }
-        matVecTransposed512x128(parameters, P1, l0f_a54, 0, l0f_a55, 0);
+    private void adjointStep_l0f(int t0, int t1, int batch) {
+        adjointStep_l0f_0(t0, t1, batch);
+        adjointStep_l0f_1(t0, t1, batch);
+        adjointStep_l0f_2(t0, t1, batch);
+        adjointStep_l0f_3(t0, t1, batch);
+        adjointStep_l0f_4(t0, t1, batch);
+        adjointStep_l0f_5(t0, t1, batch);
+        adjointStep_l0f_6(t0, t1, batch);
     }
 
-    private void adjoint_l0f_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed512x28(parameters, P0, l0f_a54, 0, l0f_a56, 0);
-        addOuter512x28(gradients, P0, l0f_a54, 0, in, inOff);
-        addOuter512x128(gradients, P1, l0f_a54, 0, l0f_s0, row * 128);
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P2 + i);
+    private void adjointStep_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a25, (b) * 128 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 512; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P3 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a26, (b) * 128 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 24; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a56, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a28, (b) * 128 + i);
+                    }
+                }
             }
-            for (int i = 24; i < 28; i++) dIn[dInOff + i] = dIn[dInOff + i] + l0f_a56[0 + i];
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, (b) * 128 + i);
+                        c0.sub(v1).intoArray(l0f_a29, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a30, (b) * 128 + i);
+                    }
+                }
+            }
         }
     }
 
-    private void adjoint_l0f_6(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        System.arraycopy(l0f_a55, 0, l0f_ds0, b * 128, 128);
-        System.arraycopy(l0f_a35, 0, l0f_ds1, b * 128, 128);
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 128 + i);
+                        v0.add(v1).intoArray(l0f_a31, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a32, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a33, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a34, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a35, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
+                        c0.sub(v1).intoArray(l0f_a36, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a36, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a37, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a38, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a39, (b) * 512, (b) * 512 + 512, 0.0f);
+                System.arraycopy(l0f_a38, (b) * 128, l0f_a39, (b) * 512 + 384, 128);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a40, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, (b) * 128 + i);
+                        c0.sub(v1).intoArray(l0f_a41, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a42, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a43, (b) * 512, (b) * 512 + 512, 0.0f);
+                System.arraycopy(l0f_a42, (b) * 128, l0f_a43, (b) * 512 + 256, 128);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 512 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a43, (b) * 512 + i);
+                        v0.add(v1).intoArray(l0f_a44, (b) * 512 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
+                        c0.sub(v1).intoArray(l0f_a45, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a46, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a47, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a48, (b) * 512, (b) * 512 + 512, 0.0f);
+                System.arraycopy(l0f_a47, (b) * 128, l0f_a48, (b) * 512 + 128, 128);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a44, (b) * 512 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 512 + i);
+                        v0.add(v1).intoArray(l0f_a49, (b) * 512 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
+                        c0.sub(v1).intoArray(l0f_a50, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a51, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 128 + i);
+                        v0.mul(v1).intoArray(l0f_a52, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a53, (b) * 512, (b) * 512 + 512, 0.0f);
+                System.arraycopy(l0f_a52, (b) * 128, l0f_a53, (b) * 512, 128);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 512 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, (b) * 512 + i);
+                        v0.add(v1).intoArray(l0f_x54, (r) * 512 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm512x128(l0f_x54, (t * maxBatch) * 512, 512, parameters, P1, l0f_a55, (0) * 128, 128, batch);
+        }
+    }
+
+    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a55, (b) * 128, l0f_dsn0, (b) * 128, 128);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a35, (b) * 128, l0f_dsn1, (b) * 128, 128);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f(int t0, int t1, int batch) {
+        adjointHoisted_l0f_0(t0, t1, batch);
+        adjointHoisted_l0f_1(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm512x28(l0f_x54, (t0 * maxBatch) * 512, 512, parameters, P0, l0f_x56, (t0 * maxBatch) * 28, 28, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm512x28(l0f_x54, (t * maxBatch) * 512, 512, parameters, P0, l0f_x56, (t * maxBatch) * 28, 28, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter512x28(gradients, P0, l0f_x54, (t0 * maxBatch) * 512, 512, input, (t0 * maxBatch) * 28, 28, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter512x28(gradients, P0, l0f_x54, (t * maxBatch) * 512, 512, input, (t * maxBatch) * 28, 28, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter512x128(gradients, P1, l0f_x54, (t0 * maxBatch) * 512, 512, l0f_s0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter512x128(gradients, P1, l0f_x54, (t * maxBatch) * 512, 512, l0f_s0, (t * maxBatch) * 128, 128, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 512 + i);
+                        v0.add(v1).intoArray(gradients, P2 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 512 + i);
+                        v0.add(v1).intoArray(gradients, P3 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 24; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dInput, (r) * 28 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x56, (r) * 28 + i);
+                        v0.add(v1).intoArray(dInput, (r) * 28 + i);
+                    }
+                    for (int i = 24; i < 28; i++) dInput[(r) * 28 + i] = dInput[(r) * 28 + i] + l0f_x56[(r) * 28 + i];
+                }
+            }
+        }
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
+        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 128, 128);
             System.arraycopy(initialState, b * STATE_SIZE + 128, l0f_s1, b * 128, 128);
         }
+        forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l0f(input, (source * maxBatch + b) * 28, row);
-                } else {
-                    System.arraycopy(l0f_s0, row * 128, l0f_s0, (row + maxBatch) * 128, 128);
-                    System.arraycopy(l0f_s1, row * 128, l0f_s1, (row + maxBatch) * 128, 128);
+            forwardStep_l0f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0f_s0, row * 128, l0f_s0, (row + maxBatch) * 128, 128);
+                        System.arraycopy(l0f_s1, row * 128, l0f_s1, (row + maxBatch) * 128, 128);
+                    }
                 }
             }
         }
@@ -862,25 +1170,38 @@ public final class MnistRows {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0f_ds0, b * 128, (b + 1) * 128, 0.0f);
-            Arrays.fill(l0f_ds1, b * 128, (b + 1) * 128, 0.0f);
-        }
+        Arrays.fill(l0f_ds0, 0.0f);
+        Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0f_ds0, b * 128, l0f_g0, (t * maxBatch + b) * 128, 128);
+                } else {
+                    Arrays.fill(l0f_g0, (t * maxBatch + b) * 128, (t * maxBatch + b + 1) * 128, 0.0f);
+                }
+                if (t < length) {
+                    System.arraycopy(l0f_ds1, b * 128, l0f_g1, (t * maxBatch + b) * 128, 128);
+                } else {
+                    Arrays.fill(l0f_g1, (t * maxBatch + b) * 128, (t * maxBatch + b + 1) * 128, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l0f_ds0, b * 128, l0f_g0, 0, 128);
-                System.arraycopy(l0f_ds1, b * 128, l0f_g1, 0, 128);
+                int g = (t * maxBatch + b) * 128;
                 if (t == length - 1) {
                     int o = b * 128;
-                    for (int i = 0; i < 128; i++) l0f_g0[i] += dOut0[o + i];
+                    for (int i = 0; i < 128; i++) l0f_g0[g + i] += dOut0[o + i];
                 }
-                adjoint_l0f(input, (source * maxBatch + b) * 28, row, b, dInput, (source * maxBatch + b) * 28);
+            }
+            adjointStep_l0f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0f_dsn0, b * 128, l0f_ds0, b * 128, 128);
+                System.arraycopy(l0f_dsn1, b * 128, l0f_ds1, b * 128, 128);
             }
         }
+        adjointHoisted_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 128, initialStateGradients, b * STATE_SIZE + 0, 128);
             System.arraycopy(l0f_ds1, b * 128, initialStateGradients, b * STATE_SIZE + 128, 128);
@@ -895,232 +1216,595 @@ public final class MnistRows {
         }
     }
 
-    private void forward_l1(float[] in, int inOff, int row) {
-        forward_l1_0(in, inOff, row);
-    }
-
-    private void forward_l1_0(float[] in, int inOff, int row) {
-        matVec10x128(parameters, P4, in, inOff, l1_v1, row * 10);
-         {
-            for (int i = 0; i < 8; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1_v1, row * 10 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P5 + i);
-                v0.add(v1).intoArray(l1_v3, row * 10 + i);
+    private void pack_l1() {
+        for (int row0 = 0; row0 < 10; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 10);
+            for (int c = 0; c < 128; c++) {
+                int to = c * 10 + 0;
+                for (int row = row0; row < rowEnd; row++) l1_w1[to + row] = parameters[P4 + row * 128 + c];
             }
-            for (int i = 8; i < 10; i++) l1_v3[row * 10 + i] = l1_v1[row * 10 + i] + parameters[P5 + i];
-        }
-         {
-            float max = l1_v3[row * 10 + 0];
-            for (int i = 1; i < 10; i++) max = Math.max(max, l1_v3[row * 10 + i]);
-            float sum = 0.0f;
-            for (int i = 0; i < 10; i++) {
-                float v = (float) Math.exp(l1_v3[row * 10 + i] - max);
-                l1_v4[row * 10 + i] = v;
-                sum += v;
-            }
-            float inverse = 1.0f / sum;
-            for (int i = 0; i < 10; i++) l1_v4[row * 10 + i] *= inverse;
         }
     }
 
-    private void adjoint_l1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l1_0(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l1(int t0, int t1, int batch) {
+        forwardHoisted_l1_0(t0, t1, batch);
     }
 
-    private void adjoint_l1_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed10x128(parameters, P4, l1_g0, 0, l1_a6, 0);
-        addOuter10x128(gradients, P4, l1_g0, 0, in, inOff);
-         {
-            for (int i = 0; i < 8; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P5 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1_g0, 0 + i);
-                v0.add(v1).intoArray(gradients, P5 + i);
+    private void forwardHoisted_l1_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm128x10(out0, (t0 * maxBatch) * 128, 128, l1_w1, 0, l1_v1, (t0 * maxBatch) * 10, 10, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm128x10(out0, (t * maxBatch) * 128, 128, l1_w1, 0, l1_v1, (t * maxBatch) * 10, 10, batch);
             }
-            for (int i = 8; i < 10; i++) gradients[P5 + i] = gradients[P5 + i] + l1_g0[0 + i];
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1_a6, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 8; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1_v1, (r) * 10 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P5 + i);
+                        v0.add(v1).intoArray(l1_v3, (r) * 10 + i);
+                    }
+                    for (int i = 8; i < 10; i++) l1_v3[(r) * 10 + i] = l1_v1[(r) * 10 + i] + parameters[P5 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    float max = l1_v3[(r) * 10 + 0];
+                    for (int i = 1; i < 10; i++) max = Math.max(max, l1_v3[(r) * 10 + i]);
+                    float sum = 0.0f;
+                    for (int i = 0; i < 10; i++) {
+                        float v = (float) Math.exp(l1_v3[(r) * 10 + i] - max);
+                        out1[(r) * 10 + i] = v;
+                        sum += v;
+                    }
+                    float inverse = 1.0f / sum;
+                    for (int i = 0; i < 10; i++) out1[(r) * 10 + i] *= inverse;
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l1(int t0, int t1, int batch) {
+    }
+
+    private void adjointStep_l1(int t0, int t1, int batch) {
+    }
+
+    private void adjointHoisted_l1(int t0, int t1, int batch) {
+        adjointHoisted_l1_0(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l1_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm10x128(dOut1, (t0 * maxBatch) * 10, 10, parameters, P4, l1_x6, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm10x128(dOut1, (t * maxBatch) * 10, 10, parameters, P4, l1_x6, (t * maxBatch) * 128, 128, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter10x128(gradients, P4, dOut1, (t0 * maxBatch) * 10, 10, out0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter10x128(gradients, P4, dOut1, (t * maxBatch) * 10, 10, out0, (t * maxBatch) * 128, 128, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 8; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P5 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, dOut1, (r) * 10 + i);
+                        v0.add(v1).intoArray(gradients, P5 + i);
+                    }
+                    for (int i = 8; i < 10; i++) gradients[P5 + i] = gradients[P5 + i] + dOut1[(r) * 10 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut0, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1_x6, (r) * 128 + i);
+                        v0.add(v1).intoArray(dOut0, (r) * 128 + i);
+                    }
+                }
             }
         }
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            int row = b;
-            forward_l1(out0, row * 128, row);
-            System.arraycopy(l1_v4, row * 10, out1, row * 10, 10);
-        }
+        pack_l1();
+        forwardHoisted_l1(0, 1, batch);
+        forwardStep_l1(0, 1, batch);
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            int row = b;
-            System.arraycopy(dOut1, row * 10, l1_g0, 0, 10);
-            adjoint_l1(out0, row * 128, row, b, dOut0, row * 128);
-        }
+        adjointStep_l1(0, 1, batch);
+        adjointHoisted_l1(0, 1, batch);
     }
 
-    private static void addOuter10x128(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter10x128(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 10; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 128;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 128; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 128; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter512x128(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter512x128(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 512; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 128;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 128; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 128; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter512x28(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter512x28(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 512; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 28;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 24; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-            for (int c = 24; c < 28; c++) w[w0 + c] += gr * v[vo + c];
-        }
-    }
-
-    private static void matVec10x128(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 8; r += 4) {
-            int w0 = wo + (r + 0) * 128;
-            int w1 = wo + (r + 1) * 128;
-            int w2 = wo + (r + 2) * 128;
-            int w3 = wo + (r + 3) * 128;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 128; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-        for (int r = 8; r < 10; r++) {
-            int w0 = wo + r * 128;
-            float s = 0.0f;
-            FloatVector a = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 128; c += 8) a = FloatVector.fromArray(SPECIES, w, w0 + c).fma(FloatVector.fromArray(SPECIES, x, xo + c), a);
-            s = a.reduceLanes(VectorOperators.ADD);
-            y[yo + r] = s;
-        }
-    }
-
-    private static void matVec512x128(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 512; r += 4) {
-            int w0 = wo + (r + 0) * 128;
-            int w1 = wo + (r + 1) * 128;
-            int w2 = wo + (r + 2) * 128;
-            int w3 = wo + (r + 3) * 128;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 128; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec512x28(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 512; r += 4) {
-            int w0 = wo + (r + 0) * 28;
-            int w1 = wo + (r + 1) * 28;
-            int w2 = wo + (r + 2) * 28;
-            int w3 = wo + (r + 3) * 28;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
             for (int c = 0; c < 24; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                }
+                s0.intoArray(w, w0 + c + 0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
             for (int c = 24; c < 28; c++) {
-                float xc = x[xo + c];
-                s0 += w[w0 + c] * xc;
-                s1 += w[w1 + c] * xc;
-                s2 += w[w2 + c] * xc;
-                s3 += w[w3 + c] * xc;
+                float s = w[w0 + c];
+                for (int i = 0; i < m; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
+                w[w0 + c] = s;
             }
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVecTransposed10x128(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 128, 0.0f);
-        for (int r = 0; r < 10; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 128;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 128; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm10x128(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 10; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 10; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 
-    private static void matVecTransposed512x128(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 128, 0.0f);
-        for (int r = 0; r < 512; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 128;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 128; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm128x10(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 10 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+            for (int j = 8; j < 10; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 128; k++) {
+                    float bk = bm[bo + k * 10 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 10 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+            for (int j = 8; j < 10; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 128; k++) {
+                    float bk = bm[bo + k * 10 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
         }
     }
 
-    private static void matVecTransposed512x28(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 28, 0.0f);
-        for (int r = 0; r < 512; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 28;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 24; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-            for (int c = 24; c < 28; c++) y[yo + c] += gr * w[w0 + c];
+    private static void gemm128x512(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 512; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 512 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 512; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 512 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm28x512(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 512; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 28; k++) {
+                    int bk = bo + k * 512 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 512; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 28; k++) {
+                    int bk = bo + k * 512 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm512x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 512; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 512; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm512x28(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 24; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 512; k++) {
+                    int bk = bo + k * 28 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+            for (int j = 24; j < 28; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 512; k++) {
+                    float bk = bm[bo + k * 28 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 24; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 512; k++) {
+                    int bk = bo + k * 28 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+            for (int j = 24; j < 28; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 512; k++) {
+                    float bk = bm[bo + k * 28 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
         }
     }
 

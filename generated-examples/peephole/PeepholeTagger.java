@@ -148,9 +148,9 @@ public final class PeepholeTagger {
 
     private final float[] l0f_s1;
 
-    private final float[] l0f_v3;
+    private final float[] l0f_v41;
 
-    private final float[] l0f_v4;
+    private final float[] l0f_v42;
 
     private final float[] l0f_v5;
 
@@ -161,10 +161,6 @@ public final class PeepholeTagger {
     private final float[] l0f_v10;
 
     private final float[] l0f_v11;
-
-    private final float[] l0f_v12;
-
-    private final float[] l0f_v13;
 
     private final float[] l0f_v14;
 
@@ -178,10 +174,6 @@ public final class PeepholeTagger {
 
     private final float[] l0f_v21;
 
-    private final float[] l0f_v22;
-
-    private final float[] l0f_v23;
-
     private final float[] l0f_v24;
 
     private final float[] l0f_v26;
@@ -189,10 +181,6 @@ public final class PeepholeTagger {
     private final float[] l0f_v27;
 
     private final float[] l0f_v28;
-
-    private final float[] l0f_v30;
-
-    private final float[] l0f_v31;
 
     private final float[] l0f_v32;
 
@@ -210,13 +198,17 @@ public final class PeepholeTagger {
 
     private final float[] l0f_ds1;
 
+    private final float[] l0r_rin;
+
+    private final float[] l0r_drin;
+
     private final float[] l0r_s0;
 
     private final float[] l0r_s1;
 
-    private final float[] l0r_v3;
+    private final float[] l0r_v41;
 
-    private final float[] l0r_v4;
+    private final float[] l0r_v42;
 
     private final float[] l0r_v5;
 
@@ -227,10 +219,6 @@ public final class PeepholeTagger {
     private final float[] l0r_v10;
 
     private final float[] l0r_v11;
-
-    private final float[] l0r_v12;
-
-    private final float[] l0r_v13;
 
     private final float[] l0r_v14;
 
@@ -244,10 +232,6 @@ public final class PeepholeTagger {
 
     private final float[] l0r_v21;
 
-    private final float[] l0r_v22;
-
-    private final float[] l0r_v23;
-
     private final float[] l0r_v24;
 
     private final float[] l0r_v26;
@@ -255,10 +239,6 @@ public final class PeepholeTagger {
     private final float[] l0r_v27;
 
     private final float[] l0r_v28;
-
-    private final float[] l0r_v30;
-
-    private final float[] l0r_v31;
 
     private final float[] l0r_v32;
 
@@ -284,23 +264,21 @@ public final class PeepholeTagger {
 
     private final float[] l1_v3;
 
-    private final float[] l1_v4;
-
     private final float[] out1;
 
     private final float[] dOut1;
+
+    private final float[] l0f_w41;
+
+    private final float[] l0f_w42;
 
     private final float[] l0f_g0;
 
     private final float[] l0f_g1;
 
-    private final float[] l0f_a43;
-
-    private final float[] l0f_a44;
+    private final float[] l0f_a45;
 
     private final float[] l0f_a46;
-
-    private final float[] l0f_a47;
 
     private final float[] l0f_a48;
 
@@ -314,9 +292,9 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a53;
 
-    private final float[] l0f_a54;
+    private final float[] l0f_x54;
 
-    private final float[] l0f_a55;
+    private final float[] l0f_x55;
 
     private final float[] l0f_a56;
 
@@ -324,7 +302,7 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a58;
 
-    private final float[] l0f_a59;
+    private final float[] l0f_x59;
 
     private final float[] l0f_a60;
 
@@ -334,15 +312,15 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a63;
 
-    private final float[] l0f_a64;
+    private final float[] l0f_x64;
 
     private final float[] l0f_a65;
 
     private final float[] l0f_a66;
 
-    private final float[] l0f_a67;
+    private final float[] l0f_x67;
 
-    private final float[] l0f_a68;
+    private final float[] l0f_x68;
 
     private final float[] l0f_a69;
 
@@ -352,9 +330,9 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a72;
 
-    private final float[] l0f_a73;
+    private final float[] l0f_x73;
 
-    private final float[] l0f_a74;
+    private final float[] l0f_x74;
 
     private final float[] l0f_a75;
 
@@ -364,17 +342,17 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a78;
 
-    private final float[] l0f_a79;
+    private final float[] l0f_x79;
 
-    private final float[] l0f_a80;
+    private final float[] l0f_x80;
 
     private final float[] l0f_a81;
 
     private final float[] l0f_a82;
 
-    private final float[] l0f_a83;
+    private final float[] l0f_x83;
 
-    private final float[] l0f_a84;
+    private final float[] l0f_x84;
 
     private final float[] l0f_a85;
 
@@ -384,17 +362,53 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a88;
 
+    private final float[] l0f_a90;
+
+    private final float[] l0f_a92;
+
+    private final float[] l0f_a93;
+
+    private final float[] l0f_a95;
+
+    private final float[] l0f_a96;
+
+    private final float[] l0f_a98;
+
+    private final float[] l0f_a99;
+
+    private final float[] l0f_x100;
+
+    private final float[] l0f_x101;
+
+    private final float[] l0f_x103;
+
+    private final float[] l0f_x105;
+
+    private final float[] l0f_x106;
+
+    private final float[] l0f_x108;
+
+    private final float[] l0f_x109;
+
+    private final float[] l0f_x111;
+
+    private final float[] l0f_x112;
+
+    private final float[] l0f_dsn0;
+
+    private final float[] l0f_dsn1;
+
+    private final float[] l0r_w41;
+
+    private final float[] l0r_w42;
+
     private final float[] l0r_g0;
 
     private final float[] l0r_g1;
 
-    private final float[] l0r_a43;
-
-    private final float[] l0r_a44;
+    private final float[] l0r_a45;
 
     private final float[] l0r_a46;
-
-    private final float[] l0r_a47;
 
     private final float[] l0r_a48;
 
@@ -408,9 +422,9 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a53;
 
-    private final float[] l0r_a54;
+    private final float[] l0r_x54;
 
-    private final float[] l0r_a55;
+    private final float[] l0r_x55;
 
     private final float[] l0r_a56;
 
@@ -418,7 +432,7 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a58;
 
-    private final float[] l0r_a59;
+    private final float[] l0r_x59;
 
     private final float[] l0r_a60;
 
@@ -428,15 +442,15 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a63;
 
-    private final float[] l0r_a64;
+    private final float[] l0r_x64;
 
     private final float[] l0r_a65;
 
     private final float[] l0r_a66;
 
-    private final float[] l0r_a67;
+    private final float[] l0r_x67;
 
-    private final float[] l0r_a68;
+    private final float[] l0r_x68;
 
     private final float[] l0r_a69;
 
@@ -446,9 +460,9 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a72;
 
-    private final float[] l0r_a73;
+    private final float[] l0r_x73;
 
-    private final float[] l0r_a74;
+    private final float[] l0r_x74;
 
     private final float[] l0r_a75;
 
@@ -458,17 +472,17 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a78;
 
-    private final float[] l0r_a79;
+    private final float[] l0r_x79;
 
-    private final float[] l0r_a80;
+    private final float[] l0r_x80;
 
     private final float[] l0r_a81;
 
     private final float[] l0r_a82;
 
-    private final float[] l0r_a83;
+    private final float[] l0r_x83;
 
-    private final float[] l0r_a84;
+    private final float[] l0r_x84;
 
     private final float[] l0r_a85;
 
@@ -478,9 +492,45 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a88;
 
-    private final float[] l1_g0;
+    private final float[] l0r_a90;
 
-    private final float[] l1_a6;
+    private final float[] l0r_a92;
+
+    private final float[] l0r_a93;
+
+    private final float[] l0r_a95;
+
+    private final float[] l0r_a96;
+
+    private final float[] l0r_a98;
+
+    private final float[] l0r_a99;
+
+    private final float[] l0r_x100;
+
+    private final float[] l0r_x101;
+
+    private final float[] l0r_x103;
+
+    private final float[] l0r_x105;
+
+    private final float[] l0r_x106;
+
+    private final float[] l0r_x108;
+
+    private final float[] l0r_x109;
+
+    private final float[] l0r_x111;
+
+    private final float[] l0r_x112;
+
+    private final float[] l0r_dsn0;
+
+    private final float[] l0r_dsn1;
+
+    private final float[] l1_w1;
+
+    private final float[] l1_x6;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -505,29 +555,23 @@ public final class PeepholeTagger {
             this.initialStateGradients = new float[size(1, maxBatch, STATE_SIZE)];
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 48)];
             this.l0f_s1 = new float[size(maxSteps + 1, maxBatch, 48)];
-            this.l0f_v3 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v4 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_v41 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_v42 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_v5 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v7 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v8 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v10 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v12 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v13 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v14 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v16 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v17 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v19 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v20 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v21 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v22 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v23 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v24 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v26 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v27 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v28 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v30 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v31 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v32 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v34 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v35 = new float[size(maxSteps, maxBatch, 48)];
@@ -536,31 +580,27 @@ public final class PeepholeTagger {
             this.l0f_v39 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_ds0 = new float[size(1, maxBatch, 48)];
             this.l0f_ds1 = new float[size(1, maxBatch, 48)];
+            this.l0r_rin = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_drin = new float[size(maxSteps, maxBatch, 32)];
             this.l0r_s0 = new float[size(maxSteps + 1, maxBatch, 48)];
             this.l0r_s1 = new float[size(maxSteps + 1, maxBatch, 48)];
-            this.l0r_v3 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v4 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_v41 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_v42 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_v5 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v7 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v8 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v10 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v11 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v12 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v13 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v14 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v16 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v17 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v19 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v20 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v21 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v22 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v23 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v24 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v26 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v27 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v28 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v30 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v31 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v32 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v34 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v35 = new float[size(maxSteps, maxBatch, 48)];
@@ -573,105 +613,140 @@ public final class PeepholeTagger {
             this.dOut0 = new float[size(maxSteps, maxBatch, 48)];
             this.l1_v1 = new float[size(maxSteps, maxBatch, 9)];
             this.l1_v3 = new float[size(maxSteps, maxBatch, 9)];
-            this.l1_v4 = new float[size(maxSteps, maxBatch, 9)];
             this.out1 = new float[size(maxSteps, maxBatch, 9)];
             this.dOut1 = new float[size(maxSteps, maxBatch, 9)];
-            this.l0f_g0 = new float[48];
-            this.l0f_g1 = new float[48];
-            this.l0f_a43 = new float[48];
-            this.l0f_a44 = new float[48];
-            this.l0f_a46 = new float[48];
-            this.l0f_a47 = new float[48];
-            this.l0f_a48 = new float[48];
-            this.l0f_a49 = new float[48];
-            this.l0f_a50 = new float[48];
-            this.l0f_a51 = new float[48];
-            this.l0f_a52 = new float[48];
-            this.l0f_a53 = new float[48];
-            this.l0f_a54 = new float[48];
-            this.l0f_a55 = new float[48];
-            this.l0f_a56 = new float[48];
-            this.l0f_a57 = new float[32];
-            this.l0f_a58 = new float[48];
-            this.l0f_a59 = new float[48];
-            this.l0f_a60 = new float[48];
-            this.l0f_a61 = new float[48];
-            this.l0f_a62 = new float[48];
-            this.l0f_a63 = new float[48];
-            this.l0f_a64 = new float[48];
-            this.l0f_a65 = new float[32];
-            this.l0f_a66 = new float[32];
-            this.l0f_a67 = new float[48];
-            this.l0f_a68 = new float[48];
-            this.l0f_a69 = new float[48];
-            this.l0f_a70 = new float[48];
-            this.l0f_a71 = new float[48];
-            this.l0f_a72 = new float[48];
-            this.l0f_a73 = new float[48];
-            this.l0f_a74 = new float[48];
-            this.l0f_a75 = new float[48];
-            this.l0f_a76 = new float[48];
-            this.l0f_a77 = new float[32];
-            this.l0f_a78 = new float[32];
-            this.l0f_a79 = new float[48];
-            this.l0f_a80 = new float[48];
-            this.l0f_a81 = new float[48];
-            this.l0f_a82 = new float[48];
-            this.l0f_a83 = new float[48];
-            this.l0f_a84 = new float[48];
-            this.l0f_a85 = new float[48];
-            this.l0f_a86 = new float[48];
-            this.l0f_a87 = new float[32];
-            this.l0f_a88 = new float[32];
-            this.l0r_g0 = new float[48];
-            this.l0r_g1 = new float[48];
-            this.l0r_a43 = new float[48];
-            this.l0r_a44 = new float[48];
-            this.l0r_a46 = new float[48];
-            this.l0r_a47 = new float[48];
-            this.l0r_a48 = new float[48];
-            this.l0r_a49 = new float[48];
-            this.l0r_a50 = new float[48];
-            this.l0r_a51 = new float[48];
-            this.l0r_a52 = new float[48];
-            this.l0r_a53 = new float[48];
-            this.l0r_a54 = new float[48];
-            this.l0r_a55 = new float[48];
-            this.l0r_a56 = new float[48];
-            this.l0r_a57 = new float[32];
-            this.l0r_a58 = new float[48];
-            this.l0r_a59 = new float[48];
-            this.l0r_a60 = new float[48];
-            this.l0r_a61 = new float[48];
-            this.l0r_a62 = new float[48];
-            this.l0r_a63 = new float[48];
-            this.l0r_a64 = new float[48];
-            this.l0r_a65 = new float[32];
-            this.l0r_a66 = new float[32];
-            this.l0r_a67 = new float[48];
-            this.l0r_a68 = new float[48];
-            this.l0r_a69 = new float[48];
-            this.l0r_a70 = new float[48];
-            this.l0r_a71 = new float[48];
-            this.l0r_a72 = new float[48];
-            this.l0r_a73 = new float[48];
-            this.l0r_a74 = new float[48];
-            this.l0r_a75 = new float[48];
-            this.l0r_a76 = new float[48];
-            this.l0r_a77 = new float[32];
-            this.l0r_a78 = new float[32];
-            this.l0r_a79 = new float[48];
-            this.l0r_a80 = new float[48];
-            this.l0r_a81 = new float[48];
-            this.l0r_a82 = new float[48];
-            this.l0r_a83 = new float[48];
-            this.l0r_a84 = new float[48];
-            this.l0r_a85 = new float[48];
-            this.l0r_a86 = new float[48];
-            this.l0r_a87 = new float[32];
-            this.l0r_a88 = new float[32];
-            this.l1_g0 = new float[9];
-            this.l1_a6 = new float[48];
+            this.l0f_w41 = new float[size(1, 1, 6144)];
+            this.l0f_w42 = new float[size(1, 1, 9216)];
+            this.l0f_g0 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_g1 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_a45 = new float[size(1, maxBatch, 48)];
+            this.l0f_a46 = new float[size(1, maxBatch, 48)];
+            this.l0f_a48 = new float[size(1, maxBatch, 48)];
+            this.l0f_a49 = new float[size(1, maxBatch, 48)];
+            this.l0f_a50 = new float[size(1, maxBatch, 48)];
+            this.l0f_a51 = new float[size(1, maxBatch, 48)];
+            this.l0f_a52 = new float[size(1, maxBatch, 48)];
+            this.l0f_a53 = new float[size(1, maxBatch, 48)];
+            this.l0f_x54 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_x55 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_a56 = new float[size(1, maxBatch, 48)];
+            this.l0f_a57 = new float[size(1, maxBatch, 48)];
+            this.l0f_a58 = new float[size(1, maxBatch, 192)];
+            this.l0f_x59 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_a60 = new float[size(1, maxBatch, 48)];
+            this.l0f_a61 = new float[size(1, maxBatch, 48)];
+            this.l0f_a62 = new float[size(1, maxBatch, 48)];
+            this.l0f_a63 = new float[size(1, maxBatch, 48)];
+            this.l0f_x64 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_a65 = new float[size(1, maxBatch, 192)];
+            this.l0f_a66 = new float[size(1, maxBatch, 192)];
+            this.l0f_x67 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x68 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_a69 = new float[size(1, maxBatch, 48)];
+            this.l0f_a70 = new float[size(1, maxBatch, 48)];
+            this.l0f_a71 = new float[size(1, maxBatch, 48)];
+            this.l0f_a72 = new float[size(1, maxBatch, 48)];
+            this.l0f_x73 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_x74 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_a75 = new float[size(1, maxBatch, 48)];
+            this.l0f_a76 = new float[size(1, maxBatch, 48)];
+            this.l0f_a77 = new float[size(1, maxBatch, 192)];
+            this.l0f_a78 = new float[size(1, maxBatch, 192)];
+            this.l0f_x79 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x80 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_a81 = new float[size(1, maxBatch, 48)];
+            this.l0f_a82 = new float[size(1, maxBatch, 48)];
+            this.l0f_x83 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_x84 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_a85 = new float[size(1, maxBatch, 48)];
+            this.l0f_a86 = new float[size(1, maxBatch, 48)];
+            this.l0f_a87 = new float[size(1, maxBatch, 192)];
+            this.l0f_a88 = new float[size(1, maxBatch, 192)];
+            this.l0f_a90 = new float[size(1, maxBatch, 48)];
+            this.l0f_a92 = new float[size(1, maxBatch, 48)];
+            this.l0f_a93 = new float[size(1, maxBatch, 48)];
+            this.l0f_a95 = new float[size(1, maxBatch, 48)];
+            this.l0f_a96 = new float[size(1, maxBatch, 48)];
+            this.l0f_a98 = new float[size(1, maxBatch, 48)];
+            this.l0f_a99 = new float[size(1, maxBatch, 48)];
+            this.l0f_x100 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x101 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x103 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_x105 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_x106 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_x108 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_x109 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_x111 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_x112 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_dsn0 = new float[size(1, maxBatch, 48)];
+            this.l0f_dsn1 = new float[size(1, maxBatch, 48)];
+            this.l0r_w41 = new float[size(1, 1, 6144)];
+            this.l0r_w42 = new float[size(1, 1, 9216)];
+            this.l0r_g0 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_g1 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_a45 = new float[size(1, maxBatch, 48)];
+            this.l0r_a46 = new float[size(1, maxBatch, 48)];
+            this.l0r_a48 = new float[size(1, maxBatch, 48)];
+            this.l0r_a49 = new float[size(1, maxBatch, 48)];
+            this.l0r_a50 = new float[size(1, maxBatch, 48)];
+            this.l0r_a51 = new float[size(1, maxBatch, 48)];
+            this.l0r_a52 = new float[size(1, maxBatch, 48)];
+            this.l0r_a53 = new float[size(1, maxBatch, 48)];
+            this.l0r_x54 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_x55 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_a56 = new float[size(1, maxBatch, 48)];
+            this.l0r_a57 = new float[size(1, maxBatch, 48)];
+            this.l0r_a58 = new float[size(1, maxBatch, 192)];
+            this.l0r_x59 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_a60 = new float[size(1, maxBatch, 48)];
+            this.l0r_a61 = new float[size(1, maxBatch, 48)];
+            this.l0r_a62 = new float[size(1, maxBatch, 48)];
+            this.l0r_a63 = new float[size(1, maxBatch, 48)];
+            this.l0r_x64 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_a65 = new float[size(1, maxBatch, 192)];
+            this.l0r_a66 = new float[size(1, maxBatch, 192)];
+            this.l0r_x67 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x68 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_a69 = new float[size(1, maxBatch, 48)];
+            this.l0r_a70 = new float[size(1, maxBatch, 48)];
+            this.l0r_a71 = new float[size(1, maxBatch, 48)];
+            this.l0r_a72 = new float[size(1, maxBatch, 48)];
+            this.l0r_x73 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_x74 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_a75 = new float[size(1, maxBatch, 48)];
+            this.l0r_a76 = new float[size(1, maxBatch, 48)];
+            this.l0r_a77 = new float[size(1, maxBatch, 192)];
+            this.l0r_a78 = new float[size(1, maxBatch, 192)];
+            this.l0r_x79 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x80 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_a81 = new float[size(1, maxBatch, 48)];
+            this.l0r_a82 = new float[size(1, maxBatch, 48)];
+            this.l0r_x83 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_x84 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_a85 = new float[size(1, maxBatch, 48)];
+            this.l0r_a86 = new float[size(1, maxBatch, 48)];
+            this.l0r_a87 = new float[size(1, maxBatch, 192)];
+            this.l0r_a88 = new float[size(1, maxBatch, 192)];
+            this.l0r_a90 = new float[size(1, maxBatch, 48)];
+            this.l0r_a92 = new float[size(1, maxBatch, 48)];
+            this.l0r_a93 = new float[size(1, maxBatch, 48)];
+            this.l0r_a95 = new float[size(1, maxBatch, 48)];
+            this.l0r_a96 = new float[size(1, maxBatch, 48)];
+            this.l0r_a98 = new float[size(1, maxBatch, 48)];
+            this.l0r_a99 = new float[size(1, maxBatch, 48)];
+            this.l0r_x100 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x101 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x103 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_x105 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_x106 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_x108 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_x109 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_x111 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_x112 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0r_dsn0 = new float[size(1, maxBatch, 48)];
+            this.l0r_dsn1 = new float[size(1, maxBatch, 48)];
+            this.l1_w1 = new float[size(1, 1, 432)];
+            this.l1_x6 = new float[size(maxSteps, maxBatch, 48)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
@@ -930,15 +1005,15 @@ public final class PeepholeTagger {
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
-                int row = t * maxBatch + b;
+                int r = t * maxBatch + b;
                 int position = b * steps + t;
-                int o = row * OUTPUT_SIZE;
+                int o = r * OUTPUT_SIZE;
                 int label = labels[position];
                 double max = Double.NEGATIVE_INFINITY;
-                for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l1_v3[row * 9 + i]);
+                for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l1_v3[(r) * 9 + i]);
                 double sum = 0;
-                for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[row * 9 + i] - max);
-                total += Math.log(sum) + max - l1_v3[row * 9 + label];
+                for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[(r) * 9 + i] - max);
+                total += Math.log(sum) + max - l1_v3[(r) * 9 + label];
                 for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] / count);
                 dOut1[o + label] -= (float) (1.0 / count);
             }
@@ -946,1163 +1021,2443 @@ public final class PeepholeTagger {
         return (float) (total / count);
     }
 
-    private void forward_l0f(float[] in, int inOff, int row) {
-        forward_l0f_0(in, inOff, row);
-        forward_l0f_1(in, inOff, row);
-        forward_l0f_2(in, inOff, row);
-        forward_l0f_3(in, inOff, row);
-        forward_l0f_4(in, inOff, row);
-        forward_l0f_5(in, inOff, row);
-    }
-
-    private void forward_l0f_0(float[] in, int inOff, int row) {
-        matVec48x32(parameters, P0, in, inOff, l0f_v3, row * 48);
-        matVec48x48(parameters, P1, l0f_s0, row * 48, l0f_v4, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v5, row * 48 + i);
+    private void pack_l0f() {
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P0 + row * 32 + c];
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_v7, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 48;
+                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P4 + row * 32 + c];
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v8, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 96;
+                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P8 + row * 32 + c];
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                v0.add(v1).intoArray(l0f_v10, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 144;
+                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P11 + row * 32 + c];
             }
         }
-    }
-
-    private void forward_l0f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v10, row * 48 + i);
-                sigmoid(v0).intoArray(l0f_v11, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P1 + row * 48 + c];
             }
         }
-        matVec48x32(parameters, P4, in, inOff, l0f_v12, row * 48);
-        matVec48x48(parameters, P5, l0f_s0, row * 48, l0f_v13, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v12, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v14, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 48;
+                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P5 + row * 48 + c];
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_v16, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 96;
+                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P9 + row * 48 + c];
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v16, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v17, row * 48 + i);
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 144;
+                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P12 + row * 48 + c];
             }
         }
     }
 
-    private void forward_l0f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                v0.add(v1).intoArray(l0f_v19, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v19, row * 48 + i);
-                sigmoid(v0).intoArray(l0f_v20, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_v21, row * 48 + i);
-            }
-        }
-        matVec48x32(parameters, P8, in, inOff, l0f_v22, row * 48);
-        matVec48x48(parameters, P9, l0f_s0, row * 48, l0f_v23, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v22, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v23, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v24, row * 48 + i);
+    private void forwardHoisted_l0f(int t0, int t1, int batch) {
+        forwardHoisted_l0f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x192(input, (t0 * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x192(input, (t * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
 
-    private void forward_l0f_3(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v24, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P10 + i);
-                v0.add(v1).intoArray(l0f_v26, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v26, row * 48 + i);
-                tanh(v0).intoArray(l0f_v27, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_v28, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v28, row * 48 + i);
-                v0.add(v1).intoArray(l0f_s1, (row + maxBatch) * 48 + i);
-            }
-        }
-        matVec48x32(parameters, P11, in, inOff, l0f_v30, row * 48);
-        matVec48x48(parameters, P12, l0f_s0, row * 48, l0f_v31, row * 48);
+    private void forwardStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
+        forwardStep_l0f_2(t0, t1, batch);
+        forwardStep_l0f_3(t0, t1, batch);
+        forwardStep_l0f_4(t0, t1, batch);
     }
 
-    private void forward_l0f_4(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v30, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v31, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v32, row * 48 + i);
+    private void forwardStep_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm48x192(l0f_s0, (t0 * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x192(l0f_s0, (t * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, 192, batch);
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P13 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (row + maxBatch) * 48 + i);
-                v0.mul(v1).intoArray(l0f_v34, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_v5, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v32, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v34, row * 48 + i);
-                v0.add(v1).intoArray(l0f_v35, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_v7, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v35, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P14 + i);
-                v0.add(v1).intoArray(l0f_v37, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0f_v8, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v37, row * 48 + i);
-                sigmoid(v0).intoArray(l0f_v38, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (row + maxBatch) * 48 + i);
-                tanh(v0).intoArray(l0f_v39, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
+                        v0.add(v1).intoArray(l0f_v10, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0f_5(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v38, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_s0, (row + maxBatch) * 48 + i);
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v10, (r) * 48 + i);
+                        sigmoid(v0).intoArray(l0f_v11, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 48 + i);
+                        v0.add(v1).intoArray(l0f_v14, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_v16, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v16, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0f_v17, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
+                        v0.add(v1).intoArray(l0f_v19, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_5(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_6(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_7(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_8(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_9(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_10(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l0f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a43, 0 + i);
+    private void forwardStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 48 + i);
+                        sigmoid(v0).intoArray(l0f_v20, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v38, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a44, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_v21, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v39, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a46, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 96 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 96 + i);
+                        v0.add(v1).intoArray(l0f_v24, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, 0 + i);
-                c0.sub(v1).intoArray(l0f_a47, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P10 + i);
+                        v0.add(v1).intoArray(l0f_v26, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a44, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a47, 0 + i);
-                v0.mul(v1).intoArray(l0f_a48, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, 0 + i);
-                v0.add(v1).intoArray(l0f_a49, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v38, row * 48 + i);
-                c0.sub(v1).intoArray(l0f_a50, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v38, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, 0 + i);
-                v0.mul(v1).intoArray(l0f_a51, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a43, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, 0 + i);
-                v0.mul(v1).intoArray(l0f_a52, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a52, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (row + maxBatch) * 48 + i);
-                v0.mul(v1).intoArray(l0f_a53, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a52, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P13 + i);
-                v0.mul(v1).intoArray(l0f_a54, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a49, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a54, 0 + i);
-                v0.add(v1).intoArray(l0f_a55, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v26, (r) * 48 + i);
+                        tanh(v0).intoArray(l0f_v27, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed48x48(parameters, P12, l0f_a52, 0, l0f_a56, 0);
-        matVecTransposed48x32(parameters, P11, l0f_a52, 0, l0f_a57, 0);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a58, 0 + i);
+    private void forwardStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_v28, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a59, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v28, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0f_s1, (r + maxBatch) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v27, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a60, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 144 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 144 + i);
+                        v0.add(v1).intoArray(l0f_v32, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a60, 0 + i);
-                c0.sub(v1).intoArray(l0f_a61, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P13 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_v34, (r) * 48 + i);
+                    }
+                }
             }
         }
-    }
-
-    private void adjoint_l0f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a59, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a61, 0 + i);
-                v0.mul(v1).intoArray(l0f_a62, 0 + i);
-            }
-        }
-        matVecTransposed48x48(parameters, P9, l0f_a62, 0, l0f_a63, 0);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a56, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a63, 0 + i);
-                v0.add(v1).intoArray(l0f_a64, 0 + i);
-            }
-        }
-        matVecTransposed48x32(parameters, P8, l0f_a62, 0, l0f_a65, 0);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a65, 0 + i);
-                v0.add(v1).intoArray(l0f_a66, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a67, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v32, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v34, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0f_v35, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a68, 0 + i);
+    private void forwardStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v35, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P14 + i);
+                        v0.add(v1).intoArray(l0f_v37, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, row * 48 + i);
-                c0.sub(v1).intoArray(l0f_a69, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v37, (r) * 48 + i);
+                        sigmoid(v0).intoArray(l0f_v38, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a69, 0 + i);
-                v0.mul(v1).intoArray(l0f_a70, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i);
+                        tanh(v0).intoArray(l0f_v39, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a67, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a70, 0 + i);
-                v0.mul(v1).intoArray(l0f_a71, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a71, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a72, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a71, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                v0.mul(v1).intoArray(l0f_a73, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0f_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a68, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a73, 0 + i);
-                v0.add(v1).intoArray(l0f_a74, 0 + i);
-            }
-        }
-        matVecTransposed48x48(parameters, P5, l0f_a71, 0, l0f_a75, 0);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a64, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a75, 0 + i);
-                v0.add(v1).intoArray(l0f_a76, 0 + i);
-            }
-        }
-        matVecTransposed48x32(parameters, P4, l0f_a71, 0, l0f_a77, 0);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a66, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a77, 0 + i);
-                v0.add(v1).intoArray(l0f_a78, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 48 + i);
-                c0.sub(v1).intoArray(l0f_a79, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_s0, (r + maxBatch) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_6(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a79, 0 + i);
-                v0.mul(v1).intoArray(l0f_a80, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a58, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a80, 0 + i);
-                v0.mul(v1).intoArray(l0f_a81, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a81, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0f_a82, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a81, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                v0.mul(v1).intoArray(l0f_a83, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a74, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a83, 0 + i);
-                v0.add(v1).intoArray(l0f_a84, 0 + i);
-            }
-        }
-        matVecTransposed48x48(parameters, P1, l0f_a81, 0, l0f_a85, 0);
+    private void adjointStep_l0f(int t0, int t1, int batch) {
+        adjointStep_l0f_0(t0, t1, batch);
+        adjointStep_l0f_1(t0, t1, batch);
+        adjointStep_l0f_2(t0, t1, batch);
+        adjointStep_l0f_3(t0, t1, batch);
+        adjointStep_l0f_4(t0, t1, batch);
+        adjointStep_l0f_5(t0, t1, batch);
+        adjointStep_l0f_6(t0, t1, batch);
+        adjointStep_l0f_7(t0, t1, batch);
+        adjointStep_l0f_8(t0, t1, batch);
+        adjointStep_l0f_9(t0, t1, batch);
     }
 
-    private void adjoint_l0f_7(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a76, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a85, 0 + i);
-                v0.add(v1).intoArray(l0f_a86, 0 + i);
+    private void adjointStep_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a45, (b) * 48 + i);
+                    }
+                }
             }
         }
-        matVecTransposed48x32(parameters, P0, l0f_a81, 0, l0f_a87, 0);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a78, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a87, 0 + i);
-                v0.add(v1).intoArray(l0f_a88, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a46, (b) * 48 + i);
+                    }
+                }
             }
         }
-        addOuter48x32(gradients, P0, l0f_a81, 0, in, inOff);
-        addOuter48x48(gradients, P1, l0f_a81, 0, l0f_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a82, 0 + i);
-                v0.add(v1).intoArray(gradients, P2 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a48, (b) * 48 + i);
+                    }
+                }
             }
         }
-    }
-
-    private void adjoint_l0f_8(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a81, 0 + i);
-                v0.add(v1).intoArray(gradients, P3 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 48 + i);
+                        c0.sub(v1).intoArray(l0f_a49, (b) * 48 + i);
+                    }
+                }
             }
         }
-        addOuter48x32(gradients, P4, l0f_a71, 0, in, inOff);
-        addOuter48x48(gradients, P5, l0f_a71, 0, l0f_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a72, 0 + i);
-                v0.add(v1).intoArray(gradients, P6 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a71, 0 + i);
-                v0.add(v1).intoArray(gradients, P7 + i);
-            }
-        }
-        addOuter48x32(gradients, P8, l0f_a62, 0, in, inOff);
-    }
-
-    private void adjoint_l0f_9(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        addOuter48x48(gradients, P9, l0f_a62, 0, l0f_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P10 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a62, 0 + i);
-                v0.add(v1).intoArray(gradients, P10 + i);
-            }
-        }
-        addOuter48x32(gradients, P11, l0f_a52, 0, in, inOff);
-        addOuter48x48(gradients, P12, l0f_a52, 0, l0f_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P13 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, 0 + i);
-                v0.add(v1).intoArray(gradients, P13 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P14 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a52, 0 + i);
-                v0.add(v1).intoArray(gradients, P14 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a46, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a50, (b) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_10(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a88, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a51, (b) * 48 + i);
+                    }
+                }
             }
         }
-        System.arraycopy(l0f_a86, 0, l0f_ds0, b * 48, 48);
-        System.arraycopy(l0f_a84, 0, l0f_ds1, b * 48, 48);
-    }
-
-    private void forward_l0r(float[] in, int inOff, int row) {
-        forward_l0r_0(in, inOff, row);
-        forward_l0r_1(in, inOff, row);
-        forward_l0r_2(in, inOff, row);
-        forward_l0r_3(in, inOff, row);
-        forward_l0r_4(in, inOff, row);
-        forward_l0r_5(in, inOff, row);
-    }
-
-    private void forward_l0r_0(float[] in, int inOff, int row) {
-        matVec48x32(parameters, P15, in, inOff, l0r_v3, row * 48);
-        matVec48x48(parameters, P16, l0r_s0, row * 48, l0r_v4, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v4, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v5, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
+                        c0.sub(v1).intoArray(l0f_a52, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P17 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_v7, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a52, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a53, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v8, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x54, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v8, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P18 + i);
-                v0.add(v1).intoArray(l0r_v10, row * 48 + i);
-            }
-        }
-    }
-
-    private void forward_l0r_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v10, row * 48 + i);
-                sigmoid(v0).intoArray(l0r_v11, row * 48 + i);
-            }
-        }
-        matVec48x32(parameters, P19, in, inOff, l0r_v12, row * 48);
-        matVec48x48(parameters, P20, l0r_s0, row * 48, l0r_v13, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v12, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v13, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v14, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P21 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_v16, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v14, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v16, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v17, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x55, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0r_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v17, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P22 + i);
-                v0.add(v1).intoArray(l0r_v19, row * 48 + i);
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P13 + i);
+                        v0.mul(v1).intoArray(l0f_a56, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v19, row * 48 + i);
-                sigmoid(v0).intoArray(l0r_v20, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a56, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a57, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_v21, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a58, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x54, (r) * 48, l0f_a58, (b) * 192 + 144, 48);
             }
         }
-        matVec48x32(parameters, P23, in, inOff, l0r_v22, row * 48);
-        matVec48x48(parameters, P24, l0r_s0, row * 48, l0r_v23, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v22, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v23, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v24, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a60, (b) * 48 + i);
+                    }
+                }
             }
         }
-    }
-
-    private void forward_l0r_3(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v24, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P25 + i);
-                v0.add(v1).intoArray(l0r_v26, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v26, row * 48 + i);
-                tanh(v0).intoArray(l0r_v27, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_v28, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v21, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v28, row * 48 + i);
-                v0.add(v1).intoArray(l0r_s1, (row + maxBatch) * 48 + i);
-            }
-        }
-        matVec48x32(parameters, P26, in, inOff, l0r_v30, row * 48);
-        matVec48x48(parameters, P27, l0r_s0, row * 48, l0r_v31, row * 48);
-    }
-
-    private void forward_l0r_4(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v30, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v31, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v32, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P28 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (row + maxBatch) * 48 + i);
-                v0.mul(v1).intoArray(l0r_v34, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v32, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v34, row * 48 + i);
-                v0.add(v1).intoArray(l0r_v35, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v35, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P29 + i);
-                v0.add(v1).intoArray(l0r_v37, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v37, row * 48 + i);
-                sigmoid(v0).intoArray(l0r_v38, row * 48 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_s1, (row + maxBatch) * 48 + i);
-                tanh(v0).intoArray(l0r_v39, row * 48 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a61, (b) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0r_5(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v38, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_s0, (row + maxBatch) * 48 + i);
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a62, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a62, (b) * 48 + i);
+                        c0.sub(v1).intoArray(l0f_a63, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a61, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a63, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x64, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a65, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x64, (r) * 48, l0f_a65, (b) * 192 + 96, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a58, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a65, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0f_a66, (b) * 192 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0r_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_5(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_6(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_7(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_8(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_9(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_10(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l0r_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a43, 0 + i);
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a69, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v38, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a44, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a70, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v39, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a46, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
+                        c0.sub(v1).intoArray(l0f_a71, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a46, 0 + i);
-                c0.sub(v1).intoArray(l0r_a47, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a71, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a72, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a44, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a47, 0 + i);
-                v0.mul(v1).intoArray(l0r_a48, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g1, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a48, 0 + i);
-                v0.add(v1).intoArray(l0r_a49, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0r_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v38, row * 48 + i);
-                c0.sub(v1).intoArray(l0r_a50, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v38, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a50, 0 + i);
-                v0.mul(v1).intoArray(l0r_a51, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a43, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a51, 0 + i);
-                v0.mul(v1).intoArray(l0r_a52, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a52, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (row + maxBatch) * 48 + i);
-                v0.mul(v1).intoArray(l0r_a53, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a52, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P28 + i);
-                v0.mul(v1).intoArray(l0r_a54, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a49, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a54, 0 + i);
-                v0.add(v1).intoArray(l0r_a55, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a69, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a72, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x73, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed48x48(parameters, P27, l0r_a52, 0, l0r_a56, 0);
-        matVecTransposed48x32(parameters, P26, l0r_a52, 0, l0r_a57, 0);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a58, 0 + i);
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x74, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a59, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
+                        v0.mul(v1).intoArray(l0f_a75, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v27, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a60, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a70, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a75, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a76, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a60, 0 + i);
-                c0.sub(v1).intoArray(l0r_a61, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a77, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x73, (r) * 48, l0f_a77, (b) * 192 + 48, 48);
             }
         }
-    }
-
-    private void adjoint_l0r_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a59, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a61, 0 + i);
-                v0.mul(v1).intoArray(l0r_a62, 0 + i);
-            }
-        }
-        matVecTransposed48x48(parameters, P24, l0r_a62, 0, l0r_a63, 0);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a56, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a63, 0 + i);
-                v0.add(v1).intoArray(l0r_a64, 0 + i);
-            }
-        }
-        matVecTransposed48x32(parameters, P23, l0r_a62, 0, l0r_a65, 0);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a65, 0 + i);
-                v0.add(v1).intoArray(l0r_a66, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a67, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a66, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a77, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0f_a78, (b) * 192 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a55, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a68, 0 + i);
+    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
+                        c0.sub(v1).intoArray(l0f_a81, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, row * 48 + i);
-                c0.sub(v1).intoArray(l0r_a69, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a81, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_a82, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a69, 0 + i);
-                v0.mul(v1).intoArray(l0r_a70, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a60, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a82, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x83, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a67, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a70, 0 + i);
-                v0.mul(v1).intoArray(l0r_a71, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x83, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0f_x84, (r) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a71, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a72, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a71, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P21 + i);
-                v0.mul(v1).intoArray(l0r_a73, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0r_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a68, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a73, 0 + i);
-                v0.add(v1).intoArray(l0r_a74, 0 + i);
-            }
-        }
-        matVecTransposed48x48(parameters, P20, l0r_a71, 0, l0r_a75, 0);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a64, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a75, 0 + i);
-                v0.add(v1).intoArray(l0r_a76, 0 + i);
-            }
-        }
-        matVecTransposed48x32(parameters, P19, l0r_a71, 0, l0r_a77, 0);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a66, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a77, 0 + i);
-                v0.add(v1).intoArray(l0r_a78, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, row * 48 + i);
-                c0.sub(v1).intoArray(l0r_a79, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x83, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        v0.mul(v1).intoArray(l0f_a85, (b) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r_6(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, row * 48 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a79, 0 + i);
-                v0.mul(v1).intoArray(l0r_a80, 0 + i);
+    private void adjointStep_l0f_7(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a76, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a85, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a86, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a58, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a80, 0 + i);
-                v0.mul(v1).intoArray(l0r_a81, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a87, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x83, (r) * 48, l0f_a87, (b) * 192, 48);
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a81, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, row * 48 + i);
-                v0.mul(v1).intoArray(l0r_a82, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a78, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a87, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0f_a88, (b) * 192 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a81, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P17 + i);
-                v0.mul(v1).intoArray(l0r_a83, 0 + i);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0f_a88, (0) * 192, 192, parameters, P1, l0f_a90, (0) * 48, 48, batch);
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a74, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a83, 0 + i);
-                v0.add(v1).intoArray(l0r_a84, 0 + i);
-            }
-        }
-        matVecTransposed48x48(parameters, P16, l0r_a81, 0, l0r_a85, 0);
-    }
-
-    private void adjoint_l0r_7(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a76, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a85, 0 + i);
-                v0.add(v1).intoArray(l0r_a86, 0 + i);
-            }
-        }
-        matVecTransposed48x32(parameters, P15, l0r_a81, 0, l0r_a87, 0);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a78, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a87, 0 + i);
-                v0.add(v1).intoArray(l0r_a88, 0 + i);
-            }
-        }
-        addOuter48x32(gradients, P15, l0r_a81, 0, in, inOff);
-        addOuter48x48(gradients, P16, l0r_a81, 0, l0r_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P17 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a82, 0 + i);
-                v0.add(v1).intoArray(gradients, P17 + i);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0f_a88, (0) * 192 + 48, 192, parameters, P5, l0f_a92, (0) * 48, 48, batch);
         }
     }
 
-    private void adjoint_l0r_8(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P18 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a81, 0 + i);
-                v0.add(v1).intoArray(gradients, P18 + i);
+    private void adjointStep_l0f_8(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a90, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a92, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a93, (b) * 48 + i);
+                    }
+                }
             }
         }
-        addOuter48x32(gradients, P19, l0r_a71, 0, in, inOff);
-        addOuter48x48(gradients, P20, l0r_a71, 0, l0r_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P21 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a72, 0 + i);
-                v0.add(v1).intoArray(gradients, P21 + i);
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0f_a88, (0) * 192 + 96, 192, parameters, P9, l0f_a95, (0) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a93, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a95, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a96, (b) * 48 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P22 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a71, 0 + i);
-                v0.add(v1).intoArray(gradients, P22 + i);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0f_a88, (0) * 192 + 144, 192, parameters, P12, l0f_a98, (0) * 48, 48, batch);
         }
-        addOuter48x32(gradients, P23, l0r_a62, 0, in, inOff);
-    }
-
-    private void adjoint_l0r_9(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        addOuter48x48(gradients, P24, l0r_a62, 0, l0r_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P25 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a62, 0 + i);
-                v0.add(v1).intoArray(gradients, P25 + i);
-            }
-        }
-        addOuter48x32(gradients, P26, l0r_a52, 0, in, inOff);
-        addOuter48x48(gradients, P27, l0r_a52, 0, l0r_s0, row * 48);
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P28 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a53, 0 + i);
-                v0.add(v1).intoArray(gradients, P28 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P29 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a52, 0 + i);
-                v0.add(v1).intoArray(gradients, P29 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a96, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a98, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a99, (b) * 48 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r_10(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a88, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+    private void adjointStep_l0f_9(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a99, (b) * 48, l0f_dsn0, (b) * 48, 48);
             }
         }
-        System.arraycopy(l0r_a86, 0, l0r_ds0, b * 48, 48);
-        System.arraycopy(l0r_a84, 0, l0r_ds1, b * 48, 48);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a86, (b) * 48, l0f_dsn1, (b) * 48, 48);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f(int t0, int t1, int batch) {
+        adjointHoisted_l0f_0(t0, t1, batch);
+        adjointHoisted_l0f_1(t0, t1, batch);
+        adjointHoisted_l0f_2(t0, t1, batch);
+        adjointHoisted_l0f_3(t0, t1, batch);
+        adjointHoisted_l0f_4(t0, t1, batch);
+        adjointHoisted_l0f_5(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x59, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x54, (r) * 48, l0f_x59, (r) * 192 + 144, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x67, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x64, (r) * 48, l0f_x67, (r) * 192 + 96, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x59, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x67, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x68, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x79, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x73, (r) * 48, l0f_x79, (r) * 192 + 48, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x68, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x79, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x80, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x100, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x83, (r) * 48, l0f_x100, (r) * 192, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x80, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x100, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x101, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            gemm48x32(l0f_x101, (t0 * maxBatch) * 192, 192, parameters, P0, l0f_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0f_x101, (t * maxBatch) * 192, 192, parameters, P0, l0f_x103, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 48, 192, parameters, P4, l0f_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0f_x101, (t * maxBatch) * 192 + 48, 192, parameters, P4, l0f_x105, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x103, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x105, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_x106, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 96, 192, parameters, P8, l0f_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0f_x101, (t * maxBatch) * 192 + 96, 192, parameters, P8, l0f_x108, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x106, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x108, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_x109, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 144, 192, parameters, P11, l0f_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0f_x101, (t * maxBatch) * 192 + 144, 192, parameters, P11, l0f_x111, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x109, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x111, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_x112, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P0, l0f_x101, (t0 * maxBatch) * 192, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P0, l0f_x101, (t * maxBatch) * 192, 192, input, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P1, l0f_a88, (0) * 192, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x84, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P2 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x83, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P3 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P4, l0f_x101, (t0 * maxBatch) * 192 + 48, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P4, l0f_x101, (t * maxBatch) * 192 + 48, 192, input, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P5, l0f_a88, (0) * 192 + 48, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+        }
+    }
+
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x74, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P6 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P7 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P8, l0f_x101, (t0 * maxBatch) * 192 + 96, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P8, l0f_x101, (t * maxBatch) * 192 + 96, 192, input, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P9, l0f_a88, (0) * 192 + 96, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P10 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x64, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P10 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P11, l0f_x101, (t0 * maxBatch) * 192 + 144, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P11, l0f_x101, (t * maxBatch) * 192 + 144, 192, input, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P12, l0f_a88, (0) * 192 + 144, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P13 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x55, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P13 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P14 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P14 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dInput, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x112, (r) * 32 + i);
+                        v0.add(v1).intoArray(dInput, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void pack_l0r() {
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P15 + row * 32 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 48;
+                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P19 + row * 32 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 96;
+                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P23 + row * 32 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 192 + 144;
+                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P26 + row * 32 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P16 + row * 48 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 48;
+                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P20 + row * 48 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 96;
+                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P24 + row * 48 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 48; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 48);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 192 + 144;
+                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P27 + row * 48 + c];
+            }
+        }
+    }
+
+    private void forwardHoisted_l0r(int t0, int t1, int batch) {
+        forwardHoisted_l0r_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x192(l0r_rin, (t0 * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x192(l0r_rin, (t * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, 192, batch);
+            }
+        }
+    }
+
+    private void forwardStep_l0r(int t0, int t1, int batch) {
+        forwardStep_l0r_0(t0, t1, batch);
+        forwardStep_l0r_1(t0, t1, batch);
+        forwardStep_l0r_2(t0, t1, batch);
+        forwardStep_l0r_3(t0, t1, batch);
+        forwardStep_l0r_4(t0, t1, batch);
+    }
+
+    private void forwardStep_l0r_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm48x192(l0r_s0, (t0 * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x192(l0r_s0, (t * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, 192, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_v5, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P17 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_v7, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0r_v8, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v8, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P18 + i);
+                        v0.add(v1).intoArray(l0r_v10, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v10, (r) * 48 + i);
+                        sigmoid(v0).intoArray(l0r_v11, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 48 + i);
+                        v0.add(v1).intoArray(l0r_v14, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P21 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_v16, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v16, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0r_v17, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v17, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P22 + i);
+                        v0.add(v1).intoArray(l0r_v19, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v19, (r) * 48 + i);
+                        sigmoid(v0).intoArray(l0r_v20, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_v21, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 96 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 96 + i);
+                        v0.add(v1).intoArray(l0r_v24, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P25 + i);
+                        v0.add(v1).intoArray(l0r_v26, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v26, (r) * 48 + i);
+                        tanh(v0).intoArray(l0r_v27, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_v28, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v21, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v28, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0r_s1, (r + maxBatch) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 144 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 144 + i);
+                        v0.add(v1).intoArray(l0r_v32, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P28 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_v34, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v32, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v34, (r) * 48 + i);
+                        v0.add(v1).intoArray(l0r_v35, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v35, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P29 + i);
+                        v0.add(v1).intoArray(l0r_v37, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v37, (r) * 48 + i);
+                        sigmoid(v0).intoArray(l0r_v38, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i);
+                        tanh(v0).intoArray(l0r_v39, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_s0, (r + maxBatch) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r(int t0, int t1, int batch) {
+        adjointStep_l0r_0(t0, t1, batch);
+        adjointStep_l0r_1(t0, t1, batch);
+        adjointStep_l0r_2(t0, t1, batch);
+        adjointStep_l0r_3(t0, t1, batch);
+        adjointStep_l0r_4(t0, t1, batch);
+        adjointStep_l0r_5(t0, t1, batch);
+        adjointStep_l0r_6(t0, t1, batch);
+        adjointStep_l0r_7(t0, t1, batch);
+        adjointStep_l0r_8(t0, t1, batch);
+        adjointStep_l0r_9(t0, t1, batch);
+    }
+
+    private void adjointStep_l0r_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a45, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a46, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a48, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a48, (b) * 48 + i);
+                        c0.sub(v1).intoArray(l0r_a49, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a46, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a49, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a50, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g1, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a50, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a51, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
+                        c0.sub(v1).intoArray(l0r_a52, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a52, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a53, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a45, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a53, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x54, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x55, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P28 + i);
+                        v0.mul(v1).intoArray(l0r_a56, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a51, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a56, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a57, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a58, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x54, (r) * 48, l0r_a58, (b) * 192 + 144, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a60, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a61, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a62, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a62, (b) * 48 + i);
+                        c0.sub(v1).intoArray(l0r_a63, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a61, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a63, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x64, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a65, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x64, (r) * 48, l0r_a65, (b) * 192 + 96, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a58, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a65, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0r_a66, (b) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a69, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a70, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
+                        c0.sub(v1).intoArray(l0r_a71, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a71, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a72, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a69, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a72, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x73, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x74, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P21 + i);
+                        v0.mul(v1).intoArray(l0r_a75, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a70, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a75, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a76, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a77, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x73, (r) * 48, l0r_a77, (b) * 192 + 48, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a66, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a77, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0r_a78, (b) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
+                        c0.sub(v1).intoArray(l0r_a81, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a81, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_a82, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a60, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a82, (b) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x83, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x83, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
+                        v0.mul(v1).intoArray(l0r_x84, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x83, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P17 + i);
+                        v0.mul(v1).intoArray(l0r_a85, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_7(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a76, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a85, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a86, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a87, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x83, (r) * 48, l0r_a87, (b) * 192, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a78, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a87, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0r_a88, (b) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0r_a88, (0) * 192, 192, parameters, P16, l0r_a90, (0) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0r_a88, (0) * 192 + 48, 192, parameters, P20, l0r_a92, (0) * 48, 48, batch);
+        }
+    }
+
+    private void adjointStep_l0r_8(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a90, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a92, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a93, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0r_a88, (0) * 192 + 96, 192, parameters, P24, l0r_a95, (0) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a93, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a95, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a96, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0r_a88, (0) * 192 + 144, 192, parameters, P27, l0r_a98, (0) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a96, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a98, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a99, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_9(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0r_a99, (b) * 48, l0r_dsn0, (b) * 48, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0r_a86, (b) * 48, l0r_dsn1, (b) * 48, 48);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r(int t0, int t1, int batch) {
+        adjointHoisted_l0r_0(t0, t1, batch);
+        adjointHoisted_l0r_1(t0, t1, batch);
+        adjointHoisted_l0r_2(t0, t1, batch);
+        adjointHoisted_l0r_3(t0, t1, batch);
+        adjointHoisted_l0r_4(t0, t1, batch);
+        adjointHoisted_l0r_5(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x59, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x54, (r) * 48, l0r_x59, (r) * 192 + 144, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x67, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x64, (r) * 48, l0r_x67, (r) * 192 + 96, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x59, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x67, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x68, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x79, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x73, (r) * 48, l0r_x79, (r) * 192 + 48, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x68, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x79, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x80, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x100, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x83, (r) * 48, l0r_x100, (r) * 192, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x80, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x100, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x101, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            gemm48x32(l0r_x101, (t0 * maxBatch) * 192, 192, parameters, P15, l0r_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0r_x101, (t * maxBatch) * 192, 192, parameters, P15, l0r_x103, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 48, 192, parameters, P19, l0r_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0r_x101, (t * maxBatch) * 192 + 48, 192, parameters, P19, l0r_x105, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x103, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x105, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_x106, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 96, 192, parameters, P23, l0r_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0r_x101, (t * maxBatch) * 192 + 96, 192, parameters, P23, l0r_x108, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x106, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x108, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_x109, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 144, 192, parameters, P26, l0r_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x32(l0r_x101, (t * maxBatch) * 192 + 144, 192, parameters, P26, l0r_x111, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x109, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x111, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_x112, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P15, l0r_x101, (t0 * maxBatch) * 192, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P15, l0r_x101, (t * maxBatch) * 192, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P16, l0r_a88, (0) * 192, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P17 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x84, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P17 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P18 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x83, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P18 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P19, l0r_x101, (t0 * maxBatch) * 192 + 48, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P19, l0r_x101, (t * maxBatch) * 192 + 48, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P20, l0r_a88, (0) * 192 + 48, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+        }
+    }
+
+    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P21 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x74, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P21 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P22 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P22 + i);
+                    }
+                }
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P23, l0r_x101, (t0 * maxBatch) * 192 + 96, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P23, l0r_x101, (t * maxBatch) * 192 + 96, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P24, l0r_a88, (0) * 192 + 96, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P25 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x64, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P25 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x32(gradients, P26, l0r_x101, (t0 * maxBatch) * 192 + 144, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x32(gradients, P26, l0r_x101, (t * maxBatch) * 192 + 144, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            addOuter48x48(gradients, P27, l0r_a88, (0) * 192 + 144, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P28 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x55, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P28 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P29 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
+                        v0.add(v1).intoArray(gradients, P29 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_drin, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x112, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_drin, (r) * 32 + i);
+                    }
+                }
+            }
+        }
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
+        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 48, 48);
             System.arraycopy(initialState, b * STATE_SIZE + 48, l0f_s1, b * 48, 48);
         }
+        forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
+            forwardStep_l0f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0f_s0, row * 48, l0f_s0, (row + maxBatch) * 48, 48);
+                        System.arraycopy(l0f_s1, row * 48, l0f_s1, (row + maxBatch) * 48, 48);
+                    }
+                }
+            }
+        }
+        pack_l0r();
+        for (int b = 0; b < batch; b++) {
+            int length = lengths == null ? steps : lengths[b];
+            for (int t = 0; t < steps; t++) {
+                int to = (t * maxBatch + b) * 32;
                 if (t < length) {
-                    int source = t;
-                    forward_l0f(input, (source * maxBatch + b) * 32, row);
+                    System.arraycopy(input, ((length - 1 - t) * maxBatch + b) * 32, l0r_rin, to, 32);
                 } else {
-                    System.arraycopy(l0f_s0, row * 48, l0f_s0, (row + maxBatch) * 48, 48);
-                    System.arraycopy(l0f_s1, row * 48, l0f_s1, (row + maxBatch) * 48, 48);
+                    Arrays.fill(l0r_rin, to, to + 32, 0.0f);
                 }
             }
         }
@@ -2110,16 +3465,17 @@ public final class PeepholeTagger {
             System.arraycopy(initialState, b * STATE_SIZE + 96, l0r_s0, b * 48, 48);
             System.arraycopy(initialState, b * STATE_SIZE + 144, l0r_s1, b * 48, 48);
         }
+        forwardHoisted_l0r(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = length - 1 - t;
-                    forward_l0r(input, (source * maxBatch + b) * 32, row);
-                } else {
-                    System.arraycopy(l0r_s0, row * 48, l0r_s0, (row + maxBatch) * 48, 48);
-                    System.arraycopy(l0r_s1, row * 48, l0r_s1, (row + maxBatch) * 48, 48);
+            forwardStep_l0r(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0r_s0, row * 48, l0r_s0, (row + maxBatch) * 48, 48);
+                        System.arraycopy(l0r_s1, row * 48, l0r_s1, (row + maxBatch) * 48, 48);
+                    }
                 }
             }
         }
@@ -2127,47 +3483,80 @@ public final class PeepholeTagger {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0f_ds0, b * 48, (b + 1) * 48, 0.0f);
-            Arrays.fill(l0f_ds1, b * 48, (b + 1) * 48, 0.0f);
-        }
+        Arrays.fill(l0f_ds0, 0.0f);
+        Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0f_ds0, b * 48, l0f_g0, (t * maxBatch + b) * 48, 48);
+                } else {
+                    Arrays.fill(l0f_g0, (t * maxBatch + b) * 48, (t * maxBatch + b + 1) * 48, 0.0f);
+                }
+                if (t < length) {
+                    System.arraycopy(l0f_ds1, b * 48, l0f_g1, (t * maxBatch + b) * 48, 48);
+                } else {
+                    Arrays.fill(l0f_g1, (t * maxBatch + b) * 48, (t * maxBatch + b + 1) * 48, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l0f_ds0, b * 48, l0f_g0, 0, 48);
-                System.arraycopy(l0f_ds1, b * 48, l0f_g1, 0, 48);
+                int g = (t * maxBatch + b) * 48;
                 int o = (source * maxBatch + b) * 48;
-                for (int i = 0; i < 48; i++) l0f_g0[i] += dOut0[o + i];
-                adjoint_l0f(input, (source * maxBatch + b) * 32, row, b, dInput, (source * maxBatch + b) * 32);
+                for (int i = 0; i < 48; i++) l0f_g0[g + i] += dOut0[o + i];
+            }
+            adjointStep_l0f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0f_dsn0, b * 48, l0f_ds0, b * 48, 48);
+                System.arraycopy(l0f_dsn1, b * 48, l0f_ds1, b * 48, 48);
             }
         }
+        adjointHoisted_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 48, initialStateGradients, b * STATE_SIZE + 0, 48);
             System.arraycopy(l0f_ds1, b * 48, initialStateGradients, b * STATE_SIZE + 48, 48);
         }
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0r_ds0, b * 48, (b + 1) * 48, 0.0f);
-            Arrays.fill(l0r_ds1, b * 48, (b + 1) * 48, 0.0f);
-        }
+        Arrays.fill(l0r_drin, 0, steps * maxBatch * 32, 0.0f);
+        Arrays.fill(l0r_ds0, 0.0f);
+        Arrays.fill(l0r_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0r_ds0, b * 48, l0r_g0, (t * maxBatch + b) * 48, 48);
+                } else {
+                    Arrays.fill(l0r_g0, (t * maxBatch + b) * 48, (t * maxBatch + b + 1) * 48, 0.0f);
+                }
+                if (t < length) {
+                    System.arraycopy(l0r_ds1, b * 48, l0r_g1, (t * maxBatch + b) * 48, 48);
+                } else {
+                    Arrays.fill(l0r_g1, (t * maxBatch + b) * 48, (t * maxBatch + b + 1) * 48, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = length - 1 - t;
-                System.arraycopy(l0r_ds0, b * 48, l0r_g0, 0, 48);
-                System.arraycopy(l0r_ds1, b * 48, l0r_g1, 0, 48);
+                int g = (t * maxBatch + b) * 48;
                 int o = (source * maxBatch + b) * 48;
-                for (int i = 0; i < 48; i++) l0r_g0[i] += dOut0[o + i];
-                adjoint_l0r(input, (source * maxBatch + b) * 32, row, b, dInput, (source * maxBatch + b) * 32);
+                for (int i = 0; i < 48; i++) l0r_g0[g + i] += dOut0[o + i];
+            }
+            adjointStep_l0r(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0r_dsn0, b * 48, l0r_ds0, b * 48, 48);
+                System.arraycopy(l0r_dsn1, b * 48, l0r_ds1, b * 48, 48);
             }
         }
+        adjointHoisted_l0r(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0r_ds0, b * 48, initialStateGradients, b * STATE_SIZE + 96, 48);
             System.arraycopy(l0r_ds1, b * 48, initialStateGradients, b * STATE_SIZE + 144, 48);
+            int length = lengths == null ? steps : lengths[b];
+            for (int t = 0; t < length; t++) {
+                int from = (t * maxBatch + b) * 32;
+                int to = ((length - 1 - t) * maxBatch + b) * 32;
+                for (int i = 0; i < 32; i++) dInput[to + i] += l0r_drin[from + i];
+            }
         }
     }
 
@@ -2187,232 +3576,688 @@ public final class PeepholeTagger {
         }
     }
 
-    private void forward_l1(float[] in, int inOff, int row) {
-        forward_l1_0(in, inOff, row);
-    }
-
-    private void forward_l1_0(float[] in, int inOff, int row) {
-        matVec9x48(parameters, P30, in, inOff, l1_v1, row * 9);
-         {
-            for (int i = 0; i < 8; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1_v1, row * 9 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P31 + i);
-                v0.add(v1).intoArray(l1_v3, row * 9 + i);
+    private void pack_l1() {
+        for (int row0 = 0; row0 < 9; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 9);
+            for (int c = 0; c < 48; c++) {
+                int to = c * 9 + 0;
+                for (int row = row0; row < rowEnd; row++) l1_w1[to + row] = parameters[P30 + row * 48 + c];
             }
-            for (int i = 8; i < 9; i++) l1_v3[row * 9 + i] = l1_v1[row * 9 + i] + parameters[P31 + i];
-        }
-         {
-            float max = l1_v3[row * 9 + 0];
-            for (int i = 1; i < 9; i++) max = Math.max(max, l1_v3[row * 9 + i]);
-            float sum = 0.0f;
-            for (int i = 0; i < 9; i++) {
-                float v = (float) Math.exp(l1_v3[row * 9 + i] - max);
-                l1_v4[row * 9 + i] = v;
-                sum += v;
-            }
-            float inverse = 1.0f / sum;
-            for (int i = 0; i < 9; i++) l1_v4[row * 9 + i] *= inverse;
         }
     }
 
-    private void adjoint_l1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l1_0(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l1(int t0, int t1, int batch) {
+        forwardHoisted_l1_0(t0, t1, batch);
     }
 
-    private void adjoint_l1_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed9x48(parameters, P30, l1_g0, 0, l1_a6, 0);
-        addOuter9x48(gradients, P30, l1_g0, 0, in, inOff);
-         {
-            for (int i = 0; i < 8; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P31 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1_g0, 0 + i);
-                v0.add(v1).intoArray(gradients, P31 + i);
+    private void forwardHoisted_l1_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm48x9(out0, (t0 * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, 9, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm48x9(out0, (t * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, 9, batch);
             }
-            for (int i = 8; i < 9; i++) gradients[P31 + i] = gradients[P31 + i] + l1_g0[0 + i];
         }
-         {
-            for (int i = 0; i < 48; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1_a6, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 8; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1_v1, (r) * 9 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P31 + i);
+                        v0.add(v1).intoArray(l1_v3, (r) * 9 + i);
+                    }
+                    for (int i = 8; i < 9; i++) l1_v3[(r) * 9 + i] = l1_v1[(r) * 9 + i] + parameters[P31 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    float max = l1_v3[(r) * 9 + 0];
+                    for (int i = 1; i < 9; i++) max = Math.max(max, l1_v3[(r) * 9 + i]);
+                    float sum = 0.0f;
+                    for (int i = 0; i < 9; i++) {
+                        float v = (float) Math.exp(l1_v3[(r) * 9 + i] - max);
+                        out1[(r) * 9 + i] = v;
+                        sum += v;
+                    }
+                    float inverse = 1.0f / sum;
+                    for (int i = 0; i < 9; i++) out1[(r) * 9 + i] *= inverse;
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l1(int t0, int t1, int batch) {
+    }
+
+    private void adjointStep_l1(int t0, int t1, int batch) {
+    }
+
+    private void adjointHoisted_l1(int t0, int t1, int batch) {
+        adjointHoisted_l1_0(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l1_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm9x48(dOut1, (t0 * maxBatch) * 9, 9, parameters, P30, l1_x6, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm9x48(dOut1, (t * maxBatch) * 9, 9, parameters, P30, l1_x6, (t * maxBatch) * 48, 48, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter9x48(gradients, P30, dOut1, (t0 * maxBatch) * 9, 9, out0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter9x48(gradients, P30, dOut1, (t * maxBatch) * 9, 9, out0, (t * maxBatch) * 48, 48, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 8; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P31 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, dOut1, (r) * 9 + i);
+                        v0.add(v1).intoArray(gradients, P31 + i);
+                    }
+                    for (int i = 8; i < 9; i++) gradients[P31 + i] = gradients[P31 + i] + dOut1[(r) * 9 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut0, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1_x6, (r) * 48 + i);
+                        v0.add(v1).intoArray(dOut0, (r) * 48 + i);
+                    }
+                }
             }
         }
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
+        pack_l1();
+        forwardHoisted_l1(0, steps, batch);
+        forwardStep_l1(0, steps, batch);
+        // padding has no output
+        if (lengths != null) {
             for (int b = 0; b < batch; b++) {
-                int row = t * maxBatch + b;
-                if (lengths != null && t >= lengths[b]) {
-                    Arrays.fill(out1, row * 9, (row + 1) * 9, 0.0f);
-                    continue;
+                for (int t = lengths[b]; t < steps; t++) {
+                    int o = (t * maxBatch + b) * 9;
+                    Arrays.fill(out1, o, o + 9, 0.0f);
                 }
-                forward_l1(out0, row * 48, row);
-                System.arraycopy(l1_v4, row * 9, out1, row * 9, 9);
             }
         }
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                if (lengths != null && t >= lengths[b]) continue;
-                int row = t * maxBatch + b;
-                System.arraycopy(dOut1, row * 9, l1_g0, 0, 9);
-                adjoint_l1(out0, row * 48, row, b, dOut0, row * 48);
-            }
-        }
+        adjointStep_l1(0, steps, batch);
+        adjointHoisted_l1(0, steps, batch);
     }
 
-    private static void addOuter48x32(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter48x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 48; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter48x48(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter48x48(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 48; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 48;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 48; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
+            for (int c = 32; c < 48; c += 8) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                }
+                s0.intoArray(w, w0 + c + 0);
+            }
         }
     }
 
-    private static void addOuter9x48(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter9x48(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 9; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 48;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 48; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void matVec48x32(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 48; r += 4) {
-            int w0 = wo + (r + 0) * 32;
-            int w1 = wo + (r + 1) * 32;
-            int w2 = wo + (r + 2) * 32;
-            int w3 = wo + (r + 3) * 32;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 32; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec48x48(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 48; r += 4) {
-            int w0 = wo + (r + 0) * 48;
-            int w1 = wo + (r + 1) * 48;
-            int w2 = wo + (r + 2) * 48;
-            int w3 = wo + (r + 3) * 48;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 48; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 32; c < 48; c += 8) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                }
+                s0.intoArray(w, w0 + c + 0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVec9x48(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 8; r += 4) {
-            int w0 = wo + (r + 0) * 48;
-            int w1 = wo + (r + 1) * 48;
-            int w2 = wo + (r + 2) * 48;
-            int w3 = wo + (r + 3) * 48;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 48; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+    private static void gemm32x192(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
-        for (int r = 8; r < 9; r++) {
-            int w0 = wo + r * 48;
-            float s = 0.0f;
-            FloatVector a = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 48; c += 8) a = FloatVector.fromArray(SPECIES, w, w0 + c).fma(FloatVector.fromArray(SPECIES, x, xo + c), a);
-            s = a.reduceLanes(VectorOperators.ADD);
-            y[yo + r] = s;
-        }
-    }
-
-    private static void matVecTransposed48x32(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 32, 0.0f);
-        for (int r = 0; r < 48; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-        }
-    }
-
-    private static void matVecTransposed48x48(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 48, 0.0f);
-        for (int r = 0; r < 48; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 48;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 48; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 
-    private static void matVecTransposed9x48(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 48, 0.0f);
-        for (int r = 0; r < 9; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 48;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 48; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+    private static void gemm48x192(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm48x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm48x48(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+            for (int j = 32; j < 48; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+            for (int j = 32; j < 48; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+        }
+    }
+
+    private static void gemm48x9(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 9 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+            for (int j = 8; j < 9; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 48; k++) {
+                    float bk = bm[bo + k * 9 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 8; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 48; k++) {
+                    int bk = bo + k * 9 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+            for (int j = 8; j < 9; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 48; k++) {
+                    float bk = bm[bo + k * 9 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
+        }
+    }
+
+    private static void gemm9x48(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 9; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+            for (int j = 32; j < 48; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 9; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 9; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+            for (int j = 32; j < 48; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 9; k++) {
+                    int bk = bo + k * 48 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
         }
     }
 

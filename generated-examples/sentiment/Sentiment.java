@@ -122,6 +122,10 @@ public final class Sentiment {
 
     private final float[] l0f_ds0;
 
+    private final float[] l0r_rin;
+
+    private final float[] l0r_drin;
+
     private final float[] l0r_s0;
 
     private final float[] l0r_v2;
@@ -198,11 +202,13 @@ public final class Sentiment {
 
     private final float[] l2_v3;
 
-    private final float[] l2_v4;
-
     private final float[] out2;
 
     private final float[] dOut2;
+
+    private final float[] l0f_w2;
+
+    private final float[] l0f_w3;
 
     private final float[] l0f_g0;
 
@@ -222,7 +228,7 @@ public final class Sentiment {
 
     private final float[] l0f_a35;
 
-    private final float[] l0f_a36;
+    private final float[] l0f_x36;
 
     private final float[] l0f_a37;
 
@@ -230,41 +236,47 @@ public final class Sentiment {
 
     private final float[] l0f_a39;
 
-    private final float[] l0f_a40;
+    private final float[] l0f_x40;
 
     private final float[] l0f_a41;
 
     private final float[] l0f_a42;
 
-    private final float[] l0f_a43;
+    private final float[] l0f_x43;
 
     private final float[] l0f_a44;
 
     private final float[] l0f_a45;
 
-    private final float[] l0f_a46;
+    private final float[] l0f_x46;
 
-    private final float[] l0f_a47;
+    private final float[] l0f_x47;
 
     private final float[] l0f_a48;
 
     private final float[] l0f_a49;
 
-    private final float[] l0f_a50;
+    private final float[] l0f_x50;
 
     private final float[] l0f_a51;
 
-    private final float[] l0f_a52;
+    private final float[] l0f_x52;
 
-    private final float[] l0f_a53;
+    private final float[] l0f_x53;
 
-    private final float[] l0f_a54;
+    private final float[] l0f_x54;
 
     private final float[] l0f_a55;
 
     private final float[] l0f_a56;
 
-    private final float[] l0f_a57;
+    private final float[] l0f_x57;
+
+    private final float[] l0f_dsn0;
+
+    private final float[] l0r_w2;
+
+    private final float[] l0r_w3;
 
     private final float[] l0r_g0;
 
@@ -284,7 +296,7 @@ public final class Sentiment {
 
     private final float[] l0r_a35;
 
-    private final float[] l0r_a36;
+    private final float[] l0r_x36;
 
     private final float[] l0r_a37;
 
@@ -292,41 +304,47 @@ public final class Sentiment {
 
     private final float[] l0r_a39;
 
-    private final float[] l0r_a40;
+    private final float[] l0r_x40;
 
     private final float[] l0r_a41;
 
     private final float[] l0r_a42;
 
-    private final float[] l0r_a43;
+    private final float[] l0r_x43;
 
     private final float[] l0r_a44;
 
     private final float[] l0r_a45;
 
-    private final float[] l0r_a46;
+    private final float[] l0r_x46;
 
-    private final float[] l0r_a47;
+    private final float[] l0r_x47;
 
     private final float[] l0r_a48;
 
     private final float[] l0r_a49;
 
-    private final float[] l0r_a50;
+    private final float[] l0r_x50;
 
     private final float[] l0r_a51;
 
-    private final float[] l0r_a52;
+    private final float[] l0r_x52;
 
-    private final float[] l0r_a53;
+    private final float[] l0r_x53;
 
-    private final float[] l0r_a54;
+    private final float[] l0r_x54;
 
     private final float[] l0r_a55;
 
     private final float[] l0r_a56;
 
-    private final float[] l0r_a57;
+    private final float[] l0r_x57;
+
+    private final float[] l0r_dsn0;
+
+    private final float[] l1f_w3;
+
+    private final float[] l1f_w4;
 
     private final float[] l1f_g0;
 
@@ -388,15 +406,19 @@ public final class Sentiment {
 
     private final float[] l1f_a53;
 
-    private final float[] l1f_a54;
+    private final float[] l1f_x54;
 
     private final float[] l1f_a55;
 
-    private final float[] l1f_a56;
+    private final float[] l1f_x56;
 
-    private final float[] l2_g0;
+    private final float[] l1f_dsn0;
 
-    private final float[] l2_a6;
+    private final float[] l1f_dsn1;
+
+    private final float[] l2_w1;
+
+    private final float[] l2_x6;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -435,6 +457,8 @@ public final class Sentiment {
             this.l0f_v23 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v24 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_ds0 = new float[size(1, maxBatch, 64)];
+            this.l0r_rin = new float[size(maxSteps, maxBatch, 300)];
+            this.l0r_drin = new float[size(maxSteps, maxBatch, 300)];
             this.l0r_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
             this.l0r_v2 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_v3 = new float[size(maxSteps, maxBatch, 192)];
@@ -473,106 +497,115 @@ public final class Sentiment {
             this.dOut1 = new float[size(1, maxBatch, 32)];
             this.l2_v1 = new float[size(maxSteps, maxBatch, 2)];
             this.l2_v3 = new float[size(maxSteps, maxBatch, 2)];
-            this.l2_v4 = new float[size(maxSteps, maxBatch, 2)];
             this.out2 = new float[size(1, maxBatch, 2)];
             this.dOut2 = new float[size(1, maxBatch, 2)];
-            this.l0f_g0 = new float[64];
-            this.l0f_a27 = new float[64];
-            this.l0f_a28 = new float[64];
-            this.l0f_a29 = new float[64];
-            this.l0f_a30 = new float[64];
-            this.l0f_a31 = new float[64];
-            this.l0f_a32 = new float[64];
-            this.l0f_a34 = new float[64];
-            this.l0f_a35 = new float[64];
-            this.l0f_a36 = new float[64];
-            this.l0f_a37 = new float[64];
-            this.l0f_a38 = new float[64];
-            this.l0f_a39 = new float[192];
-            this.l0f_a40 = new float[192];
-            this.l0f_a41 = new float[64];
-            this.l0f_a42 = new float[64];
-            this.l0f_a43 = new float[64];
-            this.l0f_a44 = new float[192];
-            this.l0f_a45 = new float[192];
-            this.l0f_a46 = new float[192];
-            this.l0f_a47 = new float[192];
-            this.l0f_a48 = new float[64];
-            this.l0f_a49 = new float[64];
-            this.l0f_a50 = new float[64];
-            this.l0f_a51 = new float[192];
-            this.l0f_a52 = new float[192];
-            this.l0f_a53 = new float[192];
-            this.l0f_a54 = new float[192];
-            this.l0f_a55 = new float[64];
-            this.l0f_a56 = new float[64];
-            this.l0f_a57 = new float[300];
-            this.l0r_g0 = new float[64];
-            this.l0r_a27 = new float[64];
-            this.l0r_a28 = new float[64];
-            this.l0r_a29 = new float[64];
-            this.l0r_a30 = new float[64];
-            this.l0r_a31 = new float[64];
-            this.l0r_a32 = new float[64];
-            this.l0r_a34 = new float[64];
-            this.l0r_a35 = new float[64];
-            this.l0r_a36 = new float[64];
-            this.l0r_a37 = new float[64];
-            this.l0r_a38 = new float[64];
-            this.l0r_a39 = new float[192];
-            this.l0r_a40 = new float[192];
-            this.l0r_a41 = new float[64];
-            this.l0r_a42 = new float[64];
-            this.l0r_a43 = new float[64];
-            this.l0r_a44 = new float[192];
-            this.l0r_a45 = new float[192];
-            this.l0r_a46 = new float[192];
-            this.l0r_a47 = new float[192];
-            this.l0r_a48 = new float[64];
-            this.l0r_a49 = new float[64];
-            this.l0r_a50 = new float[64];
-            this.l0r_a51 = new float[192];
-            this.l0r_a52 = new float[192];
-            this.l0r_a53 = new float[192];
-            this.l0r_a54 = new float[192];
-            this.l0r_a55 = new float[64];
-            this.l0r_a56 = new float[64];
-            this.l0r_a57 = new float[300];
-            this.l1f_g0 = new float[32];
-            this.l1f_g1 = new float[32];
-            this.l1f_a25 = new float[32];
-            this.l1f_a26 = new float[32];
-            this.l1f_a28 = new float[32];
-            this.l1f_a29 = new float[32];
-            this.l1f_a30 = new float[32];
-            this.l1f_a31 = new float[32];
-            this.l1f_a32 = new float[32];
-            this.l1f_a33 = new float[32];
-            this.l1f_a34 = new float[32];
-            this.l1f_a35 = new float[32];
-            this.l1f_a36 = new float[32];
-            this.l1f_a37 = new float[32];
-            this.l1f_a38 = new float[32];
-            this.l1f_a39 = new float[128];
-            this.l1f_a40 = new float[32];
-            this.l1f_a41 = new float[32];
-            this.l1f_a42 = new float[32];
-            this.l1f_a43 = new float[128];
-            this.l1f_a44 = new float[128];
-            this.l1f_a45 = new float[32];
-            this.l1f_a46 = new float[32];
-            this.l1f_a47 = new float[32];
-            this.l1f_a48 = new float[128];
-            this.l1f_a49 = new float[128];
-            this.l1f_a50 = new float[32];
-            this.l1f_a51 = new float[32];
-            this.l1f_a52 = new float[32];
-            this.l1f_a53 = new float[128];
-            this.l1f_a54 = new float[128];
-            this.l1f_a55 = new float[32];
-            this.l1f_a56 = new float[128];
-            this.l2_g0 = new float[2];
-            this.l2_a6 = new float[32];
+            this.l0f_w2 = new float[size(1, 1, 57600)];
+            this.l0f_w3 = new float[size(1, 1, 12288)];
+            this.l0f_g0 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a27 = new float[size(1, maxBatch, 64)];
+            this.l0f_a28 = new float[size(1, maxBatch, 64)];
+            this.l0f_a29 = new float[size(1, maxBatch, 64)];
+            this.l0f_a30 = new float[size(1, maxBatch, 64)];
+            this.l0f_a31 = new float[size(1, maxBatch, 64)];
+            this.l0f_a32 = new float[size(1, maxBatch, 64)];
+            this.l0f_a34 = new float[size(1, maxBatch, 64)];
+            this.l0f_a35 = new float[size(1, maxBatch, 64)];
+            this.l0f_x36 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a37 = new float[size(1, maxBatch, 64)];
+            this.l0f_a38 = new float[size(1, maxBatch, 64)];
+            this.l0f_a39 = new float[size(1, maxBatch, 192)];
+            this.l0f_x40 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_a41 = new float[size(1, maxBatch, 64)];
+            this.l0f_a42 = new float[size(1, maxBatch, 64)];
+            this.l0f_x43 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a44 = new float[size(1, maxBatch, 192)];
+            this.l0f_a45 = new float[size(1, maxBatch, 192)];
+            this.l0f_x46 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x47 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_a48 = new float[size(1, maxBatch, 64)];
+            this.l0f_a49 = new float[size(1, maxBatch, 64)];
+            this.l0f_x50 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_a51 = new float[size(1, maxBatch, 192)];
+            this.l0f_x52 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x53 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_x54 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_a55 = new float[size(1, maxBatch, 64)];
+            this.l0f_a56 = new float[size(1, maxBatch, 64)];
+            this.l0f_x57 = new float[size(maxSteps, maxBatch, 300)];
+            this.l0f_dsn0 = new float[size(1, maxBatch, 64)];
+            this.l0r_w2 = new float[size(1, 1, 57600)];
+            this.l0r_w3 = new float[size(1, 1, 12288)];
+            this.l0r_g0 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0r_a27 = new float[size(1, maxBatch, 64)];
+            this.l0r_a28 = new float[size(1, maxBatch, 64)];
+            this.l0r_a29 = new float[size(1, maxBatch, 64)];
+            this.l0r_a30 = new float[size(1, maxBatch, 64)];
+            this.l0r_a31 = new float[size(1, maxBatch, 64)];
+            this.l0r_a32 = new float[size(1, maxBatch, 64)];
+            this.l0r_a34 = new float[size(1, maxBatch, 64)];
+            this.l0r_a35 = new float[size(1, maxBatch, 64)];
+            this.l0r_x36 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0r_a37 = new float[size(1, maxBatch, 64)];
+            this.l0r_a38 = new float[size(1, maxBatch, 64)];
+            this.l0r_a39 = new float[size(1, maxBatch, 192)];
+            this.l0r_x40 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_a41 = new float[size(1, maxBatch, 64)];
+            this.l0r_a42 = new float[size(1, maxBatch, 64)];
+            this.l0r_x43 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0r_a44 = new float[size(1, maxBatch, 192)];
+            this.l0r_a45 = new float[size(1, maxBatch, 192)];
+            this.l0r_x46 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x47 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_a48 = new float[size(1, maxBatch, 64)];
+            this.l0r_a49 = new float[size(1, maxBatch, 64)];
+            this.l0r_x50 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0r_a51 = new float[size(1, maxBatch, 192)];
+            this.l0r_x52 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x53 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_x54 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_a55 = new float[size(1, maxBatch, 64)];
+            this.l0r_a56 = new float[size(1, maxBatch, 64)];
+            this.l0r_x57 = new float[size(maxSteps, maxBatch, 300)];
+            this.l0r_dsn0 = new float[size(1, maxBatch, 64)];
+            this.l1f_w3 = new float[size(1, 1, 16384)];
+            this.l1f_w4 = new float[size(1, 1, 4096)];
+            this.l1f_g0 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_g1 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_a25 = new float[size(1, maxBatch, 32)];
+            this.l1f_a26 = new float[size(1, maxBatch, 32)];
+            this.l1f_a28 = new float[size(1, maxBatch, 32)];
+            this.l1f_a29 = new float[size(1, maxBatch, 32)];
+            this.l1f_a30 = new float[size(1, maxBatch, 32)];
+            this.l1f_a31 = new float[size(1, maxBatch, 32)];
+            this.l1f_a32 = new float[size(1, maxBatch, 32)];
+            this.l1f_a33 = new float[size(1, maxBatch, 32)];
+            this.l1f_a34 = new float[size(1, maxBatch, 32)];
+            this.l1f_a35 = new float[size(1, maxBatch, 32)];
+            this.l1f_a36 = new float[size(1, maxBatch, 32)];
+            this.l1f_a37 = new float[size(1, maxBatch, 32)];
+            this.l1f_a38 = new float[size(1, maxBatch, 32)];
+            this.l1f_a39 = new float[size(1, maxBatch, 128)];
+            this.l1f_a40 = new float[size(1, maxBatch, 32)];
+            this.l1f_a41 = new float[size(1, maxBatch, 32)];
+            this.l1f_a42 = new float[size(1, maxBatch, 32)];
+            this.l1f_a43 = new float[size(1, maxBatch, 128)];
+            this.l1f_a44 = new float[size(1, maxBatch, 128)];
+            this.l1f_a45 = new float[size(1, maxBatch, 32)];
+            this.l1f_a46 = new float[size(1, maxBatch, 32)];
+            this.l1f_a47 = new float[size(1, maxBatch, 32)];
+            this.l1f_a48 = new float[size(1, maxBatch, 128)];
+            this.l1f_a49 = new float[size(1, maxBatch, 128)];
+            this.l1f_a50 = new float[size(1, maxBatch, 32)];
+            this.l1f_a51 = new float[size(1, maxBatch, 32)];
+            this.l1f_a52 = new float[size(1, maxBatch, 32)];
+            this.l1f_a53 = new float[size(1, maxBatch, 128)];
+            this.l1f_x54 = new float[size(maxSteps, maxBatch, 128)];
+            this.l1f_a55 = new float[size(1, maxBatch, 32)];
+            this.l1f_x56 = new float[size(maxSteps, maxBatch, 128)];
+            this.l1f_dsn0 = new float[size(1, maxBatch, 32)];
+            this.l1f_dsn1 = new float[size(1, maxBatch, 32)];
+            this.l2_w1 = new float[size(1, 1, 64)];
+            this.l2_x6 = new float[size(maxSteps, maxBatch, 32)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
@@ -804,697 +837,1296 @@ public final class Sentiment {
         double count = positions;
         double total = 0;
         for (int b = 0; b < batch; b++) {
-            int row = b;
+            int r = b;
             int position = b;
-            int o = row * OUTPUT_SIZE;
+            int o = r * OUTPUT_SIZE;
             int label = labels[position];
             double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l2_v3[row * 2 + i]);
+            for (int i = 0; i < OUTPUT_SIZE; i++) max = Math.max(max, l2_v3[(r) * 2 + i]);
             double sum = 0;
-            for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[row * 2 + i] - max);
-            total += Math.log(sum) + max - l2_v3[row * 2 + label];
+            for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[(r) * 2 + i] - max);
+            total += Math.log(sum) + max - l2_v3[(r) * 2 + label];
             for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] / count);
             dOut2[o + label] -= (float) (1.0 / count);
         }
         return (float) (total / count);
     }
 
-    private void forward_l0f(float[] in, int inOff, int row) {
-        forward_l0f_0(in, inOff, row);
-        forward_l0f_1(in, inOff, row);
-        forward_l0f_2(in, inOff, row);
-    }
-
-    private void forward_l0f_0(float[] in, int inOff, int row) {
-        matVec192x300(parameters, P0, in, inOff, l0f_v2, row * 192);
-        matVec192x64(parameters, P1, l0f_s0, row * 64, l0f_v3, row * 192);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, row * 192 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                v0.add(v1).intoArray(l0f_v5, row * 192 + i);
+    private void pack_l0f() {
+        for (int row0 = 0; row0 < 192; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 192);
+            for (int c = 0; c < 300; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w2[to + row] = parameters[P0 + row * 300 + c];
             }
         }
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, row * 192 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                v0.add(v1).intoArray(l0f_v7, row * 192 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, row * 192 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, row * 192 + i);
-                v0.add(v1).intoArray(l0f_v10, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v10, row * 64 + i);
-                sigmoid(v0).intoArray(l0f_v11, row * 64 + i);
+        for (int row0 = 0; row0 < 192; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 192);
+            for (int c = 0; c < 64; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P1 + row * 64 + c];
             }
         }
     }
 
-    private void forward_l0f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (row * 192) + 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (row * 192) + 64 + i);
-                v0.add(v1).intoArray(l0f_v14, row * 64 + i);
+    private void forwardHoisted_l0f(int t0, int t1, int batch) {
+        forwardHoisted_l0f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm300x192(input, (t0 * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm300x192(input, (t * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, 192, batch);
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, row * 64 + i);
-                sigmoid(v0).intoArray(l0f_v15, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (row * 192) + 128 + i);
-                v0.mul(v1).intoArray(l0f_v18, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (row * 192) + 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, row * 64 + i);
-                v0.add(v1).intoArray(l0f_v19, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v19, row * 64 + i);
-                tanh(v0).intoArray(l0f_v20, row * 64 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 64 + i);
-                c0.sub(v1).intoArray(l0f_v22, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
+                        v0.add(v1).intoArray(l0f_v5, (r) * 192 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v22, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_v23, row * 64 + i);
+    private void forwardStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
+        forwardStep_l0f_2(t0, t1, batch);
+    }
+
+    private void forwardStep_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm64x192(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x192(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, 192, batch);
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_v24, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
+                        v0.add(v1).intoArray(l0f_v7, (r) * 192 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v23, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v24, row * 64 + i);
-                v0.add(v1).intoArray(l0f_s0, (row + maxBatch) * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_v10, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v10, (r) * 64 + i);
+                        sigmoid(v0).intoArray(l0f_v11, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i);
+                        v0.add(v1).intoArray(l0f_v14, (r) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0f_5(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l0f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a27, 0 + i);
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
+                        sigmoid(v0).intoArray(l0f_v15, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a28, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i);
+                        v0.mul(v1).intoArray(l0f_v18, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a29, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0f_v19, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v22, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a30, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 64 + i);
+                        tanh(v0).intoArray(l0f_v20, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a29, 0 + i);
-                v0.neg().intoArray(l0f_a31, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a27, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a31, 0 + i);
-                v0.add(v1).intoArray(l0f_a32, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l0f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a34, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a34, 0 + i);
-                c0.sub(v1).intoArray(l0f_a35, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a30, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a35, 0 + i);
-                v0.mul(v1).intoArray(l0f_a36, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a36, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (row * 192) + 128 + i);
-                v0.mul(v1).intoArray(l0f_a37, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a36, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 64 + i);
-                v0.mul(v1).intoArray(l0f_a38, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a39, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0f_a38, 0, l0f_a39, (0) + 128, 64);
-    }
-
-    private void adjoint_l0f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        Arrays.fill(l0f_a40, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0f_a36, 0, l0f_a40, (0) + 128, 64);
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, row * 64 + i);
-                c0.sub(v1).intoArray(l0f_a41, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, 0 + i);
-                v0.mul(v1).intoArray(l0f_a42, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a42, 0 + i);
-                v0.mul(v1).intoArray(l0f_a43, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a44, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0f_a43, 0, l0f_a44, (0) + 64, 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a44, 0 + i);
-                v0.add(v1).intoArray(l0f_a45, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_v22, (r) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        Arrays.fill(l0f_a46, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0f_a43, 0, l0f_a46, (0) + 64, 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a40, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, 0 + i);
-                v0.add(v1).intoArray(l0f_a47, 0 + i);
+    private void forwardStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v22, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_v23, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, row * 64 + i);
-                c0.sub(v1).intoArray(l0f_a48, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_v24, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, 0 + i);
-                v0.mul(v1).intoArray(l0f_a49, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a37, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a49, 0 + i);
-                v0.mul(v1).intoArray(l0f_a50, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a51, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0f_a50, 0, l0f_a51, 0, 64);
-    }
-
-    private void adjoint_l0f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a45, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, 0 + i);
-                v0.add(v1).intoArray(l0f_a52, 0 + i);
-            }
-        }
-        Arrays.fill(l0f_a53, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0f_a50, 0, l0f_a53, 0, 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a47, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, 0 + i);
-                v0.add(v1).intoArray(l0f_a54, 0 + i);
-            }
-        }
-        matVecTransposed192x64(parameters, P1, l0f_a52, 0, l0f_a55, 0);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a28, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a55, 0 + i);
-                v0.add(v1).intoArray(l0f_a56, 0 + i);
-            }
-        }
-        matVecTransposed192x300(parameters, P0, l0f_a54, 0, l0f_a57, 0);
-    }
-
-    private void adjoint_l0f_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        addOuter192x300(gradients, P0, l0f_a54, 0, in, inOff);
-        addOuter192x64(gradients, P1, l0f_a52, 0, l0f_s0, row * 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P2 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a52, 0 + i);
-                v0.add(v1).intoArray(gradients, P3 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 296; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a57, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
-            }
-            for (int i = 296; i < 300; i++) dIn[dInOff + i] = dIn[dInOff + i] + l0f_a57[0 + i];
-        }
-        System.arraycopy(l0f_a56, 0, l0f_ds0, b * 64, 64);
-    }
-
-    private void forward_l0r(float[] in, int inOff, int row) {
-        forward_l0r_0(in, inOff, row);
-        forward_l0r_1(in, inOff, row);
-        forward_l0r_2(in, inOff, row);
-    }
-
-    private void forward_l0r_0(float[] in, int inOff, int row) {
-        matVec192x300(parameters, P4, in, inOff, l0r_v2, row * 192);
-        matVec192x64(parameters, P5, l0r_s0, row * 64, l0r_v3, row * 192);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v2, row * 192 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                v0.add(v1).intoArray(l0r_v5, row * 192 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, row * 192 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                v0.add(v1).intoArray(l0r_v7, row * 192 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, row * 192 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, row * 192 + i);
-                v0.add(v1).intoArray(l0r_v10, row * 64 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v10, row * 64 + i);
-                sigmoid(v0).intoArray(l0r_v11, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v23, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0f_s0, (r + maxBatch) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0r_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (row * 192) + 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (row * 192) + 64 + i);
-                v0.add(v1).intoArray(l0r_v14, row * 64 + i);
+    private void adjointStep_l0f(int t0, int t1, int batch) {
+        adjointStep_l0f_0(t0, t1, batch);
+        adjointStep_l0f_1(t0, t1, batch);
+        adjointStep_l0f_2(t0, t1, batch);
+        adjointStep_l0f_3(t0, t1, batch);
+        adjointStep_l0f_4(t0, t1, batch);
+    }
+
+    private void adjointStep_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a27, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v14, row * 64 + i);
-                sigmoid(v0).intoArray(l0r_v15, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a28, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (row * 192) + 128 + i);
-                v0.mul(v1).intoArray(l0r_v18, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a29, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (row * 192) + 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v18, row * 64 + i);
-                v0.add(v1).intoArray(l0r_v19, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v22, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a30, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v19, row * 64 + i);
-                tanh(v0).intoArray(l0r_v20, row * 64 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, row * 64 + i);
-                c0.sub(v1).intoArray(l0r_v22, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 64 + i);
+                        v0.neg().intoArray(l0f_a31, (b) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l0r_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v22, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_v23, row * 64 + i);
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a27, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_a32, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v15, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_v24, row * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a34, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v23, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v24, row * 64 + i);
-                v0.add(v1).intoArray(l0r_s0, (row + maxBatch) * 64 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_a35, (b) * 64 + i);
+                    }
+                }
             }
         }
-    }
-
-    private void adjoint_l0r(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l0r_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l0r_5(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l0r_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s0, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_a27, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a35, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_x36, (r) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_a28, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_a29, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v22, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_a30, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a29, 0 + i);
-                v0.neg().intoArray(l0r_a31, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a27, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a31, 0 + i);
-                v0.add(v1).intoArray(l0r_a32, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x36, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i);
+                        v0.mul(v1).intoArray(l0f_a37, (b) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_a34, 0 + i);
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x36, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a38, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a34, 0 + i);
-                c0.sub(v1).intoArray(l0r_a35, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a39, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_a38, (b) * 64, l0f_a39, (b) * 192 + 128, 64);
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a30, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a35, 0 + i);
-                v0.mul(v1).intoArray(l0r_a36, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_a41, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a36, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (row * 192) + 128 + i);
-                v0.mul(v1).intoArray(l0r_a37, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a42, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a36, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, row * 64 + i);
-                v0.mul(v1).intoArray(l0r_a38, 0 + i);
-            }
-        }
-        Arrays.fill(l0r_a39, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0r_a38, 0, l0r_a39, (0) + 128, 64);
-    }
-
-    private void adjoint_l0r_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        Arrays.fill(l0r_a40, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0r_a36, 0, l0r_a40, (0) + 128, 64);
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, row * 64 + i);
-                c0.sub(v1).intoArray(l0r_a41, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v15, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a41, 0 + i);
-                v0.mul(v1).intoArray(l0r_a42, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a32, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a42, 0 + i);
-                v0.mul(v1).intoArray(l0r_a43, 0 + i);
-            }
-        }
-        Arrays.fill(l0r_a44, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0r_a43, 0, l0r_a44, (0) + 64, 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a39, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a44, 0 + i);
-                v0.add(v1).intoArray(l0r_a45, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a42, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_x43, (r) * 64 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l0r_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        Arrays.fill(l0r_a46, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0r_a43, 0, l0r_a46, (0) + 64, 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a40, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a46, 0 + i);
-                v0.add(v1).intoArray(l0r_a47, 0 + i);
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a44, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x43, (r) * 64, l0f_a44, (b) * 192 + 64, 64);
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, row * 64 + i);
-                c0.sub(v1).intoArray(l0r_a48, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a44, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0f_a45, (b) * 192 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, row * 64 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a48, 0 + i);
-                v0.mul(v1).intoArray(l0r_a49, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0f_a48, (b) * 64 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a37, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a49, 0 + i);
-                v0.mul(v1).intoArray(l0r_a50, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_a49, (b) * 64 + i);
+                    }
+                }
             }
         }
-        Arrays.fill(l0r_a51, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0r_a50, 0, l0r_a51, 0, 64);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_x50, (r) * 64 + i);
+                    }
+                }
+            }
+        }
     }
 
-    private void adjoint_l0r_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a45, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a51, 0 + i);
-                v0.add(v1).intoArray(l0r_a52, 0 + i);
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_a51, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x50, (r) * 64, l0f_a51, (b) * 192, 64);
             }
         }
-        Arrays.fill(l0r_a53, 0, 0 + 192, 0.0f);
-        System.arraycopy(l0r_a50, 0, l0r_a53, 0, 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a47, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a53, 0 + i);
-                v0.add(v1).intoArray(l0r_a54, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x52, (r) * 192 + i);
+                    }
+                }
             }
         }
-        matVecTransposed192x64(parameters, P5, l0r_a52, 0, l0r_a55, 0);
-         {
-            for (int i = 0; i < 64; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a28, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a55, 0 + i);
-                v0.add(v1).intoArray(l0r_a56, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            gemm192x64(l0f_x52, (t * maxBatch) * 192, 192, parameters, P1, l0f_a55, (0) * 64, 64, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a28, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a55, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_a56, (b) * 64 + i);
+                    }
+                }
             }
         }
-        matVecTransposed192x300(parameters, P4, l0r_a54, 0, l0r_a57, 0);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_a56, (b) * 64, l0f_dsn0, (b) * 64, 64);
+            }
+        }
     }
 
-    private void adjoint_l0r_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        addOuter192x300(gradients, P4, l0r_a54, 0, in, inOff);
-        addOuter192x64(gradients, P5, l0r_a52, 0, l0r_s0, row * 64);
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P6 + i);
+    private void adjointHoisted_l0f(int t0, int t1, int batch) {
+        adjointHoisted_l0f_0(t0, t1, batch);
+        adjointHoisted_l0f_1(t0, t1, batch);
+        adjointHoisted_l0f_2(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x40, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x36, (r) * 64, l0f_x40, (r) * 192 + 128, 64);
             }
         }
-         {
-            for (int i = 0; i < 192; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a52, 0 + i);
-                v0.add(v1).intoArray(gradients, P7 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x46, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x43, (r) * 64, l0f_x46, (r) * 192 + 64, 64);
             }
         }
-         {
-            for (int i = 0; i < 296; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a57, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x40, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x46, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x47, (r) * 192 + i);
+                    }
+                }
             }
-            for (int i = 296; i < 300; i++) dIn[dInOff + i] = dIn[dInOff + i] + l0r_a57[0 + i];
         }
-        System.arraycopy(l0r_a56, 0, l0r_ds0, b * 64, 64);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0f_x53, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0f_x50, (r) * 64, l0f_x53, (r) * 192, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x47, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x53, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x54, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm192x300(l0f_x54, (t0 * maxBatch) * 192, 192, parameters, P0, l0f_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm192x300(l0f_x54, (t * maxBatch) * 192, 192, parameters, P0, l0f_x57, (t * maxBatch) * 300, 300, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter192x300(gradients, P0, l0f_x54, (t0 * maxBatch) * 192, 192, input, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter192x300(gradients, P0, l0f_x54, (t * maxBatch) * 192, 192, input, (t * maxBatch) * 300, 300, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter192x64(gradients, P1, l0f_x52, (t0 * maxBatch) * 192, 192, l0f_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter192x64(gradients, P1, l0f_x52, (t * maxBatch) * 192, 192, l0f_s0, (t * maxBatch) * 64, 64, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 192 + i);
+                        v0.add(v1).intoArray(gradients, P2 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x52, (r) * 192 + i);
+                        v0.add(v1).intoArray(gradients, P3 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 296; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dInput, (r) * 300 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x57, (r) * 300 + i);
+                        v0.add(v1).intoArray(dInput, (r) * 300 + i);
+                    }
+                    for (int i = 296; i < 300; i++) dInput[(r) * 300 + i] = dInput[(r) * 300 + i] + l0f_x57[(r) * 300 + i];
+                }
+            }
+        }
+    }
+
+    private void pack_l0r() {
+        for (int row0 = 0; row0 < 192; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 192);
+            for (int c = 0; c < 300; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0r_w2[to + row] = parameters[P4 + row * 300 + c];
+            }
+        }
+        for (int row0 = 0; row0 < 192; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 192);
+            for (int c = 0; c < 64; c++) {
+                int to = c * 192 + 0;
+                for (int row = row0; row < rowEnd; row++) l0r_w3[to + row] = parameters[P5 + row * 64 + c];
+            }
+        }
+    }
+
+    private void forwardHoisted_l0r(int t0, int t1, int batch) {
+        forwardHoisted_l0r_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm300x192(l0r_rin, (t0 * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm300x192(l0r_rin, (t * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, 192, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v2, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
+                        v0.add(v1).intoArray(l0r_v5, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r(int t0, int t1, int batch) {
+        forwardStep_l0r_0(t0, t1, batch);
+        forwardStep_l0r_1(t0, t1, batch);
+        forwardStep_l0r_2(t0, t1, batch);
+    }
+
+    private void forwardStep_l0r_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm64x192(l0r_s0, (t0 * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x192(l0r_s0, (t * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, 192, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
+                        v0.add(v1).intoArray(l0r_v7, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_v10, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v10, (r) * 64 + i);
+                        sigmoid(v0).intoArray(l0r_v11, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i);
+                        v0.add(v1).intoArray(l0r_v14, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 64 + i);
+                        sigmoid(v0).intoArray(l0r_v15, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i);
+                        v0.mul(v1).intoArray(l0r_v18, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v18, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0r_v19, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v19, (r) * 64 + i);
+                        tanh(v0).intoArray(l0r_v20, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0r_v22, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v22, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_v23, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_v24, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v23, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 64 + i);
+                        v0.add(v1).intoArray(l0r_s0, (r + maxBatch) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r(int t0, int t1, int batch) {
+        adjointStep_l0r_0(t0, t1, batch);
+        adjointStep_l0r_1(t0, t1, batch);
+        adjointStep_l0r_2(t0, t1, batch);
+        adjointStep_l0r_3(t0, t1, batch);
+        adjointStep_l0r_4(t0, t1, batch);
+    }
+
+    private void adjointStep_l0r_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a27, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a28, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a29, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v22, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a30, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a29, (b) * 64 + i);
+                        v0.neg().intoArray(l0r_a31, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a27, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a31, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0r_a32, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a34, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a34, (b) * 64 + i);
+                        c0.sub(v1).intoArray(l0r_a35, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a30, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a35, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_x36, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x36, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i);
+                        v0.mul(v1).intoArray(l0r_a37, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x36, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a38, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a39, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_a38, (b) * 64, l0r_a39, (b) * 192 + 128, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0r_a41, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a41, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a42, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a32, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a42, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_x43, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a44, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x43, (r) * 64, l0r_a44, (b) * 192 + 64, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a39, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a44, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0r_a45, (b) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
+                        c0.sub(v1).intoArray(l0r_a48, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a48, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_a49, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a37, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a49, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0r_x50, (r) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l0r_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_a51, (b) * 192, (b) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x50, (r) * 64, l0r_a51, (b) * 192, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a45, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a51, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x52, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm192x64(l0r_x52, (t * maxBatch) * 192, 192, parameters, P5, l0r_a55, (0) * 64, 64, batch);
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a28, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a55, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0r_a56, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0r_a56, (b) * 64, l0r_dsn0, (b) * 64, 64);
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r(int t0, int t1, int batch) {
+        adjointHoisted_l0r_0(t0, t1, batch);
+        adjointHoisted_l0r_1(t0, t1, batch);
+        adjointHoisted_l0r_2(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x40, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x36, (r) * 64, l0r_x40, (r) * 192 + 128, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x46, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x43, (r) * 64, l0r_x46, (r) * 192 + 64, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x40, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x46, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x47, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l0r_x53, (r) * 192, (r) * 192 + 192, 0.0f);
+                System.arraycopy(l0r_x50, (r) * 64, l0r_x53, (r) * 192, 64);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x47, (r) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x53, (r) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x54, (r) * 192 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm192x300(l0r_x54, (t0 * maxBatch) * 192, 192, parameters, P4, l0r_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm192x300(l0r_x54, (t * maxBatch) * 192, 192, parameters, P4, l0r_x57, (t * maxBatch) * 300, 300, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter192x300(gradients, P4, l0r_x54, (t0 * maxBatch) * 192, 192, l0r_rin, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter192x300(gradients, P4, l0r_x54, (t * maxBatch) * 192, 192, l0r_rin, (t * maxBatch) * 300, 300, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter192x64(gradients, P5, l0r_x52, (t0 * maxBatch) * 192, 192, l0r_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter192x64(gradients, P5, l0r_x52, (t * maxBatch) * 192, 192, l0r_s0, (t * maxBatch) * 64, 64, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P6 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 192 + i);
+                        v0.add(v1).intoArray(gradients, P6 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x52, (r) * 192 + i);
+                        v0.add(v1).intoArray(gradients, P7 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 296; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_drin, (r) * 300 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x57, (r) * 300 + i);
+                        v0.add(v1).intoArray(l0r_drin, (r) * 300 + i);
+                    }
+                    for (int i = 296; i < 300; i++) l0r_drin[(r) * 300 + i] = l0r_drin[(r) * 300 + i] + l0r_x57[(r) * 300 + i];
+                }
+            }
+        }
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
+        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 64, 64);
         }
+        forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
+            forwardStep_l0f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0f_s0, row * 64, l0f_s0, (row + maxBatch) * 64, 64);
+                    }
+                }
+            }
+        }
+        pack_l0r();
+        for (int b = 0; b < batch; b++) {
+            int length = lengths == null ? steps : lengths[b];
+            for (int t = 0; t < steps; t++) {
+                int to = (t * maxBatch + b) * 300;
                 if (t < length) {
-                    int source = t;
-                    forward_l0f(input, (source * maxBatch + b) * 300, row);
+                    System.arraycopy(input, ((length - 1 - t) * maxBatch + b) * 300, l0r_rin, to, 300);
                 } else {
-                    System.arraycopy(l0f_s0, row * 64, l0f_s0, (row + maxBatch) * 64, 64);
+                    Arrays.fill(l0r_rin, to, to + 300, 0.0f);
                 }
             }
         }
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 64, l0r_s0, b * 64, 64);
         }
+        forwardHoisted_l0r(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = length - 1 - t;
-                    forward_l0r(input, (source * maxBatch + b) * 300, row);
-                } else {
-                    System.arraycopy(l0r_s0, row * 64, l0r_s0, (row + maxBatch) * 64, 64);
+            forwardStep_l0r(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l0r_s0, row * 64, l0r_s0, (row + maxBatch) * 64, 64);
+                    }
                 }
             }
         }
@@ -1502,41 +2134,64 @@ public final class Sentiment {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0f_ds0, b * 64, (b + 1) * 64, 0.0f);
-        }
+        Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0f_ds0, b * 64, l0f_g0, (t * maxBatch + b) * 64, 64);
+                } else {
+                    Arrays.fill(l0f_g0, (t * maxBatch + b) * 64, (t * maxBatch + b + 1) * 64, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l0f_ds0, b * 64, l0f_g0, 0, 64);
+                int g = (t * maxBatch + b) * 64;
                 int o = (source * maxBatch + b) * 128;
-                for (int i = 0; i < 64; i++) l0f_g0[i] += dOut0[o + 0 + i];
-                adjoint_l0f(input, (source * maxBatch + b) * 300, row, b, dInput, (source * maxBatch + b) * 300);
+                for (int i = 0; i < 64; i++) l0f_g0[g + i] += dOut0[o + 0 + i];
+            }
+            adjointStep_l0f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0f_dsn0, b * 64, l0f_ds0, b * 64, 64);
             }
         }
+        adjointHoisted_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 0, 64);
         }
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l0r_ds0, b * 64, (b + 1) * 64, 0.0f);
-        }
+        Arrays.fill(l0r_drin, 0, steps * maxBatch * 300, 0.0f);
+        Arrays.fill(l0r_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l0r_ds0, b * 64, l0r_g0, (t * maxBatch + b) * 64, 64);
+                } else {
+                    Arrays.fill(l0r_g0, (t * maxBatch + b) * 64, (t * maxBatch + b + 1) * 64, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = length - 1 - t;
-                System.arraycopy(l0r_ds0, b * 64, l0r_g0, 0, 64);
+                int g = (t * maxBatch + b) * 64;
                 int o = (source * maxBatch + b) * 128;
-                for (int i = 0; i < 64; i++) l0r_g0[i] += dOut0[o + 64 + i];
-                adjoint_l0r(input, (source * maxBatch + b) * 300, row, b, dInput, (source * maxBatch + b) * 300);
+                for (int i = 0; i < 64; i++) l0r_g0[g + i] += dOut0[o + 64 + i];
+            }
+            adjointStep_l0r(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l0r_dsn0, b * 64, l0r_ds0, b * 64, 64);
             }
         }
+        adjointHoisted_l0r(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0r_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 64, 64);
+            int length = lengths == null ? steps : lengths[b];
+            for (int t = 0; t < length; t++) {
+                int from = (t * maxBatch + b) * 300;
+                int to = ((length - 1 - t) * maxBatch + b) * 300;
+                for (int i = 0; i < 300; i++) dInput[to + i] += l0r_drin[from + i];
+            }
         }
     }
 
@@ -1557,358 +2212,657 @@ public final class Sentiment {
         }
     }
 
-    private void forward_l1f(float[] in, int inOff, int row) {
-        forward_l1f_0(in, inOff, row);
-        forward_l1f_1(in, inOff, row);
-        forward_l1f_2(in, inOff, row);
-    }
-
-    private void forward_l1f_0(float[] in, int inOff, int row) {
-        matVec128x128(parameters, P8, in, inOff, l1f_v3, row * 128);
-        matVec128x32(parameters, P9, l1f_s0, row * 32, l1f_v4, row * 128);
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v3, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P10 + i);
-                v0.add(v1).intoArray(l1f_v6, row * 128 + i);
+    private void pack_l1f() {
+        for (int row0 = 0; row0 < 128; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 128);
+            for (int c = 0; c < 128; c++) {
+                int to = c * 128 + 0;
+                for (int row = row0; row < rowEnd; row++) l1f_w3[to + row] = parameters[P8 + row * 128 + c];
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v4, row * 128 + i);
-                v0.add(v1).intoArray(l1f_v7, row * 128 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v7, row * 128 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P11 + i);
-                v0.add(v1).intoArray(l1f_v9, row * 128 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, row * 128 + i);
-                sigmoid(v0).intoArray(l1f_v11, row * 32 + i);
+        for (int row0 = 0; row0 < 128; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 128);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 128 + 0;
+                for (int row = row0; row < rowEnd; row++) l1f_w4[to + row] = parameters[P9 + row * 32 + c];
             }
         }
     }
 
-    private void forward_l1f_1(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (row * 128) + 32 + i);
-                sigmoid(v0).intoArray(l1f_v13, row * 32 + i);
+    private void forwardHoisted_l1f(int t0, int t1, int batch) {
+        forwardHoisted_l1f_0(t0, t1, batch);
+    }
+
+    private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm128x128(out0, (t0 * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm128x128(out0, (t * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, 128, batch);
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (row * 128) + 64 + i);
-                tanh(v0).intoArray(l1f_v15, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (row * 128) + 96 + i);
-                sigmoid(v0).intoArray(l1f_v17, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_v18, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_v19, row * 32 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v18, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v19, row * 32 + i);
-                v0.add(v1).intoArray(l1f_s1, (row + maxBatch) * 32 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P10 + i);
+                        v0.add(v1).intoArray(l1f_v6, (r) * 128 + i);
+                    }
+                }
             }
         }
     }
 
-    private void forward_l1f_2(float[] in, int inOff, int row) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_s1, (row + maxBatch) * 32 + i);
-                tanh(v0).intoArray(l1f_v21, row * 32 + i);
+    private void forwardStep_l1f(int t0, int t1, int batch) {
+        forwardStep_l1f_0(t0, t1, batch);
+        forwardStep_l1f_1(t0, t1, batch);
+        forwardStep_l1f_2(t0, t1, batch);
+    }
+
+    private void forwardStep_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x128(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x128(l1f_s0, (t * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, 128, batch);
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_s0, (row + maxBatch) * 32 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v4, (r) * 128 + i);
+                        v0.add(v1).intoArray(l1f_v7, (r) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v7, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P11 + i);
+                        v0.add(v1).intoArray(l1f_v9, (r) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + i);
+                        sigmoid(v0).intoArray(l1f_v11, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 32 + i);
+                        sigmoid(v0).intoArray(l1f_v13, (r) * 32 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l1f_0(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_1(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_2(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_3(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_4(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_5(in, inOff, row, b, dIn, dInOff);
-        adjoint_l1f_6(in, inOff, row, b, dIn, dInOff);
-    }
-
-    private void adjoint_l1f_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a25, 0 + i);
+    private void forwardStep_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 64 + i);
+                        tanh(v0).intoArray(l1f_v15, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a26, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 96 + i);
+                        sigmoid(v0).intoArray(l1f_v17, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v21, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a28, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_v18, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a28, 0 + i);
-                c0.sub(v1).intoArray(l1f_a29, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_v19, (r) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a26, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a29, 0 + i);
-                v0.mul(v1).intoArray(l1f_a30, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g1, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a30, 0 + i);
-                v0.add(v1).intoArray(l1f_a31, 0 + i);
-            }
-        }
-    }
-
-    private void adjoint_l1f_1(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a32, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a33, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a34, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a35, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, row * 32 + i);
-                c0.sub(v1).intoArray(l1f_a36, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a36, 0 + i);
-                v0.mul(v1).intoArray(l1f_a37, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v19, (r) * 32 + i);
+                        v0.add(v1).intoArray(l1f_s1, (r + maxBatch) * 32 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f_2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a25, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a37, 0 + i);
-                v0.mul(v1).intoArray(l1f_a38, 0 + i);
+    private void forwardStep_l1f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 32 + i);
+                        tanh(v0).intoArray(l1f_v21, (r) * 32 + i);
+                    }
+                }
             }
         }
-        Arrays.fill(l1f_a39, 0, 0 + 128, 0.0f);
-        System.arraycopy(l1f_a38, 0, l1f_a39, (0) + 96, 32);
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v15, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, row * 32 + i);
-                v0.mul(v1).intoArray(l1f_a40, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a40, 0 + i);
-                c0.sub(v1).intoArray(l1f_a41, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a33, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a41, 0 + i);
-                v0.mul(v1).intoArray(l1f_a42, 0 + i);
-            }
-        }
-        Arrays.fill(l1f_a43, 0, 0 + 128, 0.0f);
-        System.arraycopy(l1f_a42, 0, l1f_a43, (0) + 64, 32);
-    }
-
-    private void adjoint_l1f_3(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a39, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a43, 0 + i);
-                v0.add(v1).intoArray(l1f_a44, 0 + i);
-            }
-        }
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, row * 32 + i);
-                c0.sub(v1).intoArray(l1f_a45, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a45, 0 + i);
-                v0.mul(v1).intoArray(l1f_a46, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a34, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a46, 0 + i);
-                v0.mul(v1).intoArray(l1f_a47, 0 + i);
-            }
-        }
-        Arrays.fill(l1f_a48, 0, 0 + 128, 0.0f);
-        System.arraycopy(l1f_a47, 0, l1f_a48, (0) + 32, 32);
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a44, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a48, 0 + i);
-                v0.add(v1).intoArray(l1f_a49, 0 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_s0, (r + maxBatch) * 32 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f_4(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-         {
-            FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, row * 32 + i);
-                c0.sub(v1).intoArray(l1f_a50, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, row * 32 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a50, 0 + i);
-                v0.mul(v1).intoArray(l1f_a51, 0 + i);
-            }
-        }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a32, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a51, 0 + i);
-                v0.mul(v1).intoArray(l1f_a52, 0 + i);
-            }
-        }
-        Arrays.fill(l1f_a53, 0, 0 + 128, 0.0f);
-        System.arraycopy(l1f_a52, 0, l1f_a53, 0, 32);
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a49, 0 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a53, 0 + i);
-                v0.add(v1).intoArray(l1f_a54, 0 + i);
-            }
-        }
-        matVecTransposed128x32(parameters, P9, l1f_a54, 0, l1f_a55, 0);
+    private void adjointStep_l1f(int t0, int t1, int batch) {
+        adjointStep_l1f_0(t0, t1, batch);
+        adjointStep_l1f_1(t0, t1, batch);
+        adjointStep_l1f_2(t0, t1, batch);
+        adjointStep_l1f_3(t0, t1, batch);
+        adjointStep_l1f_4(t0, t1, batch);
+        adjointStep_l1f_5(t0, t1, batch);
+        adjointStep_l1f_6(t0, t1, batch);
     }
 
-    private void adjoint_l1f_5(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed128x128(parameters, P8, l1f_a54, 0, l1f_a56, 0);
-        addOuter128x128(gradients, P8, l1f_a54, 0, in, inOff);
-        addOuter128x32(gradients, P9, l1f_a54, 0, l1f_s0, row * 32);
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P10 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P10 + i);
+    private void adjointStep_l1f_0(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a25, (b) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P11 + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a54, 0 + i);
-                v0.add(v1).intoArray(gradients, P11 + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a26, (b) * 32 + i);
+                    }
+                }
             }
         }
-         {
-            for (int i = 0; i < 128; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a56, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a28, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a28, (b) * 32 + i);
+                        c0.sub(v1).intoArray(l1f_a29, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a26, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a29, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a30, (b) * 32 + i);
+                    }
+                }
             }
         }
     }
 
-    private void adjoint_l1f_6(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        System.arraycopy(l1f_a55, 0, l1f_ds0, b * 32, 32);
-        System.arraycopy(l1f_a35, 0, l1f_ds1, b * 32, 32);
+    private void adjointStep_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a30, (b) * 32 + i);
+                        v0.add(v1).intoArray(l1f_a31, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a32, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a33, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a34, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a35, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
+                        c0.sub(v1).intoArray(l1f_a36, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a36, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a37, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a25, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a37, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a38, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a39, (b) * 128, (b) * 128 + 128, 0.0f);
+                System.arraycopy(l1f_a38, (b) * 32, l1f_a39, (b) * 128 + 96, 32);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a40, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a40, (b) * 32 + i);
+                        c0.sub(v1).intoArray(l1f_a41, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a41, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a42, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a43, (b) * 128, (b) * 128 + 128, 0.0f);
+                System.arraycopy(l1f_a42, (b) * 32, l1f_a43, (b) * 128 + 64, 32);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a39, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a43, (b) * 128 + i);
+                        v0.add(v1).intoArray(l1f_a44, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
+                        c0.sub(v1).intoArray(l1f_a45, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a45, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a46, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a46, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a47, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a48, (b) * 128, (b) * 128 + 128, 0.0f);
+                System.arraycopy(l1f_a47, (b) * 32, l1f_a48, (b) * 128 + 32, 32);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a44, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a48, (b) * 128 + i);
+                        v0.add(v1).intoArray(l1f_a49, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
+                        c0.sub(v1).intoArray(l1f_a50, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointStep_l1f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a50, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a51, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a51, (b) * 32 + i);
+                        v0.mul(v1).intoArray(l1f_a52, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                Arrays.fill(l1f_a53, (b) * 128, (b) * 128 + 128, 0.0f);
+                System.arraycopy(l1f_a52, (b) * 32, l1f_a53, (b) * 128, 32);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a49, (b) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a53, (b) * 128 + i);
+                        v0.add(v1).intoArray(l1f_x54, (r) * 128 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            gemm128x32(l1f_x54, (t * maxBatch) * 128, 128, parameters, P9, l1f_a55, (0) * 32, 32, batch);
+        }
+    }
+
+    private void adjointStep_l1f_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l1f_a55, (b) * 32, l1f_dsn0, (b) * 32, 32);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l1f_a35, (b) * 32, l1f_dsn1, (b) * 32, 32);
+            }
+        }
+    }
+
+    private void adjointHoisted_l1f(int t0, int t1, int batch) {
+        adjointHoisted_l1f_0(t0, t1, batch);
+        adjointHoisted_l1f_1(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm128x128(l1f_x54, (t0 * maxBatch) * 128, 128, parameters, P8, l1f_x56, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm128x128(l1f_x54, (t * maxBatch) * 128, 128, parameters, P8, l1f_x56, (t * maxBatch) * 128, 128, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter128x128(gradients, P8, l1f_x54, (t0 * maxBatch) * 128, 128, out0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter128x128(gradients, P8, l1f_x54, (t * maxBatch) * 128, 128, out0, (t * maxBatch) * 128, 128, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter128x32(gradients, P9, l1f_x54, (t0 * maxBatch) * 128, 128, l1f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter128x32(gradients, P9, l1f_x54, (t * maxBatch) * 128, 128, l1f_s0, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P10 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x54, (r) * 128 + i);
+                        v0.add(v1).intoArray(gradients, P10 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P11 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x54, (r) * 128 + i);
+                        v0.add(v1).intoArray(gradients, P11 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut0, (r) * 128 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_x56, (r) * 128 + i);
+                        v0.add(v1).intoArray(dOut0, (r) * 128 + i);
+                    }
+                }
+            }
+        }
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
+        pack_l1f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 128, l1f_s0, b * 32, 32);
             System.arraycopy(initialState, b * STATE_SIZE + 160, l1f_s1, b * 32, 32);
         }
+        forwardHoisted_l1f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            for (int b = 0; b < batch; b++) {
-                int length = lengths == null ? steps : lengths[b];
-                int row = t * maxBatch + b;
-                if (t < length) {
-                    int source = t;
-                    forward_l1f(out0, (source * maxBatch + b) * 128, row);
-                } else {
-                    System.arraycopy(l1f_s0, row * 32, l1f_s0, (row + maxBatch) * 32, 32);
-                    System.arraycopy(l1f_s1, row * 32, l1f_s1, (row + maxBatch) * 32, 32);
+            forwardStep_l1f(t, t + 1, batch);
+            if (lengths != null) {
+                // padding leaves the states as they were
+                for (int b = 0; b < batch; b++) {
+                    if (t >= lengths[b]) {
+                        int row = t * maxBatch + b;
+                        System.arraycopy(l1f_s0, row * 32, l1f_s0, (row + maxBatch) * 32, 32);
+                        System.arraycopy(l1f_s1, row * 32, l1f_s1, (row + maxBatch) * 32, 32);
+                    }
                 }
             }
         }
@@ -1916,25 +2870,38 @@ public final class Sentiment {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            Arrays.fill(l1f_ds0, b * 32, (b + 1) * 32, 0.0f);
-            Arrays.fill(l1f_ds1, b * 32, (b + 1) * 32, 0.0f);
-        }
+        Arrays.fill(l1f_ds0, 0.0f);
+        Arrays.fill(l1f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
                 int length = lengths == null ? steps : lengths[b];
+                // padding: the adjoint passes through, the step adds nothing
+                if (t < length) {
+                    System.arraycopy(l1f_ds0, b * 32, l1f_g0, (t * maxBatch + b) * 32, 32);
+                } else {
+                    Arrays.fill(l1f_g0, (t * maxBatch + b) * 32, (t * maxBatch + b + 1) * 32, 0.0f);
+                }
+                if (t < length) {
+                    System.arraycopy(l1f_ds1, b * 32, l1f_g1, (t * maxBatch + b) * 32, 32);
+                } else {
+                    Arrays.fill(l1f_g1, (t * maxBatch + b) * 32, (t * maxBatch + b + 1) * 32, 0.0f);
+                }
                 if (t >= length) continue;
-                int row = t * maxBatch + b;
                 int source = t;
-                System.arraycopy(l1f_ds0, b * 32, l1f_g0, 0, 32);
-                System.arraycopy(l1f_ds1, b * 32, l1f_g1, 0, 32);
+                int g = (t * maxBatch + b) * 32;
                 if (t == length - 1) {
                     int o = b * 32;
-                    for (int i = 0; i < 32; i++) l1f_g0[i] += dOut1[o + i];
+                    for (int i = 0; i < 32; i++) l1f_g0[g + i] += dOut1[o + i];
                 }
-                adjoint_l1f(out0, (source * maxBatch + b) * 128, row, b, dOut0, (source * maxBatch + b) * 128);
+            }
+            adjointStep_l1f(t, t + 1, batch);
+            for (int b = 0; b < batch; b++) {
+                if (lengths != null && t >= lengths[b]) continue;
+                System.arraycopy(l1f_dsn0, b * 32, l1f_ds0, b * 32, 32);
+                System.arraycopy(l1f_dsn1, b * 32, l1f_ds1, b * 32, 32);
             }
         }
+        adjointHoisted_l1f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l1f_ds0, b * 32, initialStateGradients, b * STATE_SIZE + 128, 32);
             System.arraycopy(l1f_ds1, b * 32, initialStateGradients, b * STATE_SIZE + 160, 32);
@@ -1949,293 +2916,902 @@ public final class Sentiment {
         }
     }
 
-    private void forward_l2(float[] in, int inOff, int row) {
-        forward_l2_0(in, inOff, row);
-    }
-
-    private void forward_l2_0(float[] in, int inOff, int row) {
-        matVec2x32(parameters, P12, in, inOff, l2_v1, row * 2);
-         {
-            for (int i = 0; i < 2; i++) l2_v3[row * 2 + i] = l2_v1[row * 2 + i] + parameters[P13 + i];
-        }
-         {
-            float max = l2_v3[row * 2 + 0];
-            for (int i = 1; i < 2; i++) max = Math.max(max, l2_v3[row * 2 + i]);
-            float sum = 0.0f;
-            for (int i = 0; i < 2; i++) {
-                float v = (float) Math.exp(l2_v3[row * 2 + i] - max);
-                l2_v4[row * 2 + i] = v;
-                sum += v;
+    private void pack_l2() {
+        for (int row0 = 0; row0 < 2; row0 += 8) {
+            int rowEnd = Math.min(row0 + 8, 2);
+            for (int c = 0; c < 32; c++) {
+                int to = c * 2 + 0;
+                for (int row = row0; row < rowEnd; row++) l2_w1[to + row] = parameters[P12 + row * 32 + c];
             }
-            float inverse = 1.0f / sum;
-            for (int i = 0; i < 2; i++) l2_v4[row * 2 + i] *= inverse;
         }
     }
 
-    private void adjoint_l2(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        adjoint_l2_0(in, inOff, row, b, dIn, dInOff);
+    private void forwardHoisted_l2(int t0, int t1, int batch) {
+        forwardHoisted_l2_0(t0, t1, batch);
     }
 
-    private void adjoint_l2_0(float[] in, int inOff, int row, int b, float[] dIn, int dInOff) {
-        matVecTransposed2x32(parameters, P12, l2_g0, 0, l2_a6, 0);
-        addOuter2x32(gradients, P12, l2_g0, 0, in, inOff);
-         {
-            for (int i = 0; i < 2; i++) gradients[P13 + i] = gradients[P13 + i] + l2_g0[0 + i];
+    private void forwardHoisted_l2_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm32x2(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, 2, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm32x2(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, 2, batch);
+            }
         }
-         {
-            for (int i = 0; i < 32; i += 8) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, dIn, dInOff + i);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, l2_a6, 0 + i);
-                v0.add(v1).intoArray(dIn, dInOff + i);
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 2; i++) l2_v3[(r) * 2 + i] = l2_v1[(r) * 2 + i] + parameters[P13 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    float max = l2_v3[(r) * 2 + 0];
+                    for (int i = 1; i < 2; i++) max = Math.max(max, l2_v3[(r) * 2 + i]);
+                    float sum = 0.0f;
+                    for (int i = 0; i < 2; i++) {
+                        float v = (float) Math.exp(l2_v3[(r) * 2 + i] - max);
+                        out2[(r) * 2 + i] = v;
+                        sum += v;
+                    }
+                    float inverse = 1.0f / sum;
+                    for (int i = 0; i < 2; i++) out2[(r) * 2 + i] *= inverse;
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l2(int t0, int t1, int batch) {
+    }
+
+    private void adjointStep_l2(int t0, int t1, int batch) {
+    }
+
+    private void adjointHoisted_l2(int t0, int t1, int batch) {
+        adjointHoisted_l2_0(t0, t1, batch);
+    }
+
+    private void adjointHoisted_l2_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemm2x32(dOut2, (t0 * maxBatch) * 2, 2, parameters, P12, l2_x6, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm2x32(dOut2, (t * maxBatch) * 2, 2, parameters, P12, l2_x6, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        if (batch == maxBatch) {
+            addOuter2x32(gradients, P12, dOut2, (t0 * maxBatch) * 2, 2, out1, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter2x32(gradients, P12, dOut2, (t * maxBatch) * 2, 2, out1, (t * maxBatch) * 32, 32, batch);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 2; i++) gradients[P13 + i] = gradients[P13 + i] + dOut2[(r) * 2 + i];
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, dOut1, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l2_x6, (r) * 32 + i);
+                        v0.add(v1).intoArray(dOut1, (r) * 32 + i);
+                    }
+                }
             }
         }
     }
 
     private void forwardLayer2(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            int row = b;
-            forward_l2(out1, row * 32, row);
-            System.arraycopy(l2_v4, row * 2, out2, row * 2, 2);
-        }
+        pack_l2();
+        forwardHoisted_l2(0, 1, batch);
+        forwardStep_l2(0, 1, batch);
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
-        for (int b = 0; b < batch; b++) {
-            int row = b;
-            System.arraycopy(dOut2, row * 2, l2_g0, 0, 2);
-            adjoint_l2(out1, row * 32, row, b, dOut1, row * 32);
-        }
+        adjointStep_l2(0, 1, batch);
+        adjointHoisted_l2(0, 1, batch);
     }
 
-    private static void addOuter128x128(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter128x128(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 128; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 128;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 128; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 128; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter128x32(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter128x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 128; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void addOuter192x300(float[] w, int wo, float[] g, int go, float[] v, int vo) {
+    private static void addOuter192x300(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 192; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 300;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 296; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-            for (int c = 296; c < 300; c++) w[w0 + c] += gr * v[vo + c];
-        }
-    }
-
-    private static void addOuter192x64(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 192; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 64;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void addOuter2x32(float[] w, int wo, float[] g, int go, float[] v, int vo) {
-        for (int r = 0; r < 2; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, v, vo + c).fma(fv, FloatVector.fromArray(SPECIES, w, w0 + c)).intoArray(w, w0 + c);
-        }
-    }
-
-    private static void matVec128x128(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 128; r += 4) {
-            int w0 = wo + (r + 0) * 128;
-            int w1 = wo + (r + 1) * 128;
-            int w2 = wo + (r + 2) * 128;
-            int w3 = wo + (r + 3) * 128;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 128; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 0; c < 288; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec128x32(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 128; r += 4) {
-            int w0 = wo + (r + 0) * 32;
-            int w1 = wo + (r + 1) * 32;
-            int w2 = wo + (r + 2) * 32;
-            int w3 = wo + (r + 3) * 32;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 32; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
+            for (int c = 288; c < 296; c += 8) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                }
+                s0.intoArray(w, w0 + c + 0);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec192x300(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 192; r += 4) {
-            int w0 = wo + (r + 0) * 300;
-            int w1 = wo + (r + 1) * 300;
-            int w2 = wo + (r + 2) * 300;
-            int w3 = wo + (r + 3) * 300;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 296; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
             for (int c = 296; c < 300; c++) {
-                float xc = x[xo + c];
-                s0 += w[w0 + c] * xc;
-                s1 += w[w1 + c] * xc;
-                s2 += w[w2 + c] * xc;
-                s3 += w[w3 + c] * xc;
+                float s = w[w0 + c];
+                for (int i = 0; i < m; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
+                w[w0 + c] = s;
             }
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
         }
     }
 
-    private static void matVec192x64(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 192; r += 4) {
-            int w0 = wo + (r + 0) * 64;
-            int w1 = wo + (r + 1) * 64;
-            int w2 = wo + (r + 2) * 64;
-            int w3 = wo + (r + 3) * 64;
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = FloatVector.zero(SPECIES);
-            FloatVector a2 = FloatVector.zero(SPECIES);
-            FloatVector a3 = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 64; c += 8) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, xo + c);
-                a0 = FloatVector.fromArray(SPECIES, w, w0 + c).fma(xv, a0);
-                a1 = FloatVector.fromArray(SPECIES, w, w1 + c).fma(xv, a1);
-                a2 = FloatVector.fromArray(SPECIES, w, w2 + c).fma(xv, a2);
-                a3 = FloatVector.fromArray(SPECIES, w, w3 + c).fma(xv, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            y[yo + r + 0] = s0;
-            y[yo + r + 1] = s1;
-            y[yo + r + 2] = s2;
-            y[yo + r + 3] = s3;
-        }
-    }
-
-    private static void matVec2x32(float[] w, int wo, float[] x, int xo, float[] y, int yo) {
-        for (int r = 0; r < 2; r++) {
-            int w0 = wo + r * 32;
-            float s = 0.0f;
-            FloatVector a = FloatVector.zero(SPECIES);
-            for (int c = 0; c < 32; c += 8) a = FloatVector.fromArray(SPECIES, w, w0 + c).fma(FloatVector.fromArray(SPECIES, x, xo + c), a);
-            s = a.reduceLanes(VectorOperators.ADD);
-            y[yo + r] = s;
-        }
-    }
-
-    private static void matVecTransposed128x128(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 128, 0.0f);
-        for (int r = 0; r < 128; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 128;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 128; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-        }
-    }
-
-    private static void matVecTransposed128x32(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 32, 0.0f);
-        for (int r = 0; r < 128; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-        }
-    }
-
-    private static void matVecTransposed192x300(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 300, 0.0f);
+    private static void addOuter192x64(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 192; r++) {
-            float gr = g[go + r];
-            int w0 = wo + r * 300;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 296; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
-            for (int c = 296; c < 300; c++) y[yo + c] += gr * w[w0 + c];
-        }
-    }
-
-    private static void matVecTransposed192x64(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 64, 0.0f);
-        for (int r = 0; r < 192; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 64;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 64; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+            for (int c = 0; c < 64; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
         }
     }
 
-    private static void matVecTransposed2x32(float[] w, int wo, float[] g, int go, float[] y,
-            int yo) {
-        Arrays.fill(y, yo, yo + 32, 0.0f);
+    private static void addOuter2x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
+            int xo, int xs, int m) {
         for (int r = 0; r < 2; r++) {
-            float gr = g[go + r];
             int w0 = wo + r * 32;
-            FloatVector fv = FloatVector.broadcast(SPECIES, gr);
-            for (int c = 0; c < 32; c += 8) FloatVector.fromArray(SPECIES, w, w0 + c).fma(fv, FloatVector.fromArray(SPECIES, y, yo + c)).intoArray(y, yo + c);
+            for (int c = 0; c < 32; c += 32) {
+                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                for (int i = 0; i < m; i++) {
+                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                    int x0 = xo + i * xs + c;
+                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                }
+                s0.intoArray(w, w0 + c + 0);
+                s1.intoArray(w, w0 + c + 8);
+                s2.intoArray(w, w0 + c + 16);
+                s3.intoArray(w, w0 + c + 24);
+            }
+        }
+    }
+
+    private static void gemm128x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm128x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 128; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm192x300(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 288; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 192; k++) {
+                    int bk = bo + k * 300 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+            for (int j = 288; j < 296; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 192; k++) {
+                    int bk = bo + k * 300 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c10.intoArray(y, y1 + j + 0);
+            }
+            for (int j = 296; j < 300; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 192; k++) {
+                    float bk = bm[bo + k * 300 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 288; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 192; k++) {
+                    int bk = bo + k * 300 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+            for (int j = 288; j < 296; j += 8) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 192; k++) {
+                    int bk = bo + k * 300 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                }
+                c00.intoArray(y, y0 + j + 0);
+            }
+            for (int j = 296; j < 300; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 192; k++) {
+                    float bk = bm[bo + k * 300 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
+        }
+    }
+
+    private static void gemm192x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 192; k++) {
+                    int bk = bo + k * 64 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 64; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 192; k++) {
+                    int bk = bo + k * 64 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm2x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 2; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 32; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 2; k++) {
+                    int bk = bo + k * 32 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm300x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 300; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 300; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm32x128(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 128; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 32; k++) {
+                    int bk = bo + k * 128 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
+        }
+    }
+
+    private static void gemm32x2(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 2; j++) {
+                float s0 = 0.0f;
+                float s1 = 0.0f;
+                for (int k = 0; k < 32; k++) {
+                    float bk = bm[bo + k * 2 + j];
+                    s0 += a[a0 + k] * bk;
+                    s1 += a[a1 + k] * bk;
+                }
+                y[y0 + j] = s0;
+                y[y1 + j] = s1;
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 2; j++) {
+                float s0 = 0.0f;
+                for (int k = 0; k < 32; k++) {
+                    float bk = bm[bo + k * 2 + j];
+                    s0 += a[a0 + k] * bk;
+                }
+                y[y0 + j] = s0;
+            }
+        }
+    }
+
+    private static void gemm64x192(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
+            int ys, int m) {
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            int a0 = ao + i * as;
+            int a1 = a0 + as;
+            int y0 = yo + i * ys;
+            int y1 = y0 + ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                FloatVector c10 = FloatVector.zero(SPECIES);
+                FloatVector c11 = FloatVector.zero(SPECIES);
+                FloatVector c12 = FloatVector.zero(SPECIES);
+                FloatVector c13 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                    c10 = b0.fma(x1, c10);
+                    c11 = b1.fma(x1, c11);
+                    c12 = b2.fma(x1, c12);
+                    c13 = b3.fma(x1, c13);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+                c10.intoArray(y, y1 + j + 0);
+                c11.intoArray(y, y1 + j + 8);
+                c12.intoArray(y, y1 + j + 16);
+                c13.intoArray(y, y1 + j + 24);
+            }
+        }
+        if (i < m) {
+            int a0 = ao + i * as;
+            int y0 = yo + i * ys;
+            for (int j = 0; j < 192; j += 32) {
+                FloatVector c00 = FloatVector.zero(SPECIES);
+                FloatVector c01 = FloatVector.zero(SPECIES);
+                FloatVector c02 = FloatVector.zero(SPECIES);
+                FloatVector c03 = FloatVector.zero(SPECIES);
+                for (int k = 0; k < 64; k++) {
+                    int bk = bo + k * 192 + j;
+                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                    c00 = b0.fma(x0, c00);
+                    c01 = b1.fma(x0, c01);
+                    c02 = b2.fma(x0, c02);
+                    c03 = b3.fma(x0, c03);
+                }
+                c00.intoArray(y, y0 + j + 0);
+                c01.intoArray(y, y0 + j + 8);
+                c02.intoArray(y, y0 + j + 16);
+                c03.intoArray(y, y0 + j + 24);
+            }
         }
     }
 
