@@ -3,17 +3,26 @@ package io.github.rnnc;
 import io.github.rnnc.passes.DerivativeTable;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import javax.lang.model.SourceVersion;
 
 /**
  * What to compile and how far.
  *
- * @param files           the spec files, as the user named them (diagnostics quote these paths)
+ * @param files           the spec files, as the user named them (diagnostics and generated headers quote these
+ *                        paths)
  * @param goal            the last stage to run
  * @param outputDirectory where {@link Goal#GENERATE} writes sources; empty to keep them in the result only
  * @param options         how to generate
+ * @param baseDirectory   where relative {@code files} are read from; empty for the working directory. The Maven
+ *                        plugin passes the project directory, so that paths stay relative to the project (and
+ *                        generated headers reproducible) whatever directory Maven was started in
+ * @param defaultPackages the Java package of the networks of a file without a {@code package} line, by the
+ *                        file's path as given in {@code files}; files not in the map use the unnamed package
  */
-public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputDirectory, Options options) {
+public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputDirectory, Options options,
+        Optional<Path> baseDirectory, Map<Path, String> defaultPackages) {
     public enum Goal {
         /** Parse and check only. */
         CHECK,
@@ -49,6 +58,17 @@ public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputD
 
     public CompileRequest {
         files = List.copyOf(files);
+        defaultPackages = Map.copyOf(defaultPackages);
+        defaultPackages.forEach((file, name) -> {
+            if (!SourceVersion.isName(name)) {
+                throw new IllegalArgumentException("default package '" + name + "' of " + file
+                        + " is not a Java package name");
+            }
+        });
+    }
+
+    public CompileRequest(List<Path> files, Goal goal, Optional<Path> outputDirectory, Options options) {
+        this(files, goal, outputDirectory, options, Optional.empty(), Map.of());
     }
 
     public static CompileRequest check(List<Path> files) {

@@ -12,8 +12,12 @@ import io.github.rnnc.passes.Passes;
 import io.github.rnnc.semantics.CheckedSpec;
 import io.github.rnnc.semantics.Checker;
 import io.github.rnnc.syntax.SpecLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The compiler: one line per stage, each stage gated on the errors of the ones before. */
@@ -52,8 +56,13 @@ public final class RnnCompiler {
 
     private static CompileResult run(CompileRequest request) {
         Diagnostics diagnostics = new Diagnostics();
-        SpecLoader.Loaded loaded = SpecLoader.load(request.files(), diagnostics);
-        List<CheckedSpec> checked = Checker.check(loaded.requested(), loaded.imports(), diagnostics);
+        SpecLoader.Loaded loaded = SpecLoader.load(request.files(), request.baseDirectory(), diagnostics);
+        return stages(request, loaded, diagnostics).withInputs(inputs(loaded));
+    }
+
+    private static CompileResult stages(CompileRequest request, SpecLoader.Loaded loaded, Diagnostics diagnostics) {
+        List<CheckedSpec> checked = Checker.check(loaded.requested(), loaded.imports(),
+                defaultPackages(request), diagnostics);
         if (diagnostics.hasErrors() || request.goal() == CompileRequest.Goal.CHECK) {
             return new CompileResult(diagnostics.sorted(), diagnostics.hasErrors() ? List.of() : checked, List.of(), List.of());
         }
@@ -76,6 +85,19 @@ public final class RnnCompiler {
         }
         request.outputDirectory().ifPresent(directory -> SourceWriter.write(directory, sources, diagnostics));
         return new CompileResult(diagnostics.sorted(), checked, networks, sources);
+    }
+
+    /** The request's default packages by the path each file is quoted under (the path as given). */
+    private static Map<String, String> defaultPackages(CompileRequest request) {
+        Map<String, String> packages = new HashMap<>();
+        request.defaultPackages().forEach((file, name) -> packages.put(file.toString(), name));
+        return packages;
+    }
+
+    private static Map<String, List<Path>> inputs(SpecLoader.Loaded loaded) {
+        Map<String, List<Path>> inputs = new LinkedHashMap<>();
+        loaded.requested().forEach(file -> inputs.put(file.source().displayPath(), loaded.inputsOf(file)));
+        return inputs;
     }
 
     private static Target target(CompileRequest.Options options) {

@@ -38,10 +38,20 @@ public final class Checker {
      */
     public static List<CheckedSpec> check(List<SpecFile> requested, Map<SourceFile, List<SpecFile>> imports,
             Diagnostics diagnostics) {
-        return new Checker(diagnostics).run(requested, imports);
+        return check(requested, imports, Map.of(), diagnostics);
     }
 
-    private List<CheckedSpec> run(List<SpecFile> requested, Map<SourceFile, List<SpecFile>> imports) {
+    /**
+     * @param defaultPackages the Java package of the networks of a requested file that has no {@code package}
+     *                        line, by the file's display path (the unnamed package for files not in the map)
+     */
+    public static List<CheckedSpec> check(List<SpecFile> requested, Map<SourceFile, List<SpecFile>> imports,
+            Map<String, String> defaultPackages, Diagnostics diagnostics) {
+        return new Checker(diagnostics).run(requested, imports, defaultPackages);
+    }
+
+    private List<CheckedSpec> run(List<SpecFile> requested, Map<SourceFile, List<SpecFile>> imports,
+            Map<String, String> defaultPackages) {
         SpecFile prelude = Prelude.file();
         builtins.addAll(prelude.cells());
         Map<String, CellDecl> preludeCells = new LinkedHashMap<>();
@@ -83,7 +93,8 @@ public final class Checker {
                 }
                 markUsedCells(network, scope, used);
                 if (isRequested) {
-                    String javaPackage = file.packageDecl().map(SpecFile.PackageDecl::name).orElse("");
+                    String javaPackage = file.packageDecl().map(SpecFile.PackageDecl::name)
+                            .orElse(defaultPackages.getOrDefault(file.source().displayPath(), ""));
                     NetworkChecker.check(network, javaPackage, scope, diagnostics).ifPresent(networks::add);
                 }
             }

@@ -14,15 +14,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Reads the requested spec files and, transitively, the files they import; reports missing and cyclic imports. */
 public final class SpecLoader {
     /** What was read: the requested files that parsed, and every parsed file's direct imports. */
     public record Loaded(List<SpecFile> requested, Map<SourceFile, List<SpecFile>> imports,
             Map<SourceFile, Path> paths) {
+        /** The files a parsed file depends on: itself, then its imports, transitively (absolute paths). */
+        public List<Path> inputsOf(SpecFile file) {
+            Set<Path> inputs = new LinkedHashSet<>();
+            collectInputs(file, inputs);
+            return List.copyOf(inputs);
+        }
+
+        private void collectInputs(SpecFile file, Set<Path> into) {
+            Path path = paths.get(file.source());
+            if (path == null || !into.add(path.toAbsolutePath().normalize())) {
+                return;
+            }
+            for (SpecFile imported : imports.getOrDefault(file.source(), List.of())) {
+                collectInputs(imported, into);
+            }
+        }
     }
 
     private final Diagnostics diagnostics;
@@ -37,10 +55,19 @@ public final class SpecLoader {
     }
 
     public static Loaded load(List<Path> files, Diagnostics diagnostics) {
+        return load(files, Optional.empty(), diagnostics);
+    }
+
+    /**
+     * @param baseDirectory where relative files are read from (empty: the working directory); diagnostics quote
+     *                      the files as given either way
+     */
+    public static Loaded load(List<Path> files, Optional<Path> baseDirectory, Diagnostics diagnostics) {
         SpecLoader loader = new SpecLoader(diagnostics);
         List<SpecFile> requested = new ArrayList<>();
-        for (Path file : files) {
-            Optional<SpecFile> spec = loader.read(file, file.toString(), null, new ArrayList<>());
+        for (Path given : files) {
+            Path file = baseDirectory.map(base -> base.resolve(given)).orElse(given);
+            Optional<SpecFile> spec = loader.read(file, given.toString(), null, new ArrayList<>());
             if (spec.isPresent() && loader.complete.getOrDefault(key(file), false)
                     && requested.stream().noneMatch(s -> s == spec.get())) {
                 requested.add(spec.get());

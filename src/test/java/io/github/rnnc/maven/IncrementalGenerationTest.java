@@ -1,0 +1,330 @@
+package io.github.rnnc.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.rnnc.CompileRequest;
+import io.github.rnnc.diagnostics.DiagnosticPrinter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plugin's incremental build, driven without Maven: what a second build, a change or a deletion rewrites. */
+class IncrementalGenerationTest {
+    private static final String MGU = """
+            cell mgu(units) {
+                state h[units];
+                f  = sigmoid(W_f @ x + U_f @ h + b_f);
+                hc = tanh(W_h @ x + U_h @ (f * h) + b_h);
+                h' = (1 - f) * h + f * hc;
+            }
+            """;
+
+    @TempDir
+    Path project;
+
+    private static String network(String name, int outputs, String layer) {
+        return """
+                network %s {
+                    input x[4];
+                    %s(8, return_sequences = true);
+                    dense(%d, activation = softmax);
+                    train {
+                        loss = cross_entropy;
+                        optimizer = sgd(lr = 0.1);
+                    }
+                }
+                """.formatted(name, layer, outputs);
+    }
+
+    private IncrementalGeneration.Settings settings() {
+        return settings(Optional.empty(), CompileRequest.Backend.SCALAR, false);
+    }
+
+    private IncrementalGeneration.Settings settings(Optional<String> packageName, CompileRequest.Backend backend,
+            boolean failOnWarning) {
+        return new IncrementalGeneration.Settings(project, Path.of("src/main/rnn"), List.of("**/*.rnn"),
+                List.of("**/drafts/**"), Path.of("target/generated-sources/rnnc"), Path.of("target/rnnc/generate.state"),
+                packageName, CompileRequest.Options.defaults().with(backend), failOnWarning,
+                "test " + backend + " " + packageName);
+    }
+
+    private IncrementalGeneration.Outcome run(IncrementalGeneration.Settings settings) throws IOException {
+        IncrementalGeneration.Outcome outcome = IncrementalGeneration.run(settings);
+        assertFalse(outcome.failed(), () -> DiagnosticPrinter.render(outcome.diagnostics()) + outcome.problems());
+        return outcome;
+    }
+
+    private Path spec(String relative, String text) throws IOException {
+        Path file = project.resolve("src/main/rnn").resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private Path generated(String relative) {
+        return project.resolve("target/generated-sources/rnnc").resolve(relative);
+    }
+
+    /** Every file below target/, with its time and content: what "nothing was rewritten" compares. */
+    private Map<String, String> snapshot() throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(project.resolve("target"))) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(project.relativize(file).toString(), Files.getLastModifiedTime(file).toMillis() + " "
+                        + IncrementalGeneration.sha256(Files.readAllBytes(file)));
+            }
+        }
+        return files;
+    }
+
+    /** Moves every generated file's time into the past, so that a rewrite shows even within one clock tick. */
+    private void age() throws IOException {
+        try (Stream<Path> walk = Files.walk(project.resolve("target"))) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(file, FileTime.fromMillis(1_000_000_000_000L));
+            }
+        }
+    }
+
+    @Test
+    void aSecondBuildWithNothingChangedRewritesNothing() throws IOException {
+        spec("com/example/tagger.rnn", "package com.example;\n" + MGU + network("Tagger", 3, "mgu"));
+        spec("com/example/gru.rnn", "package com.example;\n" + network("GruTagger", 2, "gru"));
+        IncrementalGeneration.Outcome first = run(settings());
+        assertEquals(List.of("src/main/rnn/com/example/gru.rnn", "src/main/rnn/com/example/tagger.rnn"),
+                first.compiled());
+        assertEquals(List.of(generated("com/example/GruTagger.java"), generated("com/example/Tagger.java")),
+                first.written().stream().sorted().toList());
+        assertTrue(Files.readString(generated("com/example/Tagger.java"))
+                .startsWith("// Generated by rnnc from src/main/rnn/com/example/tagger.rnn. Do not edit."));
+        age();
+        Map<String, String> before = snapshot();
+
+        IncrementalGeneration.Outcome second = run(settings());
+        assertEquals(List.of(), second.compiled());
+        assertEquals(List.of(), second.written());
+        assertEquals(List.of(), second.deleted());
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void changingOneSpecRecompilesOnlyThatSpecAndRewritesOnlyItsClasses() throws IOException {
+        Path tagger = spec("com/example/tagger.rnn", "package com.example;\n" + MGU + network("Tagger", 3, "mgu"));
+        spec("com/example/gru.rnn", "package com.example;\n" + network("GruTagger", 2, "gru"));
+        run(settings());
+        age();
+        Map<String, String> before = snapshot();
+
+        Files.writeString(tagger, "package com.example;\n" + MGU + network("Tagger", 4, "mgu"));
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of("src/main/rnn/com/example/tagger.rnn"), outcome.compiled());
+        assertEquals(List.of(generated("com/example/Tagger.java")), outcome.written());
+        Map<String, String> after = snapshot();
+        String gru = "target/generated-sources/rnnc/com/example/GruTagger.java";
+        assertEquals(before.get(gru), after.get(gru));
+        assertNotEquals(before.get("target/generated-sources/rnnc/com/example/Tagger.java"),
+                after.get("target/generated-sources/rnnc/com/example/Tagger.java"));
+    }
+
+    @Test
+    void aCommentOnlyChangeRecompilesTheSpecButRewritesNothing() throws IOException {
+        Path gru = spec("gru.rnn", "package com.example;\n" + network("GruTagger", 2, "gru"));
+        run(settings());
+        age();
+        Map<String, String> before = snapshot();
+        Files.writeString(gru, "package com.example;\n// a comment\n" + network("GruTagger", 2, "gru"));
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of("src/main/rnn/gru.rnn"), outcome.compiled());
+        assertEquals(List.of(), outcome.written());
+        Map<String, String> after = snapshot();
+        String java = "target/generated-sources/rnnc/com/example/GruTagger.java";
+        assertEquals(before.get(java), after.get(java));
+    }
+
+    @Test
+    void changingAnImportedFileRecompilesTheSpecsThatImportIt() throws IOException {
+        Path cells = spec("cells/mgu.rnn", MGU);
+        spec("nets/tagger.rnn", "package com.example;\nimport \"../cells/mgu.rnn\";\n" + network("Tagger", 3, "mgu"));
+        spec("nets/gru.rnn", "package com.example;\n" + network("GruTagger", 2, "gru"));
+        run(settings());
+
+        Files.writeString(cells, MGU.replace("h' = (1 - f) * h + f * hc;", "h' = f * h + (1 - f) * hc;"));
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of("src/main/rnn/cells/mgu.rnn", "src/main/rnn/nets/tagger.rnn"), outcome.compiled());
+        assertEquals(List.of(generated("com/example/Tagger.java")), outcome.written());
+    }
+
+    @Test
+    void aDeletedSpecsClassesAreRemovedWithTheirEmptyFolders() throws IOException {
+        Path gru = spec("org/acme/gru.rnn", network("GruTagger", 2, "gru"));
+        spec("com/example/tagger.rnn", MGU + network("Tagger", 3, "mgu"));
+        run(settings());
+        assertTrue(Files.isRegularFile(generated("org/acme/GruTagger.java")));
+
+        Files.delete(gru);
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of(), outcome.compiled());
+        assertEquals(List.of(generated("org/acme/GruTagger.java")), outcome.deleted());
+        assertFalse(Files.exists(generated("org")));
+        assertTrue(Files.isRegularFile(generated("com/example/Tagger.java")));
+        assertFalse(Files.readString(project.resolve("target/rnnc/generate.state")).contains("gru"));
+    }
+
+    @Test
+    void aRenamedNetworkReplacesItsOldClass() throws IOException {
+        Path gru = spec("gru.rnn", "package p;\n" + network("GruTagger", 2, "gru"));
+        run(settings());
+        Files.writeString(gru, "package p;\n" + network("Renamed", 2, "gru"));
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of(generated("p/GruTagger.java")), outcome.deleted());
+        assertEquals(List.of(generated("p/Renamed.java")), outcome.written());
+    }
+
+    @Test
+    void aDeletedOrEditedGeneratedFileIsGeneratedAgain() throws IOException {
+        spec("gru.rnn", "package p;\n" + network("GruTagger", 2, "gru"));
+        run(settings());
+        Files.delete(generated("p/GruTagger.java"));
+        assertEquals(List.of(generated("p/GruTagger.java")), run(settings()).written());
+        Files.writeString(generated("p/GruTagger.java"), "// edited by hand\n", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(List.of(generated("p/GruTagger.java")), run(settings()).written());
+    }
+
+    @Test
+    void changedSettingsRecompileEverything() throws IOException {
+        spec("gru.rnn", "package p;\n" + network("GruTagger", 2, "gru"));
+        run(settings());
+        assertFalse(Files.readString(generated("p/GruTagger.java")).contains("jdk.incubator.vector"));
+        IncrementalGeneration.Outcome vector = run(settings(Optional.empty(), CompileRequest.Backend.VECTOR, false));
+        assertEquals(List.of("src/main/rnn/gru.rnn"), vector.compiled());
+        assertTrue(Files.readString(generated("p/GruTagger.java")).contains("jdk.incubator.vector"));
+    }
+
+    @Test
+    void errorsWriteNothingAndTheSpecIsCompiledAgainNextTime() throws IOException {
+        Path broken = spec("nets/tagger.rnn", "package p;\n" + network("Tagger", 3, "mgx"));
+        spec("nets/gru.rnn", "package p;\n" + network("GruTagger", 2, "gru"));
+        IncrementalGeneration.Outcome failed = IncrementalGeneration.run(settings());
+        assertTrue(failed.failed());
+        assertEquals(1, failed.errors());
+        assertEquals(1, failed.filesWithErrors());
+        assertTrue(DiagnosticPrinter.render(failed.diagnostics()).startsWith(
+                "src/main/rnn/nets/tagger.rnn:4:5: error[RNN0103]: unknown layer 'mgx'"),
+                DiagnosticPrinter.render(failed.diagnostics()));
+        assertFalse(Files.exists(project.resolve("target")));
+
+        Files.writeString(broken, "package p;\n" + network("Tagger", 3, "gru"));
+        IncrementalGeneration.Outcome fixed = run(settings());
+        assertEquals(2, fixed.compiled().size());
+        assertTrue(Files.isRegularFile(generated("p/Tagger.java")));
+    }
+
+    @Test
+    void warningsFailOnlyWithFailOnWarning() throws IOException {
+        spec("tagger.rnn", "package p;\n" + MGU.replace("    h' =", "    unused = f * h;\n    h' =")
+                + network("Tagger", 3, "mgu"));
+        IncrementalGeneration.Outcome strict = IncrementalGeneration.run(
+                settings(Optional.empty(), CompileRequest.Backend.SCALAR, true));
+        assertTrue(strict.failed());
+        assertEquals(0, strict.errors());
+        assertEquals(1, strict.warnings());
+        assertFalse(Files.exists(project.resolve("target")));
+
+        IncrementalGeneration.Outcome lenient = run(settings());
+        assertEquals(1, lenient.warnings());
+        assertTrue(Files.isRegularFile(generated("p/Tagger.java")));
+    }
+
+    @Test
+    void theFolderGivesThePackageUnlessThePackageNameOrAPackageLineDoes() throws IOException {
+        spec("com/example/nets/tagger.rnn", MGU + network("Tagger", 3, "mgu"));
+        spec("top.rnn", network("Top", 2, "gru"));
+        spec("org/acme/own.rnn", "package own.pkg;\n" + network("Own", 2, "gru"));
+        run(settings());
+        assertTrue(Files.isRegularFile(generated("com/example/nets/Tagger.java")));
+        assertTrue(Files.isRegularFile(generated("Top.java")));
+        assertTrue(Files.isRegularFile(generated("own/pkg/Own.java")));
+
+        run(settings(Optional.of("org.models"), CompileRequest.Backend.SCALAR, false));
+        assertTrue(Files.isRegularFile(generated("org/models/Tagger.java")));
+        assertTrue(Files.isRegularFile(generated("org/models/Top.java")));
+        assertTrue(Files.isRegularFile(generated("own/pkg/Own.java")));
+        assertFalse(Files.exists(generated("com")));
+        assertFalse(Files.exists(generated("Top.java")));
+    }
+
+    @Test
+    void aFolderThatIsNoPackageNameIsAnErrorOnlyWhenTheSpecHasNoPackageLine() throws IOException {
+        spec("my-nets/fine.rnn", "package p;\n" + network("Fine", 2, "gru"));
+        run(settings());
+        spec("my-nets/tagger.rnn", network("Tagger", 2, "gru"));
+        IncrementalGeneration.Outcome outcome = IncrementalGeneration.run(settings());
+        assertTrue(outcome.failed());
+        assertEquals(List.of("src/main/rnn/my-nets/tagger.rnn: error: the folder of this spec, 'my-nets', is no Java "
+                + "package name; add a package line to the spec, rename the folder or configure <packageName>"),
+                outcome.problems());
+        assertEquals(1, outcome.filesWithErrors());
+    }
+
+    @Test
+    void twoSpecsGeneratingOneClassIsAnError() throws IOException {
+        spec("a.rnn", "package p;\n" + network("Net", 2, "gru"));
+        run(settings());
+        spec("b.rnn", "package p;\n" + network("Net", 3, "gru"));
+        IncrementalGeneration.Outcome outcome = IncrementalGeneration.run(settings());
+        assertTrue(outcome.failed());
+        assertEquals(List.of("src/main/rnn/b.rnn: error: network class p.Net is also generated from "
+                + "src/main/rnn/a.rnn; rename one of the networks or give the specs different packages"),
+                outcome.problems());
+    }
+
+    @Test
+    void excludedAndNonSpecFilesAreLeftAlone() throws IOException {
+        spec("drafts/broken.rnn", "network {");
+        spec("notes.txt", "not a spec");
+        spec("gru.rnn", "package p;\n" + network("GruTagger", 2, "gru"));
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of("src/main/rnn/gru.rnn"), outcome.specs());
+    }
+
+    @Test
+    void noSpecsWriteNothing() throws IOException {
+        IncrementalGeneration.Outcome outcome = run(settings());
+        assertEquals(List.of(), outcome.specs());
+        assertFalse(Files.exists(project.resolve("target")));
+    }
+
+    @Test
+    void invalidPackageNamesAreRejected() {
+        assertThrows(IllegalArgumentException.class,
+                () -> settings(Optional.of("com.example.class"), CompileRequest.Backend.SCALAR, false));
+    }
+
+    @Test
+    void antPatterns() {
+        SpecScanner scanner = new SpecScanner(List.of("**/*.rnn"), List.of("legacy/", "**/tmp_*.rnn"));
+        assertTrue(scanner.matches("a.rnn"));
+        assertTrue(scanner.matches("com/example/a.rnn"));
+        assertFalse(scanner.matches("a.rnn.bak"));
+        assertFalse(scanner.matches("legacy/a.rnn"));
+        assertFalse(scanner.matches("x/tmp_a.rnn"));
+        assertFalse(scanner.matches("tmp_a.rnn"));
+        SpecScanner top = new SpecScanner(List.of("*.rnn", "nets/?.rnn"), List.of());
+        assertTrue(top.matches("a.rnn"));
+        assertFalse(top.matches("com/a.rnn"));
+        assertTrue(top.matches("nets/b.rnn"));
+        assertFalse(top.matches("nets/bc.rnn"));
+    }
+}
