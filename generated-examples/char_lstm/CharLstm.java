@@ -310,6 +310,12 @@ public final class CharLstm {
 
     private final float[] l2_x6;
 
+    private final float[] optimizerState = new float[PARAMETER_COUNT];
+
+    private final float[] optimizerState2 = new float[PARAMETER_COUNT];
+
+    private long updates;
+
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
      * {@code maxSteps} steps; no method allocates afterwards.
@@ -702,6 +708,62 @@ public final class CharLstm {
         return (float) (total / count);
     }
 
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps) {
+        float loss = computeGradients(x, labels, batch, steps);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        float loss = computeGradients(x, labels, batch, steps, lengths);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
+     */
+    public void applyGradients() {
+        double squares = 0;
+        for (int i = 0; i < PARAMETER_COUNT; i++) squares += (double) gradients[i] * gradients[i];
+        double norm = Math.sqrt(squares);
+        if (norm > 5.0) {
+            // as clip_grad_norm_: scale by max_norm / (norm + 1e-6)
+            float scale = (float) (5.0 / (norm + 1e-6));
+            for (int i = 0; i < PARAMETER_COUNT; i++) gradients[i] *= scale;
+        }
+        updates++;
+        double correction1 = 1 - Math.pow(0.9, updates);
+        double correction2 = 1 - Math.pow(0.999, updates);
+        float stepSize = (float) (0.002 / correction1);
+        float root2 = (float) Math.sqrt(correction2);
+        for (int i = 0; i < PARAMETER_COUNT; i++) {
+            float g = gradients[i];
+            float m = 0.9f * optimizerState[i] + 0.1f * g;
+            float v = 0.999f * optimizerState2[i] + 0.001f * g * g;
+            optimizerState[i] = m;
+            optimizerState2[i] = v;
+            parameters[i] -= stepSize * m / ((float) Math.sqrt(v) / root2 + 1.0E-8f);
+        }
+    }
+
+    /**
+     * Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.
+     */
+    public void resetOptimizer() {
+        Arrays.fill(optimizerState, 0.0f);
+        Arrays.fill(optimizerState2, 0.0f);
+        updates = 0;
+    }
+
     private void pack_l0f() {
         for (int row0 = 0; row0 < 1024; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 1024);
@@ -721,6 +783,7 @@ public final class CharLstm {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
+        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -731,6 +794,9 @@ public final class CharLstm {
                 gemm65x1024(input, (t * maxBatch) * 65, 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, 1024, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -749,6 +815,7 @@ public final class CharLstm {
         forwardStep_l0f_0(t0, t1, batch);
         forwardStep_l0f_1(t0, t1, batch);
         forwardStep_l0f_2(t0, t1, batch);
+        forwardStep_l0f_3(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -759,52 +826,6 @@ public final class CharLstm {
                 gemm256x1024(l0f_s0, (t * maxBatch) * 256, 256, l0f_w4, 0, l0f_v4, (t * maxBatch) * 1024, 1024, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 1024; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 1024 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, (r) * 1024 + i);
-                        v0.add(v1).intoArray(l0f_v7, (r) * 1024 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 1024; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 1024 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                        v0.add(v1).intoArray(l0f_v9, (r) * 1024 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + i);
-                        sigmoid(v0).intoArray(l0f_v11, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 256 + i);
-                        sigmoid(v0).intoArray(l0f_v13, (r) * 256 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0f_1(int t0, int t1, int batch) {
@@ -812,9 +833,11 @@ public final class CharLstm {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 512 + i);
-                        tanh(v0).intoArray(l0f_v15, (r) * 256 + i);
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (r) * 1024 + i));
+                        e7.intoArray(l0f_v7, (r) * 1024 + i);
+                        FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        e9.intoArray(l0f_v9, (r) * 1024 + i);
                     }
                 }
             }
@@ -824,44 +847,10 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 768 + i);
-                        sigmoid(v0).intoArray(l0f_v17, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_v18, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_v19, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 256 + i);
-                        v0.add(v1).intoArray(l0f_s1, (r + maxBatch) * 256 + i);
+                        FloatVector e11 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + i));
+                        e11.intoArray(l0f_v11, (r) * 256 + i);
+                        FloatVector e13 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 256 + i));
+                        e13.intoArray(l0f_v13, (r) * 256 + i);
                     }
                 }
             }
@@ -874,20 +863,32 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 256 + i);
-                        tanh(v0).intoArray(l0f_v21, (r) * 256 + i);
+                        FloatVector e15 = tanh(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 512 + i));
+                        e15.intoArray(l0f_v15, (r) * 256 + i);
+                        FloatVector e17 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 768 + i));
+                        e17.intoArray(l0f_v17, (r) * 256 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i));
+                        e18.intoArray(l0f_v18, (r) * 256 + i);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i).mul(e15);
+                        e19.intoArray(l0f_v19, (r) * 256 + i);
+                        FloatVector e20 = e18.add(e19);
+                        e20.intoArray(l0f_s1, (r + maxBatch) * 256 + i);
                     }
                 }
             }
         }
+    }
+
+    private void forwardStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_s0, (r + maxBatch) * 256 + i);
+                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 256 + i));
+                        e21.intoArray(l0f_v21, (r) * 256 + i);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i).mul(e21);
+                        e22.intoArray(l0f_s0, (r + maxBatch) * 256 + i);
                     }
                 }
             }
@@ -901,7 +902,6 @@ public final class CharLstm {
         adjointStep_l0f_3(t0, t1, batch);
         adjointStep_l0f_4(t0, t1, batch);
         adjointStep_l0f_5(t0, t1, batch);
-        adjointStep_l0f_6(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -909,58 +909,20 @@ public final class CharLstm {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a25, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a26, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a28, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, (b) * 256 + i);
-                        c0.sub(v1).intoArray(l0f_a29, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a30, (b) * 256 + i);
+                        FloatVector e25 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i));
+                        e25.intoArray(l0f_a25, (b) * 256 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i));
+                        e26.intoArray(l0f_a26, (b) * 256 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v21, (r) * 256 + i));
+                        e28.intoArray(l0f_a28, (b) * 256 + i);
+                        FloatVector e29 = c0.sub(e28);
+                        e29.intoArray(l0f_a29, (b) * 256 + i);
+                        FloatVector e30 = e26.mul(e29);
+                        e30.intoArray(l0f_a30, (b) * 256 + i);
+                        FloatVector e31 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 256 + i).add(e30);
+                        e31.intoArray(l0f_a31, (b) * 256 + i);
                     }
                 }
             }
@@ -972,85 +934,20 @@ public final class CharLstm {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 256 + i);
-                        v0.add(v1).intoArray(l0f_a31, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a32, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a33, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a34, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a35, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
-                        c0.sub(v1).intoArray(l0f_a36, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a36, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a37, (b) * 256 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i));
+                        e32.intoArray(l0f_a32, (b) * 256 + i);
+                        FloatVector e33 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i));
+                        e33.intoArray(l0f_a33, (b) * 256 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i));
+                        e34.intoArray(l0f_a34, (b) * 256 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i));
+                        e35.intoArray(l0f_a35, (b) * 256 + i);
+                        FloatVector e36 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i));
+                        e36.intoArray(l0f_a36, (b) * 256 + i);
+                        FloatVector e37 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i).mul(e36);
+                        e37.intoArray(l0f_a37, (b) * 256 + i);
                     }
                 }
             }
@@ -1074,41 +971,21 @@ public final class CharLstm {
                 System.arraycopy(l0f_a38, (b) * 256, l0f_a39, (b) * 1024 + 768, 256);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a40, (b) * 256 + i);
-                    }
-                }
-            }
-        }
     }
 
-    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, (b) * 256 + i);
-                        c0.sub(v1).intoArray(l0f_a41, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a42, (b) * 256 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i));
+                        e40.intoArray(l0f_a40, (b) * 256 + i);
+                        FloatVector e41 = c0.sub(e40);
+                        e41.intoArray(l0f_a41, (b) * 256 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 256 + i).mul(e41);
+                        e42.intoArray(l0f_a42, (b) * 256 + i);
                     }
                 }
             }
@@ -1138,35 +1015,12 @@ public final class CharLstm {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
-                        c0.sub(v1).intoArray(l0f_a45, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a46, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a47, (b) * 256 + i);
+                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i));
+                        e45.intoArray(l0f_a45, (b) * 256 + i);
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i).mul(e45);
+                        e46.intoArray(l0f_a46, (b) * 256 + i);
+                        FloatVector e47 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 256 + i).mul(e46);
+                        e47.intoArray(l0f_a47, (b) * 256 + i);
                     }
                 }
             }
@@ -1178,6 +1032,9 @@ public final class CharLstm {
                 System.arraycopy(l0f_a47, (b) * 256, l0f_a48, (b) * 1024 + 256, 256);
             }
         }
+    }
+
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1196,35 +1053,12 @@ public final class CharLstm {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
-                        c0.sub(v1).intoArray(l0f_a50, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a51, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l0f_a52, (b) * 256 + i);
+                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i));
+                        e50.intoArray(l0f_a50, (b) * 256 + i);
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i).mul(e50);
+                        e51.intoArray(l0f_a51, (b) * 256 + i);
+                        FloatVector e52 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 256 + i).mul(e51);
+                        e52.intoArray(l0f_a52, (b) * 256 + i);
                     }
                 }
             }
@@ -1248,12 +1082,15 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm1024x256(l0f_x54, (t * maxBatch) * 1024, 1024, parameters, P1, l0f_a55, (0) * 256, 256, batch);
         }
     }
 
-    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1271,6 +1108,8 @@ public final class CharLstm {
     private void adjointHoisted_l0f(int t0, int t1, int batch) {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
+        adjointHoisted_l0f_2(t0, t1, batch);
+        adjointHoisted_l0f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -1281,6 +1120,9 @@ public final class CharLstm {
                 gemm1024x65(l0f_x54, (t * maxBatch) * 1024, 1024, parameters, P0, l0f_x56, (t * maxBatch) * 65, 65, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter1024x65(gradients, P0, l0f_x54, (t0 * maxBatch) * 1024, 1024, input, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
         } else {
@@ -1288,6 +1130,9 @@ public final class CharLstm {
                 addOuter1024x65(gradients, P0, l0f_x54, (t * maxBatch) * 1024, 1024, input, (t * maxBatch) * 65, 65, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, 1024, l0f_s0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
         } else {
@@ -1295,6 +1140,9 @@ public final class CharLstm {
                 addOuter1024x256(gradients, P1, l0f_x54, (t * maxBatch) * 1024, 1024, l0f_s0, (t * maxBatch) * 256, 256, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1319,9 +1167,6 @@ public final class CharLstm {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1435,6 +1280,7 @@ public final class CharLstm {
 
     private void forwardHoisted_l1f(int t0, int t1, int batch) {
         forwardHoisted_l1f_0(t0, t1, batch);
+        forwardHoisted_l1f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
@@ -1445,6 +1291,9 @@ public final class CharLstm {
                 gemm256x1024(out0, (t * maxBatch) * 256, 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, 1024, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1463,6 +1312,7 @@ public final class CharLstm {
         forwardStep_l1f_0(t0, t1, batch);
         forwardStep_l1f_1(t0, t1, batch);
         forwardStep_l1f_2(t0, t1, batch);
+        forwardStep_l1f_3(t0, t1, batch);
     }
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
@@ -1473,52 +1323,6 @@ public final class CharLstm {
                 gemm256x1024(l1f_s0, (t * maxBatch) * 256, 256, l1f_w4, 0, l1f_v4, (t * maxBatch) * 1024, 1024, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 1024; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 1024 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v4, (r) * 1024 + i);
-                        v0.add(v1).intoArray(l1f_v7, (r) * 1024 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 1024; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v7, (r) * 1024 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                        v0.add(v1).intoArray(l1f_v9, (r) * 1024 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + i);
-                        sigmoid(v0).intoArray(l1f_v11, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 256 + i);
-                        sigmoid(v0).intoArray(l1f_v13, (r) * 256 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l1f_1(int t0, int t1, int batch) {
@@ -1526,9 +1330,11 @@ public final class CharLstm {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 512 + i);
-                        tanh(v0).intoArray(l1f_v15, (r) * 256 + i);
+                    for (int i = 0; i < 1024; i += 8) {
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (r) * 1024 + i));
+                        e7.intoArray(l1f_v7, (r) * 1024 + i);
+                        FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        e9.intoArray(l1f_v9, (r) * 1024 + i);
                     }
                 }
             }
@@ -1538,44 +1344,10 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 768 + i);
-                        sigmoid(v0).intoArray(l1f_v17, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_v18, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_v19, (r) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v19, (r) * 256 + i);
-                        v0.add(v1).intoArray(l1f_s1, (r + maxBatch) * 256 + i);
+                        FloatVector e11 = sigmoid(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + i));
+                        e11.intoArray(l1f_v11, (r) * 256 + i);
+                        FloatVector e13 = sigmoid(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 256 + i));
+                        e13.intoArray(l1f_v13, (r) * 256 + i);
                     }
                 }
             }
@@ -1588,20 +1360,32 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 256 + i);
-                        tanh(v0).intoArray(l1f_v21, (r) * 256 + i);
+                        FloatVector e15 = tanh(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 512 + i));
+                        e15.intoArray(l1f_v15, (r) * 256 + i);
+                        FloatVector e17 = sigmoid(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 768 + i));
+                        e17.intoArray(l1f_v17, (r) * 256 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i));
+                        e18.intoArray(l1f_v18, (r) * 256 + i);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i).mul(e15);
+                        e19.intoArray(l1f_v19, (r) * 256 + i);
+                        FloatVector e20 = e18.add(e19);
+                        e20.intoArray(l1f_s1, (r + maxBatch) * 256 + i);
                     }
                 }
             }
         }
+    }
+
+    private void forwardStep_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_s0, (r + maxBatch) * 256 + i);
+                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 256 + i));
+                        e21.intoArray(l1f_v21, (r) * 256 + i);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i).mul(e21);
+                        e22.intoArray(l1f_s0, (r + maxBatch) * 256 + i);
                     }
                 }
             }
@@ -1615,7 +1399,6 @@ public final class CharLstm {
         adjointStep_l1f_3(t0, t1, batch);
         adjointStep_l1f_4(t0, t1, batch);
         adjointStep_l1f_5(t0, t1, batch);
-        adjointStep_l1f_6(t0, t1, batch);
     }
 
     private void adjointStep_l1f_0(int t0, int t1, int batch) {
@@ -1623,58 +1406,20 @@ public final class CharLstm {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a25, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a26, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a28, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a28, (b) * 256 + i);
-                        c0.sub(v1).intoArray(l1f_a29, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a26, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a29, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a30, (b) * 256 + i);
+                        FloatVector e25 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i));
+                        e25.intoArray(l1f_a25, (b) * 256 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i));
+                        e26.intoArray(l1f_a26, (b) * 256 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v21, (r) * 256 + i));
+                        e28.intoArray(l1f_a28, (b) * 256 + i);
+                        FloatVector e29 = c0.sub(e28);
+                        e29.intoArray(l1f_a29, (b) * 256 + i);
+                        FloatVector e30 = e26.mul(e29);
+                        e30.intoArray(l1f_a30, (b) * 256 + i);
+                        FloatVector e31 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 256 + i).add(e30);
+                        e31.intoArray(l1f_a31, (b) * 256 + i);
                     }
                 }
             }
@@ -1686,85 +1431,20 @@ public final class CharLstm {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a30, (b) * 256 + i);
-                        v0.add(v1).intoArray(l1f_a31, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a32, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a33, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a34, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a35, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
-                        c0.sub(v1).intoArray(l1f_a36, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a36, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a37, (b) * 256 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i));
+                        e32.intoArray(l1f_a32, (b) * 256 + i);
+                        FloatVector e33 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i));
+                        e33.intoArray(l1f_a33, (b) * 256 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i));
+                        e34.intoArray(l1f_a34, (b) * 256 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i));
+                        e35.intoArray(l1f_a35, (b) * 256 + i);
+                        FloatVector e36 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i));
+                        e36.intoArray(l1f_a36, (b) * 256 + i);
+                        FloatVector e37 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i).mul(e36);
+                        e37.intoArray(l1f_a37, (b) * 256 + i);
                     }
                 }
             }
@@ -1788,41 +1468,21 @@ public final class CharLstm {
                 System.arraycopy(l1f_a38, (b) * 256, l1f_a39, (b) * 1024 + 768, 256);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a40, (b) * 256 + i);
-                    }
-                }
-            }
-        }
     }
 
-    private void adjointStep_l1f_3(int t0, int t1, int batch) {
+    private void adjointStep_l1f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a40, (b) * 256 + i);
-                        c0.sub(v1).intoArray(l1f_a41, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a41, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a42, (b) * 256 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i));
+                        e40.intoArray(l1f_a40, (b) * 256 + i);
+                        FloatVector e41 = c0.sub(e40);
+                        e41.intoArray(l1f_a41, (b) * 256 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 256 + i).mul(e41);
+                        e42.intoArray(l1f_a42, (b) * 256 + i);
                     }
                 }
             }
@@ -1852,35 +1512,12 @@ public final class CharLstm {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
-                        c0.sub(v1).intoArray(l1f_a45, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a45, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a46, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a46, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a47, (b) * 256 + i);
+                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i));
+                        e45.intoArray(l1f_a45, (b) * 256 + i);
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i).mul(e45);
+                        e46.intoArray(l1f_a46, (b) * 256 + i);
+                        FloatVector e47 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 256 + i).mul(e46);
+                        e47.intoArray(l1f_a47, (b) * 256 + i);
                     }
                 }
             }
@@ -1892,6 +1529,9 @@ public final class CharLstm {
                 System.arraycopy(l1f_a47, (b) * 256, l1f_a48, (b) * 1024 + 256, 256);
             }
         }
+    }
+
+    private void adjointStep_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1910,35 +1550,12 @@ public final class CharLstm {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
-                        c0.sub(v1).intoArray(l1f_a50, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a50, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a51, (b) * 256 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 256; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 256 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a51, (b) * 256 + i);
-                        v0.mul(v1).intoArray(l1f_a52, (b) * 256 + i);
+                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i));
+                        e50.intoArray(l1f_a50, (b) * 256 + i);
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i).mul(e50);
+                        e51.intoArray(l1f_a51, (b) * 256 + i);
+                        FloatVector e52 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 256 + i).mul(e51);
+                        e52.intoArray(l1f_a52, (b) * 256 + i);
                     }
                 }
             }
@@ -1962,12 +1579,15 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, parameters, P5, l1f_a55, (0) * 256, 256, batch);
         }
     }
 
-    private void adjointStep_l1f_6(int t0, int t1, int batch) {
+    private void adjointStep_l1f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1985,6 +1605,8 @@ public final class CharLstm {
     private void adjointHoisted_l1f(int t0, int t1, int batch) {
         adjointHoisted_l1f_0(t0, t1, batch);
         adjointHoisted_l1f_1(t0, t1, batch);
+        adjointHoisted_l1f_2(t0, t1, batch);
+        adjointHoisted_l1f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
@@ -1995,6 +1617,9 @@ public final class CharLstm {
                 gemm1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, parameters, P4, l1f_x56, (t * maxBatch) * 256, 256, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter1024x256(gradients, P4, l1f_x54, (t0 * maxBatch) * 1024, 1024, out0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
         } else {
@@ -2002,6 +1627,9 @@ public final class CharLstm {
                 addOuter1024x256(gradients, P4, l1f_x54, (t * maxBatch) * 1024, 1024, out0, (t * maxBatch) * 256, 256, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter1024x256(gradients, P5, l1f_x54, (t0 * maxBatch) * 1024, 1024, l1f_s0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
         } else {
@@ -2009,6 +1637,9 @@ public final class CharLstm {
                 addOuter1024x256(gradients, P5, l1f_x54, (t * maxBatch) * 1024, 1024, l1f_s0, (t * maxBatch) * 256, 256, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2033,9 +1664,6 @@ public final class CharLstm {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2141,6 +1769,7 @@ public final class CharLstm {
 
     private void forwardHoisted_l2(int t0, int t1, int batch) {
         forwardHoisted_l2_0(t0, t1, batch);
+        forwardHoisted_l2_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
@@ -2151,6 +1780,9 @@ public final class CharLstm {
                 gemm256x65(out1, (t * maxBatch) * 256, 256, l2_w1, 0, l2_v1, (t * maxBatch) * 65, 65, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l2_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2191,6 +1823,8 @@ public final class CharLstm {
 
     private void adjointHoisted_l2(int t0, int t1, int batch) {
         adjointHoisted_l2_0(t0, t1, batch);
+        adjointHoisted_l2_1(t0, t1, batch);
+        adjointHoisted_l2_2(t0, t1, batch);
     }
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
@@ -2201,6 +1835,9 @@ public final class CharLstm {
                 gemm65x256(dOut2, (t * maxBatch) * 65, 65, parameters, P8, l2_x6, (t * maxBatch) * 256, 256, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l2_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter65x256(gradients, P8, dOut2, (t0 * maxBatch) * 65, 65, out1, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
         } else {
@@ -2208,6 +1845,9 @@ public final class CharLstm {
                 addOuter65x256(gradients, P8, dOut2, (t * maxBatch) * 65, 65, out1, (t * maxBatch) * 256, 256, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l2_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

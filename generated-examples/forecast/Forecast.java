@@ -156,6 +156,10 @@ public final class Forecast {
 
     private final float[] l2_x5;
 
+    private final float[] optimizerState = new float[PARAMETER_COUNT];
+
+    private long updates;
+
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
      * {@code maxSteps} steps; no method allocates afterwards.
@@ -459,6 +463,49 @@ public final class Forecast {
         return (float) (total / count);
     }
 
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, float[] targets, int batch, int steps) {
+        float loss = computeGradients(x, targets, batch, steps);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, float[] targets, int batch, int steps, int[] lengths) {
+        float loss = computeGradients(x, targets, batch, steps, lengths);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
+     */
+    public void applyGradients() {
+        for (int i = 0; i < PARAMETER_COUNT; i++) gradients[i] = Math.max(-1.0f, Math.min(1.0f, gradients[i]));
+        updates++;
+        // torch.optim.SGD: the first step's buffer is the gradient itself
+        float momentum = updates == 1 ? 0 : 0.9f;
+        for (int i = 0; i < PARAMETER_COUNT; i++) {
+            float buffer = momentum * optimizerState[i] + gradients[i];
+            optimizerState[i] = buffer;
+            parameters[i] -= 0.01f * buffer;
+        }
+    }
+
+    /**
+     * Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.
+     */
+    public void resetOptimizer() {
+        Arrays.fill(optimizerState, 0.0f);
+        updates = 0;
+    }
+
     private void pack_l0f() {
         for (int row0 = 0; row0 < 32; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 32);
@@ -478,6 +525,7 @@ public final class Forecast {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
+        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -488,6 +536,9 @@ public final class Forecast {
                 gemm8x32(input, (t * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -504,6 +555,7 @@ public final class Forecast {
 
     private void forwardStep_l0f(int t0, int t1, int batch) {
         forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -514,37 +566,20 @@ public final class Forecast {
                 gemm32x32(l0f_s0, (t * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0f_v6, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                        v0.add(v1).intoArray(l0f_v8, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, (r) * 32 + i);
-                        tanh(v0).intoArray(l0f_s0, (r + maxBatch) * 32 + i);
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (r) * 32 + i));
+                        e6.intoArray(l0f_v6, (r) * 32 + i);
+                        FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        e8.intoArray(l0f_v8, (r) * 32 + i);
+                        FloatVector e9 = tanh(e8);
+                        e9.intoArray(l0f_s0, (r + maxBatch) * 32 + i);
                     }
                 }
             }
@@ -553,6 +588,8 @@ public final class Forecast {
 
     private void adjointStep_l0f(int t0, int t1, int batch) {
         adjointStep_l0f_0(t0, t1, batch);
+        adjointStep_l0f_1(t0, t1, batch);
+        adjointStep_l0f_2(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -560,41 +597,27 @@ public final class Forecast {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i);
-                        v0.mul(v1).intoArray(l0f_a12, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a12, (b) * 32 + i);
-                        c0.sub(v1).intoArray(l0f_a13, (b) * 32 + i);
+                        FloatVector e12 = FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i));
+                        e12.intoArray(l0f_a12, (b) * 32 + i);
+                        FloatVector e13 = c0.sub(e12);
+                        e13.intoArray(l0f_a13, (b) * 32 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 32 + i).mul(e13);
+                        e14.intoArray(l0f_x14, (r) * 32 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a13, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l0f_x14, (r) * 32 + i);
-                    }
-                }
-            }
-        }
+    }
+
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm32x32(l0f_x14, (t * maxBatch) * 32, 32, parameters, P1, l0f_a15, (0) * 32, 32, batch);
         }
+    }
+
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -606,6 +629,8 @@ public final class Forecast {
     private void adjointHoisted_l0f(int t0, int t1, int batch) {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
+        adjointHoisted_l0f_2(t0, t1, batch);
+        adjointHoisted_l0f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -616,6 +641,9 @@ public final class Forecast {
                 gemm32x8(l0f_x14, (t * maxBatch) * 32, 32, parameters, P0, l0f_x16, (t * maxBatch) * 8, 8, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter32x8(gradients, P0, l0f_x14, (t0 * maxBatch) * 32, 32, input, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
         } else {
@@ -623,6 +651,9 @@ public final class Forecast {
                 addOuter32x8(gradients, P0, l0f_x14, (t * maxBatch) * 32, 32, input, (t * maxBatch) * 8, 8, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter32x32(gradients, P1, l0f_x14, (t0 * maxBatch) * 32, 32, l0f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -630,6 +661,9 @@ public final class Forecast {
                 addOuter32x32(gradients, P1, l0f_x14, (t * maxBatch) * 32, 32, l0f_s0, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -654,9 +688,6 @@ public final class Forecast {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -754,6 +785,7 @@ public final class Forecast {
 
     private void forwardHoisted_l1f(int t0, int t1, int batch) {
         forwardHoisted_l1f_0(t0, t1, batch);
+        forwardHoisted_l1f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
@@ -764,6 +796,9 @@ public final class Forecast {
                 gemm32x32(out0, (t * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -780,6 +815,7 @@ public final class Forecast {
 
     private void forwardStep_l1f(int t0, int t1, int batch) {
         forwardStep_l1f_0(t0, t1, batch);
+        forwardStep_l1f_1(t0, t1, batch);
     }
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
@@ -790,37 +826,20 @@ public final class Forecast {
                 gemm32x32(l1f_s0, (t * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void forwardStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 32 + i);
-                        v0.add(v1).intoArray(l1f_v6, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                        v0.add(v1).intoArray(l1f_v8, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i);
-                        v0.max(0.0f).intoArray(l1f_s0, (r + maxBatch) * 32 + i);
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l1f_v3, (r) * 32 + i));
+                        e6.intoArray(l1f_v6, (r) * 32 + i);
+                        FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        e8.intoArray(l1f_v8, (r) * 32 + i);
+                        FloatVector e9 = e8.max(0.0f);
+                        e9.intoArray(l1f_s0, (r + maxBatch) * 32 + i);
                     }
                 }
             }
@@ -829,6 +848,8 @@ public final class Forecast {
 
     private void adjointStep_l1f(int t0, int t1, int batch) {
         adjointStep_l1f_0(t0, t1, batch);
+        adjointStep_l1f_1(t0, t1, batch);
+        adjointStep_l1f_2(t0, t1, batch);
     }
 
     private void adjointStep_l1f_0(int t0, int t1, int batch) {
@@ -837,27 +858,23 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i);
-                        FloatVector.zero(SPECIES).blend(1.0f, v0.compare(VectorOperators.GT, 0.0f)).intoArray(l1f_a11, (b) * 32 + i);
+                        FloatVector e11 = FloatVector.zero(SPECIES).blend(1.0f, FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i).compare(VectorOperators.GT, 0.0f));
+                        e11.intoArray(l1f_a11, (b) * 32 + i);
+                        FloatVector e12 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(e11);
+                        e12.intoArray(l1f_x12, (r) * 32 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a11, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_x12, (r) * 32 + i);
-                    }
-                }
-            }
-        }
+    }
+
+    private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm32x32(l1f_x12, (t * maxBatch) * 32, 32, parameters, P5, l1f_a13, (0) * 32, 32, batch);
         }
+    }
+
+    private void adjointStep_l1f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -869,6 +886,8 @@ public final class Forecast {
     private void adjointHoisted_l1f(int t0, int t1, int batch) {
         adjointHoisted_l1f_0(t0, t1, batch);
         adjointHoisted_l1f_1(t0, t1, batch);
+        adjointHoisted_l1f_2(t0, t1, batch);
+        adjointHoisted_l1f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
@@ -879,6 +898,9 @@ public final class Forecast {
                 gemm32x32(l1f_x12, (t * maxBatch) * 32, 32, parameters, P4, l1f_x14, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter32x32(gradients, P4, l1f_x12, (t0 * maxBatch) * 32, 32, out0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -886,6 +908,9 @@ public final class Forecast {
                 addOuter32x32(gradients, P4, l1f_x12, (t * maxBatch) * 32, 32, out0, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter32x32(gradients, P5, l1f_x12, (t0 * maxBatch) * 32, 32, l1f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -893,6 +918,9 @@ public final class Forecast {
                 addOuter32x32(gradients, P5, l1f_x12, (t * maxBatch) * 32, 32, l1f_s0, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -917,9 +945,6 @@ public final class Forecast {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1010,6 +1035,7 @@ public final class Forecast {
 
     private void forwardHoisted_l2(int t0, int t1, int batch) {
         forwardHoisted_l2_0(t0, t1, batch);
+        forwardHoisted_l2_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
@@ -1020,6 +1046,9 @@ public final class Forecast {
                 gemm32x1(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, 1, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l2_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1038,6 +1067,8 @@ public final class Forecast {
 
     private void adjointHoisted_l2(int t0, int t1, int batch) {
         adjointHoisted_l2_0(t0, t1, batch);
+        adjointHoisted_l2_1(t0, t1, batch);
+        adjointHoisted_l2_2(t0, t1, batch);
     }
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
@@ -1048,6 +1079,9 @@ public final class Forecast {
                 gemm1x32(dOut2, (t * maxBatch) * 1, 1, parameters, P8, l2_x5, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l2_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter1x32(gradients, P8, dOut2, (t0 * maxBatch) * 1, 1, out1, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -1055,6 +1089,9 @@ public final class Forecast {
                 addOuter1x32(gradients, P8, dOut2, (t * maxBatch) * 1, 1, out1, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l2_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

@@ -175,6 +175,10 @@ public final class MguTagger {
 
     private final float[] l1_x6;
 
+    private final float[] optimizerState = new float[PARAMETER_COUNT];
+
+    private long updates;
+
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
      * {@code maxSteps} steps; no method allocates afterwards.
@@ -499,6 +503,47 @@ public final class MguTagger {
         return (float) (total / count);
     }
 
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps) {
+        float loss = computeGradients(x, labels, batch, steps);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        float loss = computeGradients(x, labels, batch, steps, lengths);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
+     */
+    public void applyGradients() {
+        updates++;
+        for (int i = 0; i < PARAMETER_COUNT; i++) {
+            float g = gradients[i];
+            float square = 0.99f * optimizerState[i] + 0.01f * g * g;
+            optimizerState[i] = square;
+            parameters[i] -= 0.001f * g / ((float) Math.sqrt(square) + 1.0E-8f);
+        }
+    }
+
+    /**
+     * Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.
+     */
+    public void resetOptimizer() {
+        Arrays.fill(optimizerState, 0.0f);
+        updates = 0;
+    }
+
     private void pack_l0f() {
         for (int row0 = 0; row0 < 64; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 64);
@@ -548,6 +593,7 @@ public final class MguTagger {
         forwardStep_l0f_0(t0, t1, batch);
         forwardStep_l0f_1(t0, t1, batch);
         forwardStep_l0f_2(t0, t1, batch);
+        forwardStep_l0f_3(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -558,106 +604,22 @@ public final class MguTagger {
                 gemm64x64(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, 64, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 64 + i);
-                        v0.add(v1).intoArray(l0f_v4, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v4, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        v0.add(v1).intoArray(l0f_v6, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 64 + i);
-                        sigmoid(v0).intoArray(l0f_v7, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_v9, (r) * 64 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0f_1(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemm64x64(l0f_v9, (t0 * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemm64x64(l0f_v9, (t * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, 64, batch);
-            }
-        }
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v10, (r) * 64 + i);
-                        v0.add(v1).intoArray(l0f_v11, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P5 + i);
-                        v0.add(v1).intoArray(l0f_v13, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 64 + i);
-                        tanh(v0).intoArray(l0f_v14, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_v16, (r) * 64 + i);
+                        FloatVector e4 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (r) * 64 + i));
+                        e4.intoArray(l0f_v4, (r) * 64 + i);
+                        FloatVector e6 = e4.add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        e6.intoArray(l0f_v6, (r) * 64 + i);
+                        FloatVector e7 = sigmoid(e6);
+                        e7.intoArray(l0f_v7, (r) * 64 + i);
+                        FloatVector e9 = e7.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e9.intoArray(l0f_v9, (r) * 64 + i);
                     }
                 }
             }
@@ -665,26 +627,34 @@ public final class MguTagger {
     }
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v16, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_v17, (r) * 64 + i);
-                    }
-                }
+        if (batch == maxBatch) {
+            gemm64x64(l0f_v9, (t0 * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemm64x64(l0f_v9, (t * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void forwardStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_v18, (r) * 64 + i);
+                        FloatVector e11 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v10, (r) * 64 + i));
+                        e11.intoArray(l0f_v11, (r) * 64 + i);
+                        FloatVector e13 = e11.add(FloatVector.fromArray(SPECIES, parameters, P5 + i));
+                        e13.intoArray(l0f_v13, (r) * 64 + i);
+                        FloatVector e14 = tanh(e13);
+                        e14.intoArray(l0f_v14, (r) * 64 + i);
+                        FloatVector e16 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
+                        e16.intoArray(l0f_v16, (r) * 64 + i);
+                        FloatVector e17 = e16.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e17.intoArray(l0f_v17, (r) * 64 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i).mul(e14);
+                        e18.intoArray(l0f_v18, (r) * 64 + i);
                     }
                 }
             }
@@ -708,6 +678,7 @@ public final class MguTagger {
         adjointStep_l0f_1(t0, t1, batch);
         adjointStep_l0f_2(t0, t1, batch);
         adjointStep_l0f_3(t0, t1, batch);
+        adjointStep_l0f_4(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -716,83 +687,18 @@ public final class MguTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a22, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a23, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a24, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v16, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a25, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a24, (b) * 64 + i);
-                        v0.neg().intoArray(l0f_a26, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a22, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a26, (b) * 64 + i);
-                        v0.add(v1).intoArray(l0f_a27, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a29, (b) * 64 + i);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i));
+                        e22.intoArray(l0f_a22, (b) * 64 + i);
+                        FloatVector e23 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
+                        e23.intoArray(l0f_a23, (b) * 64 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e24.intoArray(l0f_a24, (b) * 64 + i);
+                        FloatVector e25 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v16, (r) * 64 + i));
+                        e25.intoArray(l0f_a25, (b) * 64 + i);
+                        FloatVector e26 = e24.neg();
+                        e26.intoArray(l0f_a26, (b) * 64 + i);
+                        FloatVector e27 = e22.add(e26);
+                        e27.intoArray(l0f_a27, (b) * 64 + i);
                     }
                 }
             }
@@ -803,24 +709,19 @@ public final class MguTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_a30, (b) * 64 + i);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i));
+                        e29.intoArray(l0f_a29, (b) * 64 + i);
+                        FloatVector e30 = c0.sub(e29);
+                        e30.intoArray(l0f_a30, (b) * 64 + i);
+                        FloatVector e31 = FloatVector.fromArray(SPECIES, l0f_a23, (b) * 64 + i).mul(e30);
+                        e31.intoArray(l0f_x31, (r) * 64 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a23, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_x31, (r) * 64 + i);
-                    }
-                }
-            }
-        }
+    }
+
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm64x64(l0f_x31, (t * maxBatch) * 64, 64, parameters, P4, l0f_a32, (0) * 64, 64, batch);
         }
@@ -832,45 +733,14 @@ public final class MguTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a33, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a27, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 64 + i);
-                        v0.add(v1).intoArray(l0f_a34, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a35, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a35, (b) * 64 + i);
-                        v0.add(v1).intoArray(l0f_a36, (b) * 64 + i);
+                        FloatVector e33 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e33.intoArray(l0f_a33, (b) * 64 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l0f_a27, (b) * 64 + i).add(e33);
+                        e34.intoArray(l0f_a34, (b) * 64 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
+                        e35.intoArray(l0f_a35, (b) * 64 + i);
+                        FloatVector e36 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 64 + i).add(e35);
+                        e36.intoArray(l0f_a36, (b) * 64 + i);
                     }
                 }
             }
@@ -881,8 +751,12 @@ public final class MguTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_a38, (b) * 64 + i);
+                        FloatVector e38 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
+                        e38.intoArray(l0f_a38, (b) * 64 + i);
+                        FloatVector e39 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i).mul(e38);
+                        e39.intoArray(l0f_a39, (b) * 64 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i).mul(e39);
+                        e40.intoArray(l0f_x40, (r) * 64 + i);
                     }
                 }
             }
@@ -891,32 +765,11 @@ public final class MguTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a38, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a39, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_x40, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
             gemm64x64(l0f_x40, (t * maxBatch) * 64, 64, parameters, P1, l0f_a41, (0) * 64, 64, batch);
         }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -941,6 +794,13 @@ public final class MguTagger {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
         adjointHoisted_l0f_2(t0, t1, batch);
+        adjointHoisted_l0f_3(t0, t1, batch);
+        adjointHoisted_l0f_4(t0, t1, batch);
+        adjointHoisted_l0f_5(t0, t1, batch);
+        adjointHoisted_l0f_6(t0, t1, batch);
+        adjointHoisted_l0f_7(t0, t1, batch);
+        adjointHoisted_l0f_8(t0, t1, batch);
+        adjointHoisted_l0f_9(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -970,6 +830,9 @@ public final class MguTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm64x40(l0f_x44, (t0 * maxBatch) * 128, 128, parameters, P0, l0f_x46, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
         } else {
@@ -977,6 +840,9 @@ public final class MguTagger {
                 gemm64x40(l0f_x44, (t * maxBatch) * 128, 128, parameters, P0, l0f_x46, (t * maxBatch) * 40, 40, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm64x40(l0f_x44, (t0 * maxBatch) * 128 + 64, 128, parameters, P3, l0f_x48, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
         } else {
@@ -986,7 +852,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -999,6 +865,9 @@ public final class MguTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x40(gradients, P0, l0f_x44, (t0 * maxBatch) * 128, 128, input, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
         } else {
@@ -1006,6 +875,9 @@ public final class MguTagger {
                 addOuter64x40(gradients, P0, l0f_x44, (t * maxBatch) * 128, 128, input, (t * maxBatch) * 40, 40, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x64(gradients, P1, l0f_x40, (t0 * maxBatch) * 64, 64, l0f_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
@@ -1013,6 +885,9 @@ public final class MguTagger {
                 addOuter64x64(gradients, P1, l0f_x40, (t * maxBatch) * 64, 64, l0f_s0, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1025,6 +900,9 @@ public final class MguTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x40(gradients, P3, l0f_x44, (t0 * maxBatch) * 128 + 64, 128, input, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
         } else {
@@ -1034,7 +912,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x64(gradients, P4, l0f_x31, (t0 * maxBatch) * 64, 64, l0f_v9, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
@@ -1042,6 +920,9 @@ public final class MguTagger {
                 addOuter64x64(gradients, P4, l0f_x31, (t * maxBatch) * 64, 64, l0f_v9, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1144,6 +1025,7 @@ public final class MguTagger {
 
     private void forwardHoisted_l1(int t0, int t1, int batch) {
         forwardHoisted_l1_0(t0, t1, batch);
+        forwardHoisted_l1_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
@@ -1154,6 +1036,9 @@ public final class MguTagger {
                 gemm64x5(out0, (t * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, 5, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l1_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1189,6 +1074,8 @@ public final class MguTagger {
 
     private void adjointHoisted_l1(int t0, int t1, int batch) {
         adjointHoisted_l1_0(t0, t1, batch);
+        adjointHoisted_l1_1(t0, t1, batch);
+        adjointHoisted_l1_2(t0, t1, batch);
     }
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
@@ -1199,6 +1086,9 @@ public final class MguTagger {
                 gemm5x64(dOut1, (t * maxBatch) * 5, 5, parameters, P6, l1_x6, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter5x64(gradients, P6, dOut1, (t0 * maxBatch) * 5, 5, out0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
@@ -1206,6 +1096,9 @@ public final class MguTagger {
                 addOuter5x64(gradients, P6, dOut1, (t * maxBatch) * 5, 5, out0, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

@@ -188,6 +188,12 @@ public final class MnistRows {
 
     private final float[] l1_x6;
 
+    private final float[] optimizerState = new float[PARAMETER_COUNT];
+
+    private final float[] optimizerState2 = new float[PARAMETER_COUNT];
+
+    private long updates;
+
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
      * {@code maxSteps} steps; no method allocates afterwards.
@@ -511,6 +517,54 @@ public final class MnistRows {
         return (float) (total / count);
     }
 
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps) {
+        float loss = computeGradients(x, labels, batch, steps);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        float loss = computeGradients(x, labels, batch, steps, lengths);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
+     */
+    public void applyGradients() {
+        updates++;
+        double correction1 = 1 - Math.pow(0.9, updates);
+        double correction2 = 1 - Math.pow(0.999, updates);
+        float stepSize = (float) (0.001 / correction1);
+        float root2 = (float) Math.sqrt(correction2);
+        for (int i = 0; i < PARAMETER_COUNT; i++) {
+            float g = gradients[i];
+            float m = 0.9f * optimizerState[i] + 0.1f * g;
+            float v = 0.999f * optimizerState2[i] + 0.001f * g * g;
+            optimizerState[i] = m;
+            optimizerState2[i] = v;
+            parameters[i] -= stepSize * m / ((float) Math.sqrt(v) / root2 + 1.0E-8f);
+        }
+    }
+
+    /**
+     * Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.
+     */
+    public void resetOptimizer() {
+        Arrays.fill(optimizerState, 0.0f);
+        Arrays.fill(optimizerState2, 0.0f);
+        updates = 0;
+    }
+
     private void pack_l0f() {
         for (int row0 = 0; row0 < 512; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 512);
@@ -530,6 +584,7 @@ public final class MnistRows {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
+        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -540,6 +595,9 @@ public final class MnistRows {
                 gemm28x512(input, (t * maxBatch) * 28, 28, l0f_w3, 0, l0f_v3, (t * maxBatch) * 512, 512, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -558,6 +616,7 @@ public final class MnistRows {
         forwardStep_l0f_0(t0, t1, batch);
         forwardStep_l0f_1(t0, t1, batch);
         forwardStep_l0f_2(t0, t1, batch);
+        forwardStep_l0f_3(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -568,52 +627,6 @@ public final class MnistRows {
                 gemm128x512(l0f_s0, (t * maxBatch) * 128, 128, l0f_w4, 0, l0f_v4, (t * maxBatch) * 512, 512, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 512; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 512 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v4, (r) * 512 + i);
-                        v0.add(v1).intoArray(l0f_v7, (r) * 512 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 512; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 512 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                        v0.add(v1).intoArray(l0f_v9, (r) * 512 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + i);
-                        sigmoid(v0).intoArray(l0f_v11, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 128 + i);
-                        sigmoid(v0).intoArray(l0f_v13, (r) * 128 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0f_1(int t0, int t1, int batch) {
@@ -621,9 +634,11 @@ public final class MnistRows {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 256 + i);
-                        tanh(v0).intoArray(l0f_v15, (r) * 128 + i);
+                    for (int i = 0; i < 512; i += 8) {
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 512 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (r) * 512 + i));
+                        e7.intoArray(l0f_v7, (r) * 512 + i);
+                        FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        e9.intoArray(l0f_v9, (r) * 512 + i);
                     }
                 }
             }
@@ -633,44 +648,10 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 384 + i);
-                        sigmoid(v0).intoArray(l0f_v17, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_v18, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_v19, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 128 + i);
-                        v0.add(v1).intoArray(l0f_s1, (r + maxBatch) * 128 + i);
+                        FloatVector e11 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + i));
+                        e11.intoArray(l0f_v11, (r) * 128 + i);
+                        FloatVector e13 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 128 + i));
+                        e13.intoArray(l0f_v13, (r) * 128 + i);
                     }
                 }
             }
@@ -683,20 +664,32 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 128 + i);
-                        tanh(v0).intoArray(l0f_v21, (r) * 128 + i);
+                        FloatVector e15 = tanh(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 256 + i));
+                        e15.intoArray(l0f_v15, (r) * 128 + i);
+                        FloatVector e17 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 384 + i));
+                        e17.intoArray(l0f_v17, (r) * 128 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
+                        e18.intoArray(l0f_v18, (r) * 128 + i);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(e15);
+                        e19.intoArray(l0f_v19, (r) * 128 + i);
+                        FloatVector e20 = e18.add(e19);
+                        e20.intoArray(l0f_s1, (r + maxBatch) * 128 + i);
                     }
                 }
             }
         }
+    }
+
+    private void forwardStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_s0, (r + maxBatch) * 128 + i);
+                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 128 + i));
+                        e21.intoArray(l0f_v21, (r) * 128 + i);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i).mul(e21);
+                        e22.intoArray(l0f_s0, (r + maxBatch) * 128 + i);
                     }
                 }
             }
@@ -710,7 +703,6 @@ public final class MnistRows {
         adjointStep_l0f_3(t0, t1, batch);
         adjointStep_l0f_4(t0, t1, batch);
         adjointStep_l0f_5(t0, t1, batch);
-        adjointStep_l0f_6(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -718,58 +710,20 @@ public final class MnistRows {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a25, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a26, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a28, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a28, (b) * 128 + i);
-                        c0.sub(v1).intoArray(l0f_a29, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a26, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a30, (b) * 128 + i);
+                        FloatVector e25 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i));
+                        e25.intoArray(l0f_a25, (b) * 128 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i));
+                        e26.intoArray(l0f_a26, (b) * 128 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i));
+                        e28.intoArray(l0f_a28, (b) * 128 + i);
+                        FloatVector e29 = c0.sub(e28);
+                        e29.intoArray(l0f_a29, (b) * 128 + i);
+                        FloatVector e30 = e26.mul(e29);
+                        e30.intoArray(l0f_a30, (b) * 128 + i);
+                        FloatVector e31 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 128 + i).add(e30);
+                        e31.intoArray(l0f_a31, (b) * 128 + i);
                     }
                 }
             }
@@ -781,85 +735,20 @@ public final class MnistRows {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 128 + i);
-                        v0.add(v1).intoArray(l0f_a31, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a32, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a33, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a34, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a35, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
-                        c0.sub(v1).intoArray(l0f_a36, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a36, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a37, (b) * 128 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
+                        e32.intoArray(l0f_a32, (b) * 128 + i);
+                        FloatVector e33 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i));
+                        e33.intoArray(l0f_a33, (b) * 128 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
+                        e34.intoArray(l0f_a34, (b) * 128 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i));
+                        e35.intoArray(l0f_a35, (b) * 128 + i);
+                        FloatVector e36 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i));
+                        e36.intoArray(l0f_a36, (b) * 128 + i);
+                        FloatVector e37 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i).mul(e36);
+                        e37.intoArray(l0f_a37, (b) * 128 + i);
                     }
                 }
             }
@@ -883,41 +772,21 @@ public final class MnistRows {
                 System.arraycopy(l0f_a38, (b) * 128, l0f_a39, (b) * 512 + 384, 128);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a40, (b) * 128 + i);
-                    }
-                }
-            }
-        }
     }
 
-    private void adjointStep_l0f_3(int t0, int t1, int batch) {
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a40, (b) * 128 + i);
-                        c0.sub(v1).intoArray(l0f_a41, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a42, (b) * 128 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
+                        e40.intoArray(l0f_a40, (b) * 128 + i);
+                        FloatVector e41 = c0.sub(e40);
+                        e41.intoArray(l0f_a41, (b) * 128 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 128 + i).mul(e41);
+                        e42.intoArray(l0f_a42, (b) * 128 + i);
                     }
                 }
             }
@@ -947,35 +816,12 @@ public final class MnistRows {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
-                        c0.sub(v1).intoArray(l0f_a45, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a46, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a46, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a47, (b) * 128 + i);
+                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i));
+                        e45.intoArray(l0f_a45, (b) * 128 + i);
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(e45);
+                        e46.intoArray(l0f_a46, (b) * 128 + i);
+                        FloatVector e47 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 128 + i).mul(e46);
+                        e47.intoArray(l0f_a47, (b) * 128 + i);
                     }
                 }
             }
@@ -987,6 +833,9 @@ public final class MnistRows {
                 System.arraycopy(l0f_a47, (b) * 128, l0f_a48, (b) * 512 + 128, 128);
             }
         }
+    }
+
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1005,35 +854,12 @@ public final class MnistRows {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
-                        c0.sub(v1).intoArray(l0f_a50, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a51, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a52, (b) * 128 + i);
+                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i));
+                        e50.intoArray(l0f_a50, (b) * 128 + i);
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(e50);
+                        e51.intoArray(l0f_a51, (b) * 128 + i);
+                        FloatVector e52 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 128 + i).mul(e51);
+                        e52.intoArray(l0f_a52, (b) * 128 + i);
                     }
                 }
             }
@@ -1057,12 +883,15 @@ public final class MnistRows {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm512x128(l0f_x54, (t * maxBatch) * 512, 512, parameters, P1, l0f_a55, (0) * 128, 128, batch);
         }
     }
 
-    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1080,6 +909,8 @@ public final class MnistRows {
     private void adjointHoisted_l0f(int t0, int t1, int batch) {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
+        adjointHoisted_l0f_2(t0, t1, batch);
+        adjointHoisted_l0f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -1090,6 +921,9 @@ public final class MnistRows {
                 gemm512x28(l0f_x54, (t * maxBatch) * 512, 512, parameters, P0, l0f_x56, (t * maxBatch) * 28, 28, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter512x28(gradients, P0, l0f_x54, (t0 * maxBatch) * 512, 512, input, (t0 * maxBatch) * 28, 28, (t1 - t0) * batch);
         } else {
@@ -1097,6 +931,9 @@ public final class MnistRows {
                 addOuter512x28(gradients, P0, l0f_x54, (t * maxBatch) * 512, 512, input, (t * maxBatch) * 28, 28, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter512x128(gradients, P1, l0f_x54, (t0 * maxBatch) * 512, 512, l0f_s0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
@@ -1104,6 +941,9 @@ public final class MnistRows {
                 addOuter512x128(gradients, P1, l0f_x54, (t * maxBatch) * 512, 512, l0f_s0, (t * maxBatch) * 128, 128, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1128,9 +968,6 @@ public final class MnistRows {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1228,6 +1065,7 @@ public final class MnistRows {
 
     private void forwardHoisted_l1(int t0, int t1, int batch) {
         forwardHoisted_l1_0(t0, t1, batch);
+        forwardHoisted_l1_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
@@ -1238,6 +1076,9 @@ public final class MnistRows {
                 gemm128x10(out0, (t * maxBatch) * 128, 128, l1_w1, 0, l1_v1, (t * maxBatch) * 10, 10, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l1_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1278,6 +1119,8 @@ public final class MnistRows {
 
     private void adjointHoisted_l1(int t0, int t1, int batch) {
         adjointHoisted_l1_0(t0, t1, batch);
+        adjointHoisted_l1_1(t0, t1, batch);
+        adjointHoisted_l1_2(t0, t1, batch);
     }
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
@@ -1288,6 +1131,9 @@ public final class MnistRows {
                 gemm10x128(dOut1, (t * maxBatch) * 10, 10, parameters, P4, l1_x6, (t * maxBatch) * 128, 128, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter10x128(gradients, P4, dOut1, (t0 * maxBatch) * 10, 10, out0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
@@ -1295,6 +1141,9 @@ public final class MnistRows {
                 addOuter10x128(gradients, P4, dOut1, (t * maxBatch) * 10, 10, out0, (t * maxBatch) * 128, 128, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

@@ -360,7 +360,7 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a87;
 
-    private final float[] l0f_a88;
+    private final float[] l0f_x88;
 
     private final float[] l0f_a90;
 
@@ -490,7 +490,7 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a87;
 
-    private final float[] l0r_a88;
+    private final float[] l0r_x88;
 
     private final float[] l0r_a90;
 
@@ -531,6 +531,12 @@ public final class PeepholeTagger {
     private final float[] l1_w1;
 
     private final float[] l1_x6;
+
+    private final float[] optimizerState = new float[PARAMETER_COUNT];
+
+    private final float[] optimizerState2 = new float[PARAMETER_COUNT];
+
+    private long updates;
 
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
@@ -661,7 +667,7 @@ public final class PeepholeTagger {
             this.l0f_a85 = new float[size(1, maxBatch, 48)];
             this.l0f_a86 = new float[size(1, maxBatch, 48)];
             this.l0f_a87 = new float[size(1, maxBatch, 192)];
-            this.l0f_a88 = new float[size(1, maxBatch, 192)];
+            this.l0f_x88 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_a90 = new float[size(1, maxBatch, 48)];
             this.l0f_a92 = new float[size(1, maxBatch, 48)];
             this.l0f_a93 = new float[size(1, maxBatch, 48)];
@@ -726,7 +732,7 @@ public final class PeepholeTagger {
             this.l0r_a85 = new float[size(1, maxBatch, 48)];
             this.l0r_a86 = new float[size(1, maxBatch, 48)];
             this.l0r_a87 = new float[size(1, maxBatch, 192)];
-            this.l0r_a88 = new float[size(1, maxBatch, 192)];
+            this.l0r_x88 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_a90 = new float[size(1, maxBatch, 48)];
             this.l0r_a92 = new float[size(1, maxBatch, 48)];
             this.l0r_a93 = new float[size(1, maxBatch, 48)];
@@ -1021,6 +1027,62 @@ public final class PeepholeTagger {
         return (float) (total / count);
     }
 
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps) {
+        float loss = computeGradients(x, labels, batch, steps);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        float loss = computeGradients(x, labels, batch, steps, lengths);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
+     */
+    public void applyGradients() {
+        double squares = 0;
+        for (int i = 0; i < PARAMETER_COUNT; i++) squares += (double) gradients[i] * gradients[i];
+        double norm = Math.sqrt(squares);
+        if (norm > 1.0) {
+            // as clip_grad_norm_: scale by max_norm / (norm + 1e-6)
+            float scale = (float) (1.0 / (norm + 1e-6));
+            for (int i = 0; i < PARAMETER_COUNT; i++) gradients[i] *= scale;
+        }
+        updates++;
+        double correction1 = 1 - Math.pow(0.9, updates);
+        double correction2 = 1 - Math.pow(0.999, updates);
+        float stepSize = (float) (0.001 / correction1);
+        float root2 = (float) Math.sqrt(correction2);
+        for (int i = 0; i < PARAMETER_COUNT; i++) {
+            float g = gradients[i];
+            float m = 0.9f * optimizerState[i] + 0.1f * g;
+            float v = 0.999f * optimizerState2[i] + 0.001f * g * g;
+            optimizerState[i] = m;
+            optimizerState2[i] = v;
+            parameters[i] -= stepSize * m / ((float) Math.sqrt(v) / root2 + 1.0E-8f);
+        }
+    }
+
+    /**
+     * Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.
+     */
+    public void resetOptimizer() {
+        Arrays.fill(optimizerState, 0.0f);
+        Arrays.fill(optimizerState2, 0.0f);
+        updates = 0;
+    }
+
     private void pack_l0f() {
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
@@ -1110,54 +1172,6 @@ public final class PeepholeTagger {
                 gemm48x192(l0f_s0, (t * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, 192, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_v5, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_v7, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0f_v8, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v8, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                        v0.add(v1).intoArray(l0f_v10, (r) * 48 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0f_1(int t0, int t1, int batch) {
@@ -1166,56 +1180,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v10, (r) * 48 + i);
-                        sigmoid(v0).intoArray(l0f_v11, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 48 + i);
-                        v0.add(v1).intoArray(l0f_v14, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_v16, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v16, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0f_v17, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                        v0.add(v1).intoArray(l0f_v19, (r) * 48 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + i));
+                        e5.intoArray(l0f_v5, (r) * 48 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, parameters, P2 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e7.intoArray(l0f_v7, (r) * 48 + i);
+                        FloatVector e8 = e5.add(e7);
+                        e8.intoArray(l0f_v8, (r) * 48 + i);
+                        FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        e10.intoArray(l0f_v10, (r) * 48 + i);
+                        FloatVector e11 = sigmoid(e10);
+                        e11.intoArray(l0f_v11, (r) * 48 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 48 + i));
+                        e14.intoArray(l0f_v14, (r) * 48 + i);
                     }
                 }
             }
@@ -1228,55 +1204,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 48 + i);
-                        sigmoid(v0).intoArray(l0f_v20, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_v21, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 96 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 96 + i);
-                        v0.add(v1).intoArray(l0f_v24, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P10 + i);
-                        v0.add(v1).intoArray(l0f_v26, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v26, (r) * 48 + i);
-                        tanh(v0).intoArray(l0f_v27, (r) * 48 + i);
+                        FloatVector e16 = FloatVector.fromArray(SPECIES, parameters, P6 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e16.intoArray(l0f_v16, (r) * 48 + i);
+                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 48 + i).add(e16);
+                        e17.intoArray(l0f_v17, (r) * 48 + i);
+                        FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        e19.intoArray(l0f_v19, (r) * 48 + i);
+                        FloatVector e20 = sigmoid(e19);
+                        e20.intoArray(l0f_v20, (r) * 48 + i);
+                        FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e21.intoArray(l0f_v21, (r) * 48 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 96 + i));
+                        e24.intoArray(l0f_v24, (r) * 48 + i);
                     }
                 }
             }
@@ -1289,57 +1228,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_v28, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v28, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0f_s1, (r + maxBatch) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 144 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 144 + i);
-                        v0.add(v1).intoArray(l0f_v32, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P13 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_v34, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v32, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v34, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0f_v35, (r) * 48 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P10 + i));
+                        e26.intoArray(l0f_v26, (r) * 48 + i);
+                        FloatVector e27 = tanh(e26);
+                        e27.intoArray(l0f_v27, (r) * 48 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i).mul(e27);
+                        e28.intoArray(l0f_v28, (r) * 48 + i);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 48 + i).add(e28);
+                        e29.intoArray(l0f_s1, (r + maxBatch) * 48 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 144 + i));
+                        e32.intoArray(l0f_v32, (r) * 48 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, parameters, P13 + i).mul(e29);
+                        e34.intoArray(l0f_v34, (r) * 48 + i);
                     }
                 }
             }
@@ -1352,43 +1252,16 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v35, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P14 + i);
-                        v0.add(v1).intoArray(l0f_v37, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v37, (r) * 48 + i);
-                        sigmoid(v0).intoArray(l0f_v38, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i);
-                        tanh(v0).intoArray(l0f_v39, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_s0, (r + maxBatch) * 48 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_v32, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v34, (r) * 48 + i));
+                        e35.intoArray(l0f_v35, (r) * 48 + i);
+                        FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P14 + i));
+                        e37.intoArray(l0f_v37, (r) * 48 + i);
+                        FloatVector e38 = sigmoid(e37);
+                        e38.intoArray(l0f_v38, (r) * 48 + i);
+                        FloatVector e39 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i));
+                        e39.intoArray(l0f_v39, (r) * 48 + i);
+                        FloatVector e40 = e38.mul(e39);
+                        e40.intoArray(l0f_s0, (r + maxBatch) * 48 + i);
                     }
                 }
             }
@@ -1406,6 +1279,7 @@ public final class PeepholeTagger {
         adjointStep_l0f_7(t0, t1, batch);
         adjointStep_l0f_8(t0, t1, batch);
         adjointStep_l0f_9(t0, t1, batch);
+        adjointStep_l0f_10(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -1413,34 +1287,20 @@ public final class PeepholeTagger {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a45, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a46, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a48, (b) * 48 + i);
+                        FloatVector e45 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i));
+                        e45.intoArray(l0f_a45, (b) * 48 + i);
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i));
+                        e46.intoArray(l0f_a46, (b) * 48 + i);
+                        FloatVector e48 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i));
+                        e48.intoArray(l0f_a48, (b) * 48 + i);
+                        FloatVector e49 = c0.sub(e48);
+                        e49.intoArray(l0f_a49, (b) * 48 + i);
+                        FloatVector e50 = e46.mul(e49);
+                        e50.intoArray(l0f_a50, (b) * 48 + i);
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 48 + i).add(e50);
+                        e51.intoArray(l0f_a51, (b) * 48 + i);
                     }
                 }
             }
@@ -1451,20 +1311,18 @@ public final class PeepholeTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 48 + i);
-                        c0.sub(v1).intoArray(l0f_a49, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a46, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a50, (b) * 48 + i);
+                        FloatVector e52 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i));
+                        e52.intoArray(l0f_a52, (b) * 48 + i);
+                        FloatVector e53 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i).mul(e52);
+                        e53.intoArray(l0f_a53, (b) * 48 + i);
+                        FloatVector e54 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 48 + i).mul(e53);
+                        e54.intoArray(l0f_x54, (r) * 48 + i);
+                        FloatVector e55 = e54.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i));
+                        e55.intoArray(l0f_x55, (r) * 48 + i);
+                        FloatVector e56 = e54.mul(FloatVector.fromArray(SPECIES, parameters, P13 + i));
+                        e56.intoArray(l0f_a56, (b) * 48 + i);
+                        FloatVector e57 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 48 + i).add(e56);
+                        e57.intoArray(l0f_a57, (b) * 48 + i);
                     }
                 }
             }
@@ -1472,93 +1330,6 @@ public final class PeepholeTagger {
     }
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a50, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0f_a51, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
-                        c0.sub(v1).intoArray(l0f_a52, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a52, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a53, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x54, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x55, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P13 + i);
-                        v0.mul(v1).intoArray(l0f_a56, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a56, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0f_a57, (b) * 48 + i);
-                    }
-                }
-            }
-        }
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1570,61 +1341,18 @@ public final class PeepholeTagger {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a60, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a61, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a62, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a62, (b) * 48 + i);
-                        c0.sub(v1).intoArray(l0f_a63, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a61, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a63, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x64, (r) * 48 + i);
+                        FloatVector e60 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i));
+                        e60.intoArray(l0f_a60, (b) * 48 + i);
+                        FloatVector e61 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i));
+                        e61.intoArray(l0f_a61, (b) * 48 + i);
+                        FloatVector e62 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i));
+                        e62.intoArray(l0f_a62, (b) * 48 + i);
+                        FloatVector e63 = c0.sub(e62);
+                        e63.intoArray(l0f_a63, (b) * 48 + i);
+                        FloatVector e64 = e61.mul(e63);
+                        e64.intoArray(l0f_x64, (r) * 48 + i);
                     }
                 }
             }
@@ -1650,39 +1378,25 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a69, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a70, (b) * 48 + i);
-                    }
-                }
-            }
-        }
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
-                        c0.sub(v1).intoArray(l0f_a71, (b) * 48 + i);
+                        FloatVector e69 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e69.intoArray(l0f_a69, (b) * 48 + i);
+                        FloatVector e70 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i));
+                        e70.intoArray(l0f_a70, (b) * 48 + i);
+                        FloatVector e71 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i));
+                        e71.intoArray(l0f_a71, (b) * 48 + i);
+                        FloatVector e72 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i).mul(e71);
+                        e72.intoArray(l0f_a72, (b) * 48 + i);
+                        FloatVector e73 = e69.mul(e72);
+                        e73.intoArray(l0f_x73, (r) * 48 + i);
+                        FloatVector e74 = e73.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e74.intoArray(l0f_x74, (r) * 48 + i);
                     }
                 }
             }
@@ -1692,60 +1406,10 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a71, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a72, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a69, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a72, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x73, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x74, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                        v0.mul(v1).intoArray(l0f_a75, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a70, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a75, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0f_a76, (b) * 48 + i);
+                        FloatVector e75 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        e75.intoArray(l0f_a75, (b) * 48 + i);
+                        FloatVector e76 = FloatVector.fromArray(SPECIES, l0f_a70, (b) * 48 + i).add(e75);
+                        e76.intoArray(l0f_a76, (b) * 48 + i);
                     }
                 }
             }
@@ -1771,78 +1435,25 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
-                        c0.sub(v1).intoArray(l0f_a81, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a81, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_a82, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a60, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a82, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x83, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x83, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0f_x84, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x83, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        v0.mul(v1).intoArray(l0f_a85, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_7(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a76, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a85, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0f_a86, (b) * 48 + i);
+                        FloatVector e81 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i));
+                        e81.intoArray(l0f_a81, (b) * 48 + i);
+                        FloatVector e82 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i).mul(e81);
+                        e82.intoArray(l0f_a82, (b) * 48 + i);
+                        FloatVector e83 = FloatVector.fromArray(SPECIES, l0f_a60, (b) * 48 + i).mul(e82);
+                        e83.intoArray(l0f_x83, (r) * 48 + i);
+                        FloatVector e84 = e83.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e84.intoArray(l0f_x84, (r) * 48 + i);
+                        FloatVector e85 = e83.mul(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        e85.intoArray(l0f_a85, (b) * 48 + i);
+                        FloatVector e86 = FloatVector.fromArray(SPECIES, l0f_a76, (b) * 48 + i).add(e85);
+                        e86.intoArray(l0f_a86, (b) * 48 + i);
                     }
                 }
             }
@@ -1861,20 +1472,26 @@ public final class PeepholeTagger {
                     for (int i = 0; i < 192; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a78, (b) * 192 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a87, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0f_a88, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0f_x88, (r) * 192 + i);
                     }
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_a88, (0) * 192, 192, parameters, P1, l0f_a90, (0) * 48, 48, batch);
-        }
-        for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_a88, (0) * 192 + 48, 192, parameters, P5, l0f_a92, (0) * 48, 48, batch);
+            gemm48x48(l0f_x88, (t * maxBatch) * 192, 192, parameters, P1, l0f_a90, (0) * 48, 48, batch);
         }
     }
 
-    private void adjointStep_l0f_8(int t0, int t1, int batch) {
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0f_x88, (t * maxBatch) * 192 + 48, 192, parameters, P5, l0f_a92, (0) * 48, 48, batch);
+        }
+    }
+
+    private void adjointStep_l0f_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1887,9 +1504,15 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_a88, (0) * 192 + 96, 192, parameters, P9, l0f_a95, (0) * 48, 48, batch);
+            gemm48x48(l0f_x88, (t * maxBatch) * 192 + 96, 192, parameters, P9, l0f_a95, (0) * 48, 48, batch);
         }
+    }
+
+    private void adjointStep_l0f_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1902,9 +1525,15 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_a88, (0) * 192 + 144, 192, parameters, P12, l0f_a98, (0) * 48, 48, batch);
+            gemm48x48(l0f_x88, (t * maxBatch) * 192 + 144, 192, parameters, P12, l0f_a98, (0) * 48, 48, batch);
         }
+    }
+
+    private void adjointStep_l0f_10(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1917,9 +1546,6 @@ public final class PeepholeTagger {
                 }
             }
         }
-    }
-
-    private void adjointStep_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1941,6 +1567,20 @@ public final class PeepholeTagger {
         adjointHoisted_l0f_3(t0, t1, batch);
         adjointHoisted_l0f_4(t0, t1, batch);
         adjointHoisted_l0f_5(t0, t1, batch);
+        adjointHoisted_l0f_6(t0, t1, batch);
+        adjointHoisted_l0f_7(t0, t1, batch);
+        adjointHoisted_l0f_8(t0, t1, batch);
+        adjointHoisted_l0f_9(t0, t1, batch);
+        adjointHoisted_l0f_10(t0, t1, batch);
+        adjointHoisted_l0f_11(t0, t1, batch);
+        adjointHoisted_l0f_12(t0, t1, batch);
+        adjointHoisted_l0f_13(t0, t1, batch);
+        adjointHoisted_l0f_14(t0, t1, batch);
+        adjointHoisted_l0f_15(t0, t1, batch);
+        adjointHoisted_l0f_16(t0, t1, batch);
+        adjointHoisted_l0f_17(t0, t1, batch);
+        adjointHoisted_l0f_18(t0, t1, batch);
+        adjointHoisted_l0f_19(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -1989,9 +1629,6 @@ public final class PeepholeTagger {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2011,6 +1648,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0f_x101, (t0 * maxBatch) * 192, 192, parameters, P0, l0f_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2018,6 +1658,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0f_x101, (t * maxBatch) * 192, 192, parameters, P0, l0f_x103, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 48, 192, parameters, P4, l0f_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2025,6 +1668,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0f_x101, (t * maxBatch) * 192 + 48, 192, parameters, P4, l0f_x105, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2039,7 +1685,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 96, 192, parameters, P8, l0f_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2047,6 +1693,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0f_x101, (t * maxBatch) * 192 + 96, 192, parameters, P8, l0f_x108, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2059,6 +1708,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 144, 192, parameters, P11, l0f_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2066,6 +1718,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0f_x101, (t * maxBatch) * 192 + 144, 192, parameters, P11, l0f_x111, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2078,6 +1733,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P0, l0f_x101, (t0 * maxBatch) * 192, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2087,10 +1745,17 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P1, l0f_a88, (0) * 192, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P1, l0f_x88, (t0 * maxBatch) * 192, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P1, l0f_x88, (t * maxBatch) * 192, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
+    }
+
+    private void adjointHoisted_l0f_10(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2115,6 +1780,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_11(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P4, l0f_x101, (t0 * maxBatch) * 192 + 48, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2122,12 +1790,19 @@ public final class PeepholeTagger {
                 addOuter48x32(gradients, P4, l0f_x101, (t * maxBatch) * 192 + 48, 192, input, (t * maxBatch) * 32, 32, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P5, l0f_a88, (0) * 192 + 48, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+    }
+
+    private void adjointHoisted_l0f_12(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P5, l0f_x88, (t0 * maxBatch) * 192 + 48, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P5, l0f_x88, (t * maxBatch) * 192 + 48, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
     }
 
-    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_13(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2152,6 +1827,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0f_14(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P8, l0f_x101, (t0 * maxBatch) * 192 + 96, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2159,9 +1837,19 @@ public final class PeepholeTagger {
                 addOuter48x32(gradients, P8, l0f_x101, (t * maxBatch) * 192 + 96, 192, input, (t * maxBatch) * 32, 32, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P9, l0f_a88, (0) * 192 + 96, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+    }
+
+    private void adjointHoisted_l0f_15(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P9, l0f_x88, (t0 * maxBatch) * 192 + 96, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P9, l0f_x88, (t * maxBatch) * 192 + 96, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
+    }
+
+    private void adjointHoisted_l0f_16(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2176,7 +1864,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_17(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P11, l0f_x101, (t0 * maxBatch) * 192 + 144, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2184,9 +1872,19 @@ public final class PeepholeTagger {
                 addOuter48x32(gradients, P11, l0f_x101, (t * maxBatch) * 192 + 144, 192, input, (t * maxBatch) * 32, 32, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P12, l0f_a88, (0) * 192 + 144, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+    }
+
+    private void adjointHoisted_l0f_18(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P12, l0f_x88, (t0 * maxBatch) * 192 + 144, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P12, l0f_x88, (t * maxBatch) * 192 + 144, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
+    }
+
+    private void adjointHoisted_l0f_19(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2314,54 +2012,6 @@ public final class PeepholeTagger {
                 gemm48x192(l0r_s0, (t * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, 192, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_v5, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P17 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_v7, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0r_v8, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v8, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P18 + i);
-                        v0.add(v1).intoArray(l0r_v10, (r) * 48 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0r_1(int t0, int t1, int batch) {
@@ -2370,56 +2020,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v10, (r) * 48 + i);
-                        sigmoid(v0).intoArray(l0r_v11, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 48 + i);
-                        v0.add(v1).intoArray(l0r_v14, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P21 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_v16, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v16, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0r_v17, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v17, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P22 + i);
-                        v0.add(v1).intoArray(l0r_v19, (r) * 48 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + i));
+                        e5.intoArray(l0r_v5, (r) * 48 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, parameters, P17 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e7.intoArray(l0r_v7, (r) * 48 + i);
+                        FloatVector e8 = e5.add(e7);
+                        e8.intoArray(l0r_v8, (r) * 48 + i);
+                        FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P18 + i));
+                        e10.intoArray(l0r_v10, (r) * 48 + i);
+                        FloatVector e11 = sigmoid(e10);
+                        e11.intoArray(l0r_v11, (r) * 48 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 48 + i));
+                        e14.intoArray(l0r_v14, (r) * 48 + i);
                     }
                 }
             }
@@ -2432,55 +2044,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v19, (r) * 48 + i);
-                        sigmoid(v0).intoArray(l0r_v20, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_v21, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 96 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 96 + i);
-                        v0.add(v1).intoArray(l0r_v24, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P25 + i);
-                        v0.add(v1).intoArray(l0r_v26, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v26, (r) * 48 + i);
-                        tanh(v0).intoArray(l0r_v27, (r) * 48 + i);
+                        FloatVector e16 = FloatVector.fromArray(SPECIES, parameters, P21 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e16.intoArray(l0r_v16, (r) * 48 + i);
+                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 48 + i).add(e16);
+                        e17.intoArray(l0r_v17, (r) * 48 + i);
+                        FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P22 + i));
+                        e19.intoArray(l0r_v19, (r) * 48 + i);
+                        FloatVector e20 = sigmoid(e19);
+                        e20.intoArray(l0r_v20, (r) * 48 + i);
+                        FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e21.intoArray(l0r_v21, (r) * 48 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 96 + i));
+                        e24.intoArray(l0r_v24, (r) * 48 + i);
                     }
                 }
             }
@@ -2493,57 +2068,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_v28, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v21, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v28, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0r_s1, (r + maxBatch) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 144 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 144 + i);
-                        v0.add(v1).intoArray(l0r_v32, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, parameters, P28 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_v34, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v32, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v34, (r) * 48 + i);
-                        v0.add(v1).intoArray(l0r_v35, (r) * 48 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P25 + i));
+                        e26.intoArray(l0r_v26, (r) * 48 + i);
+                        FloatVector e27 = tanh(e26);
+                        e27.intoArray(l0r_v27, (r) * 48 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i).mul(e27);
+                        e28.intoArray(l0r_v28, (r) * 48 + i);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0r_v21, (r) * 48 + i).add(e28);
+                        e29.intoArray(l0r_s1, (r + maxBatch) * 48 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 144 + i));
+                        e32.intoArray(l0r_v32, (r) * 48 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, parameters, P28 + i).mul(e29);
+                        e34.intoArray(l0r_v34, (r) * 48 + i);
                     }
                 }
             }
@@ -2556,43 +2092,16 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v35, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P29 + i);
-                        v0.add(v1).intoArray(l0r_v37, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v37, (r) * 48 + i);
-                        sigmoid(v0).intoArray(l0r_v38, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i);
-                        tanh(v0).intoArray(l0r_v39, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_s0, (r + maxBatch) * 48 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0r_v32, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v34, (r) * 48 + i));
+                        e35.intoArray(l0r_v35, (r) * 48 + i);
+                        FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P29 + i));
+                        e37.intoArray(l0r_v37, (r) * 48 + i);
+                        FloatVector e38 = sigmoid(e37);
+                        e38.intoArray(l0r_v38, (r) * 48 + i);
+                        FloatVector e39 = tanh(FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i));
+                        e39.intoArray(l0r_v39, (r) * 48 + i);
+                        FloatVector e40 = e38.mul(e39);
+                        e40.intoArray(l0r_s0, (r + maxBatch) * 48 + i);
                     }
                 }
             }
@@ -2610,6 +2119,7 @@ public final class PeepholeTagger {
         adjointStep_l0r_7(t0, t1, batch);
         adjointStep_l0r_8(t0, t1, batch);
         adjointStep_l0r_9(t0, t1, batch);
+        adjointStep_l0r_10(t0, t1, batch);
     }
 
     private void adjointStep_l0r_0(int t0, int t1, int batch) {
@@ -2617,34 +2127,20 @@ public final class PeepholeTagger {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a45, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a46, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a48, (b) * 48 + i);
+                        FloatVector e45 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i));
+                        e45.intoArray(l0r_a45, (b) * 48 + i);
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i));
+                        e46.intoArray(l0r_a46, (b) * 48 + i);
+                        FloatVector e48 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i));
+                        e48.intoArray(l0r_a48, (b) * 48 + i);
+                        FloatVector e49 = c0.sub(e48);
+                        e49.intoArray(l0r_a49, (b) * 48 + i);
+                        FloatVector e50 = e46.mul(e49);
+                        e50.intoArray(l0r_a50, (b) * 48 + i);
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l0r_g1, (r) * 48 + i).add(e50);
+                        e51.intoArray(l0r_a51, (b) * 48 + i);
                     }
                 }
             }
@@ -2655,20 +2151,18 @@ public final class PeepholeTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a48, (b) * 48 + i);
-                        c0.sub(v1).intoArray(l0r_a49, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a46, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a49, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a50, (b) * 48 + i);
+                        FloatVector e52 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i));
+                        e52.intoArray(l0r_a52, (b) * 48 + i);
+                        FloatVector e53 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i).mul(e52);
+                        e53.intoArray(l0r_a53, (b) * 48 + i);
+                        FloatVector e54 = FloatVector.fromArray(SPECIES, l0r_a45, (b) * 48 + i).mul(e53);
+                        e54.intoArray(l0r_x54, (r) * 48 + i);
+                        FloatVector e55 = e54.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i));
+                        e55.intoArray(l0r_x55, (r) * 48 + i);
+                        FloatVector e56 = e54.mul(FloatVector.fromArray(SPECIES, parameters, P28 + i));
+                        e56.intoArray(l0r_a56, (b) * 48 + i);
+                        FloatVector e57 = FloatVector.fromArray(SPECIES, l0r_a51, (b) * 48 + i).add(e56);
+                        e57.intoArray(l0r_a57, (b) * 48 + i);
                     }
                 }
             }
@@ -2676,93 +2170,6 @@ public final class PeepholeTagger {
     }
 
     private void adjointStep_l0r_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g1, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a50, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0r_a51, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
-                        c0.sub(v1).intoArray(l0r_a52, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a52, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a53, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a45, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a53, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x54, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x55, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P28 + i);
-                        v0.mul(v1).intoArray(l0r_a56, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a51, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a56, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0r_a57, (b) * 48 + i);
-                    }
-                }
-            }
-        }
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2774,61 +2181,18 @@ public final class PeepholeTagger {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a60, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a61, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a62, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a62, (b) * 48 + i);
-                        c0.sub(v1).intoArray(l0r_a63, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a61, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a63, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x64, (r) * 48 + i);
+                        FloatVector e60 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i));
+                        e60.intoArray(l0r_a60, (b) * 48 + i);
+                        FloatVector e61 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i));
+                        e61.intoArray(l0r_a61, (b) * 48 + i);
+                        FloatVector e62 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i));
+                        e62.intoArray(l0r_a62, (b) * 48 + i);
+                        FloatVector e63 = c0.sub(e62);
+                        e63.intoArray(l0r_a63, (b) * 48 + i);
+                        FloatVector e64 = e61.mul(e63);
+                        e64.intoArray(l0r_x64, (r) * 48 + i);
                     }
                 }
             }
@@ -2854,39 +2218,25 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0r_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a69, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a70, (b) * 48 + i);
-                    }
-                }
-            }
-        }
+    private void adjointStep_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
-                        c0.sub(v1).intoArray(l0r_a71, (b) * 48 + i);
+                        FloatVector e69 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e69.intoArray(l0r_a69, (b) * 48 + i);
+                        FloatVector e70 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i));
+                        e70.intoArray(l0r_a70, (b) * 48 + i);
+                        FloatVector e71 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i));
+                        e71.intoArray(l0r_a71, (b) * 48 + i);
+                        FloatVector e72 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i).mul(e71);
+                        e72.intoArray(l0r_a72, (b) * 48 + i);
+                        FloatVector e73 = e69.mul(e72);
+                        e73.intoArray(l0r_x73, (r) * 48 + i);
+                        FloatVector e74 = e73.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e74.intoArray(l0r_x74, (r) * 48 + i);
                     }
                 }
             }
@@ -2896,60 +2246,10 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a71, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a72, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a69, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a72, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x73, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x74, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P21 + i);
-                        v0.mul(v1).intoArray(l0r_a75, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a70, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a75, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0r_a76, (b) * 48 + i);
+                        FloatVector e75 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, parameters, P21 + i));
+                        e75.intoArray(l0r_a75, (b) * 48 + i);
+                        FloatVector e76 = FloatVector.fromArray(SPECIES, l0r_a70, (b) * 48 + i).add(e75);
+                        e76.intoArray(l0r_a76, (b) * 48 + i);
                     }
                 }
             }
@@ -2975,78 +2275,25 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0r_6(int t0, int t1, int batch) {
+    private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
-                        c0.sub(v1).intoArray(l0r_a81, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a81, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_a82, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a60, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a82, (b) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x83, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x83, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i);
-                        v0.mul(v1).intoArray(l0r_x84, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x83, (r) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P17 + i);
-                        v0.mul(v1).intoArray(l0r_a85, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_7(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a76, (b) * 48 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a85, (b) * 48 + i);
-                        v0.add(v1).intoArray(l0r_a86, (b) * 48 + i);
+                        FloatVector e81 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i));
+                        e81.intoArray(l0r_a81, (b) * 48 + i);
+                        FloatVector e82 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i).mul(e81);
+                        e82.intoArray(l0r_a82, (b) * 48 + i);
+                        FloatVector e83 = FloatVector.fromArray(SPECIES, l0r_a60, (b) * 48 + i).mul(e82);
+                        e83.intoArray(l0r_x83, (r) * 48 + i);
+                        FloatVector e84 = e83.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e84.intoArray(l0r_x84, (r) * 48 + i);
+                        FloatVector e85 = e83.mul(FloatVector.fromArray(SPECIES, parameters, P17 + i));
+                        e85.intoArray(l0r_a85, (b) * 48 + i);
+                        FloatVector e86 = FloatVector.fromArray(SPECIES, l0r_a76, (b) * 48 + i).add(e85);
+                        e86.intoArray(l0r_a86, (b) * 48 + i);
                     }
                 }
             }
@@ -3065,20 +2312,26 @@ public final class PeepholeTagger {
                     for (int i = 0; i < 192; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a78, (b) * 192 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a87, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0r_a88, (b) * 192 + i);
+                        v0.add(v1).intoArray(l0r_x88, (r) * 192 + i);
                     }
                 }
             }
         }
+    }
+
+    private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_a88, (0) * 192, 192, parameters, P16, l0r_a90, (0) * 48, 48, batch);
-        }
-        for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_a88, (0) * 192 + 48, 192, parameters, P20, l0r_a92, (0) * 48, 48, batch);
+            gemm48x48(l0r_x88, (t * maxBatch) * 192, 192, parameters, P16, l0r_a90, (0) * 48, 48, batch);
         }
     }
 
-    private void adjointStep_l0r_8(int t0, int t1, int batch) {
+    private void adjointStep_l0r_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            gemm48x48(l0r_x88, (t * maxBatch) * 192 + 48, 192, parameters, P20, l0r_a92, (0) * 48, 48, batch);
+        }
+    }
+
+    private void adjointStep_l0r_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3091,9 +2344,15 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0r_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_a88, (0) * 192 + 96, 192, parameters, P24, l0r_a95, (0) * 48, 48, batch);
+            gemm48x48(l0r_x88, (t * maxBatch) * 192 + 96, 192, parameters, P24, l0r_a95, (0) * 48, 48, batch);
         }
+    }
+
+    private void adjointStep_l0r_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3106,9 +2365,15 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_a88, (0) * 192 + 144, 192, parameters, P27, l0r_a98, (0) * 48, 48, batch);
+            gemm48x48(l0r_x88, (t * maxBatch) * 192 + 144, 192, parameters, P27, l0r_a98, (0) * 48, 48, batch);
         }
+    }
+
+    private void adjointStep_l0r_10(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3121,9 +2386,6 @@ public final class PeepholeTagger {
                 }
             }
         }
-    }
-
-    private void adjointStep_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3145,6 +2407,20 @@ public final class PeepholeTagger {
         adjointHoisted_l0r_3(t0, t1, batch);
         adjointHoisted_l0r_4(t0, t1, batch);
         adjointHoisted_l0r_5(t0, t1, batch);
+        adjointHoisted_l0r_6(t0, t1, batch);
+        adjointHoisted_l0r_7(t0, t1, batch);
+        adjointHoisted_l0r_8(t0, t1, batch);
+        adjointHoisted_l0r_9(t0, t1, batch);
+        adjointHoisted_l0r_10(t0, t1, batch);
+        adjointHoisted_l0r_11(t0, t1, batch);
+        adjointHoisted_l0r_12(t0, t1, batch);
+        adjointHoisted_l0r_13(t0, t1, batch);
+        adjointHoisted_l0r_14(t0, t1, batch);
+        adjointHoisted_l0r_15(t0, t1, batch);
+        adjointHoisted_l0r_16(t0, t1, batch);
+        adjointHoisted_l0r_17(t0, t1, batch);
+        adjointHoisted_l0r_18(t0, t1, batch);
+        adjointHoisted_l0r_19(t0, t1, batch);
     }
 
     private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
@@ -3193,9 +2469,6 @@ public final class PeepholeTagger {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3215,6 +2488,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0r_x101, (t0 * maxBatch) * 192, 192, parameters, P15, l0r_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3222,6 +2498,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0r_x101, (t * maxBatch) * 192, 192, parameters, P15, l0r_x103, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 48, 192, parameters, P19, l0r_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3229,6 +2508,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0r_x101, (t * maxBatch) * 192 + 48, 192, parameters, P19, l0r_x105, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3243,7 +2525,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 96, 192, parameters, P23, l0r_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3251,6 +2533,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0r_x101, (t * maxBatch) * 192 + 96, 192, parameters, P23, l0r_x108, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3263,6 +2548,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 144, 192, parameters, P26, l0r_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3270,6 +2558,9 @@ public final class PeepholeTagger {
                 gemm48x32(l0r_x101, (t * maxBatch) * 192 + 144, 192, parameters, P26, l0r_x111, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3282,6 +2573,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0r_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P15, l0r_x101, (t0 * maxBatch) * 192, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3291,10 +2585,17 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P16, l0r_a88, (0) * 192, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+    private void adjointHoisted_l0r_9(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P16, l0r_x88, (t0 * maxBatch) * 192, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P16, l0r_x88, (t * maxBatch) * 192, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
+    }
+
+    private void adjointHoisted_l0r_10(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3319,6 +2620,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0r_11(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P19, l0r_x101, (t0 * maxBatch) * 192 + 48, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3326,12 +2630,19 @@ public final class PeepholeTagger {
                 addOuter48x32(gradients, P19, l0r_x101, (t * maxBatch) * 192 + 48, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P20, l0r_a88, (0) * 192 + 48, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+    }
+
+    private void adjointHoisted_l0r_12(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P20, l0r_x88, (t0 * maxBatch) * 192 + 48, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P20, l0r_x88, (t * maxBatch) * 192 + 48, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
     }
 
-    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_13(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3356,6 +2667,9 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private void adjointHoisted_l0r_14(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P23, l0r_x101, (t0 * maxBatch) * 192 + 96, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3363,9 +2677,19 @@ public final class PeepholeTagger {
                 addOuter48x32(gradients, P23, l0r_x101, (t * maxBatch) * 192 + 96, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P24, l0r_a88, (0) * 192 + 96, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+    }
+
+    private void adjointHoisted_l0r_15(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P24, l0r_x88, (t0 * maxBatch) * 192 + 96, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P24, l0r_x88, (t * maxBatch) * 192 + 96, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
+    }
+
+    private void adjointHoisted_l0r_16(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3380,7 +2704,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_17(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32(gradients, P26, l0r_x101, (t0 * maxBatch) * 192 + 144, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -3388,9 +2712,19 @@ public final class PeepholeTagger {
                 addOuter48x32(gradients, P26, l0r_x101, (t * maxBatch) * 192 + 144, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            addOuter48x48(gradients, P27, l0r_a88, (0) * 192 + 144, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+    }
+
+    private void adjointHoisted_l0r_18(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            addOuter48x48(gradients, P27, l0r_x88, (t0 * maxBatch) * 192 + 144, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                addOuter48x48(gradients, P27, l0r_x88, (t * maxBatch) * 192 + 144, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+            }
         }
+    }
+
+    private void adjointHoisted_l0r_19(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3588,6 +2922,7 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l1(int t0, int t1, int batch) {
         forwardHoisted_l1_0(t0, t1, batch);
+        forwardHoisted_l1_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
@@ -3598,6 +2933,9 @@ public final class PeepholeTagger {
                 gemm48x9(out0, (t * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, 9, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l1_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -3638,6 +2976,8 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l1(int t0, int t1, int batch) {
         adjointHoisted_l1_0(t0, t1, batch);
+        adjointHoisted_l1_1(t0, t1, batch);
+        adjointHoisted_l1_2(t0, t1, batch);
     }
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
@@ -3648,6 +2988,9 @@ public final class PeepholeTagger {
                 gemm9x48(dOut1, (t * maxBatch) * 9, 9, parameters, P30, l1_x6, (t * maxBatch) * 48, 48, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter9x48(gradients, P30, dOut1, (t0 * maxBatch) * 9, 9, out0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
         } else {
@@ -3655,6 +2998,9 @@ public final class PeepholeTagger {
                 addOuter9x48(gradients, P30, dOut1, (t * maxBatch) * 9, 9, out0, (t * maxBatch) * 48, 48, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

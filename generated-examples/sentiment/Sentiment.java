@@ -420,6 +420,12 @@ public final class Sentiment {
 
     private final float[] l2_x6;
 
+    private final float[] optimizerState = new float[PARAMETER_COUNT];
+
+    private final float[] optimizerState2 = new float[PARAMETER_COUNT];
+
+    private long updates;
+
     /**
      * Allocates every buffer for batches of up to {@code maxBatch} sequences of up to
      * {@code maxSteps} steps; no method allocates afterwards.
@@ -852,6 +858,62 @@ public final class Sentiment {
         return (float) (total / count);
     }
 
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps) {
+        float loss = computeGradients(x, labels, batch, steps);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
+     * returns the loss before the update.
+     */
+    public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        float loss = computeGradients(x, labels, batch, steps, lengths);
+        applyGradients();
+        return loss;
+    }
+
+    /**
+     * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
+     */
+    public void applyGradients() {
+        double squares = 0;
+        for (int i = 0; i < PARAMETER_COUNT; i++) squares += (double) gradients[i] * gradients[i];
+        double norm = Math.sqrt(squares);
+        if (norm > 5.0) {
+            // as clip_grad_norm_: scale by max_norm / (norm + 1e-6)
+            float scale = (float) (5.0 / (norm + 1e-6));
+            for (int i = 0; i < PARAMETER_COUNT; i++) gradients[i] *= scale;
+        }
+        updates++;
+        double correction1 = 1 - Math.pow(0.9, updates);
+        double correction2 = 1 - Math.pow(0.999, updates);
+        float stepSize = (float) (0.001 / correction1);
+        float root2 = (float) Math.sqrt(correction2);
+        for (int i = 0; i < PARAMETER_COUNT; i++) {
+            float g = gradients[i];
+            float m = 0.9f * optimizerState[i] + 0.1f * g;
+            float v = 0.999f * optimizerState2[i] + 0.001f * g * g;
+            optimizerState[i] = m;
+            optimizerState2[i] = v;
+            parameters[i] -= stepSize * m / ((float) Math.sqrt(v) / root2 + 1.0E-8f);
+        }
+    }
+
+    /**
+     * Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.
+     */
+    public void resetOptimizer() {
+        Arrays.fill(optimizerState, 0.0f);
+        Arrays.fill(optimizerState2, 0.0f);
+        updates = 0;
+    }
+
     private void pack_l0f() {
         for (int row0 = 0; row0 < 192; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 192);
@@ -871,6 +933,7 @@ public final class Sentiment {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
+        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -881,6 +944,9 @@ public final class Sentiment {
                 gemm300x192(input, (t * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, 192, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -899,6 +965,7 @@ public final class Sentiment {
         forwardStep_l0f_0(t0, t1, batch);
         forwardStep_l0f_1(t0, t1, batch);
         forwardStep_l0f_2(t0, t1, batch);
+        forwardStep_l0f_3(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -909,6 +976,9 @@ public final class Sentiment {
                 gemm64x192(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, 192, batch);
             }
         }
+    }
+
+    private void forwardStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -921,102 +991,6 @@ public final class Sentiment {
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_v10, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v10, (r) * 64 + i);
-                        sigmoid(v0).intoArray(l0f_v11, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i);
-                        v0.add(v1).intoArray(l0f_v14, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void forwardStep_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i);
-                        sigmoid(v0).intoArray(l0f_v15, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i);
-                        v0.mul(v1).intoArray(l0f_v18, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 64 + i);
-                        v0.add(v1).intoArray(l0f_v19, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 64 + i);
-                        tanh(v0).intoArray(l0f_v20, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_v22, (r) * 64 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
@@ -1025,33 +999,41 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v22, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_v23, (r) * 64 + i);
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + i));
+                        e10.intoArray(l0f_v10, (r) * 64 + i);
+                        FloatVector e11 = sigmoid(e10);
+                        e11.intoArray(l0f_v11, (r) * 64 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i));
+                        e14.intoArray(l0f_v14, (r) * 64 + i);
+                        FloatVector e15 = sigmoid(e14);
+                        e15.intoArray(l0f_v15, (r) * 64 + i);
+                        FloatVector e18 = e11.mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
+                        e18.intoArray(l0f_v18, (r) * 64 + i);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i).add(e18);
+                        e19.intoArray(l0f_v19, (r) * 64 + i);
                     }
                 }
             }
         }
+    }
+
+    private void forwardStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_v24, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v23, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 64 + i);
-                        v0.add(v1).intoArray(l0f_s0, (r + maxBatch) * 64 + i);
+                        FloatVector e20 = tanh(FloatVector.fromArray(SPECIES, l0f_v19, (r) * 64 + i));
+                        e20.intoArray(l0f_v20, (r) * 64 + i);
+                        FloatVector e22 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
+                        e22.intoArray(l0f_v22, (r) * 64 + i);
+                        FloatVector e23 = e22.mul(e20);
+                        e23.intoArray(l0f_v23, (r) * 64 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e24.intoArray(l0f_v24, (r) * 64 + i);
+                        FloatVector e25 = e23.add(e24);
+                        e25.intoArray(l0f_s0, (r + maxBatch) * 64 + i);
                     }
                 }
             }
@@ -1072,83 +1054,18 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a27, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a28, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a29, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v22, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a30, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a29, (b) * 64 + i);
-                        v0.neg().intoArray(l0f_a31, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a27, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 64 + i);
-                        v0.add(v1).intoArray(l0f_a32, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a34, (b) * 64 + i);
+                        FloatVector e27 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e27.intoArray(l0f_a27, (b) * 64 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
+                        e28.intoArray(l0f_a28, (b) * 64 + i);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i));
+                        e29.intoArray(l0f_a29, (b) * 64 + i);
+                        FloatVector e30 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v22, (r) * 64 + i));
+                        e30.intoArray(l0f_a30, (b) * 64 + i);
+                        FloatVector e31 = e29.neg();
+                        e31.intoArray(l0f_a31, (b) * 64 + i);
+                        FloatVector e32 = e27.add(e31);
+                        e32.intoArray(l0f_a32, (b) * 64 + i);
                     }
                 }
             }
@@ -1159,47 +1076,16 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_a35, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a35, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_x36, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x36, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i);
-                        v0.mul(v1).intoArray(l0f_a37, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x36, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a38, (b) * 64 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i));
+                        e34.intoArray(l0f_a34, (b) * 64 + i);
+                        FloatVector e35 = c0.sub(e34);
+                        e35.intoArray(l0f_a35, (b) * 64 + i);
+                        FloatVector e36 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 64 + i).mul(e35);
+                        e36.intoArray(l0f_x36, (r) * 64 + i);
+                        FloatVector e37 = e36.mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
+                        e37.intoArray(l0f_a37, (b) * 64 + i);
+                        FloatVector e38 = e36.mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i));
+                        e38.intoArray(l0f_a38, (b) * 64 + i);
                     }
                 }
             }
@@ -1211,45 +1097,25 @@ public final class Sentiment {
                 System.arraycopy(l0f_a38, (b) * 64, l0f_a39, (b) * 192 + 128, 64);
             }
         }
+    }
+
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_a41, (b) * 64 + i);
+                        FloatVector e41 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
+                        e41.intoArray(l0f_a41, (b) * 64 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i).mul(e41);
+                        e42.intoArray(l0f_a42, (b) * 64 + i);
+                        FloatVector e43 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i).mul(e42);
+                        e43.intoArray(l0f_x43, (r) * 64 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a41, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a42, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a42, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_x43, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1275,39 +1141,16 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0f_a48, (b) * 64 + i);
+                        FloatVector e48 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i));
+                        e48.intoArray(l0f_a48, (b) * 64 + i);
+                        FloatVector e49 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i).mul(e48);
+                        e49.intoArray(l0f_a49, (b) * 64 + i);
+                        FloatVector e50 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 64 + i).mul(e49);
+                        e50.intoArray(l0f_x50, (r) * 64 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_a49, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0f_x50, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1315,6 +1158,9 @@ public final class Sentiment {
                 System.arraycopy(l0f_x50, (r) * 64, l0f_a51, (b) * 192, 64);
             }
         }
+    }
+
+    private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1327,9 +1173,15 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm192x64(l0f_x52, (t * maxBatch) * 192, 192, parameters, P1, l0f_a55, (0) * 64, 64, batch);
         }
+    }
+
+    private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1354,6 +1206,8 @@ public final class Sentiment {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
         adjointHoisted_l0f_2(t0, t1, batch);
+        adjointHoisted_l0f_3(t0, t1, batch);
+        adjointHoisted_l0f_4(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -1412,6 +1266,9 @@ public final class Sentiment {
                 gemm192x300(l0f_x54, (t * maxBatch) * 192, 192, parameters, P0, l0f_x57, (t * maxBatch) * 300, 300, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x300(gradients, P0, l0f_x54, (t0 * maxBatch) * 192, 192, input, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
         } else {
@@ -1419,6 +1276,9 @@ public final class Sentiment {
                 addOuter192x300(gradients, P0, l0f_x54, (t * maxBatch) * 192, 192, input, (t * maxBatch) * 300, 300, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x64(gradients, P1, l0f_x52, (t0 * maxBatch) * 192, 192, l0f_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
@@ -1426,6 +1286,9 @@ public final class Sentiment {
                 addOuter192x64(gradients, P1, l0f_x52, (t * maxBatch) * 192, 192, l0f_s0, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1450,9 +1313,6 @@ public final class Sentiment {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1487,6 +1347,7 @@ public final class Sentiment {
 
     private void forwardHoisted_l0r(int t0, int t1, int batch) {
         forwardHoisted_l0r_0(t0, t1, batch);
+        forwardHoisted_l0r_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
@@ -1497,6 +1358,9 @@ public final class Sentiment {
                 gemm300x192(l0r_rin, (t * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, 192, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l0r_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1515,6 +1379,7 @@ public final class Sentiment {
         forwardStep_l0r_0(t0, t1, batch);
         forwardStep_l0r_1(t0, t1, batch);
         forwardStep_l0r_2(t0, t1, batch);
+        forwardStep_l0r_3(t0, t1, batch);
     }
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
@@ -1525,6 +1390,9 @@ public final class Sentiment {
                 gemm64x192(l0r_s0, (t * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, 192, batch);
             }
         }
+    }
+
+    private void forwardStep_l0r_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1537,102 +1405,6 @@ public final class Sentiment {
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_v10, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v10, (r) * 64 + i);
-                        sigmoid(v0).intoArray(l0r_v11, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i);
-                        v0.add(v1).intoArray(l0r_v14, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void forwardStep_l0r_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 64 + i);
-                        sigmoid(v0).intoArray(l0r_v15, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i);
-                        v0.mul(v1).intoArray(l0r_v18, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v18, (r) * 64 + i);
-                        v0.add(v1).intoArray(l0r_v19, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v19, (r) * 64 + i);
-                        tanh(v0).intoArray(l0r_v20, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0r_v22, (r) * 64 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0r_2(int t0, int t1, int batch) {
@@ -1641,33 +1413,41 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v22, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_v23, (r) * 64 + i);
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + i));
+                        e10.intoArray(l0r_v10, (r) * 64 + i);
+                        FloatVector e11 = sigmoid(e10);
+                        e11.intoArray(l0r_v11, (r) * 64 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i));
+                        e14.intoArray(l0r_v14, (r) * 64 + i);
+                        FloatVector e15 = sigmoid(e14);
+                        e15.intoArray(l0r_v15, (r) * 64 + i);
+                        FloatVector e18 = e11.mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
+                        e18.intoArray(l0r_v18, (r) * 64 + i);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i).add(e18);
+                        e19.intoArray(l0r_v19, (r) * 64 + i);
                     }
                 }
             }
         }
+    }
+
+    private void forwardStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_v24, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v23, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 64 + i);
-                        v0.add(v1).intoArray(l0r_s0, (r + maxBatch) * 64 + i);
+                        FloatVector e20 = tanh(FloatVector.fromArray(SPECIES, l0r_v19, (r) * 64 + i));
+                        e20.intoArray(l0r_v20, (r) * 64 + i);
+                        FloatVector e22 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
+                        e22.intoArray(l0r_v22, (r) * 64 + i);
+                        FloatVector e23 = e22.mul(e20);
+                        e23.intoArray(l0r_v23, (r) * 64 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i));
+                        e24.intoArray(l0r_v24, (r) * 64 + i);
+                        FloatVector e25 = e23.add(e24);
+                        e25.intoArray(l0r_s0, (r + maxBatch) * 64 + i);
                     }
                 }
             }
@@ -1688,83 +1468,18 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a27, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a28, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a29, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v22, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a30, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a29, (b) * 64 + i);
-                        v0.neg().intoArray(l0r_a31, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a27, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a31, (b) * 64 + i);
-                        v0.add(v1).intoArray(l0r_a32, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a34, (b) * 64 + i);
+                        FloatVector e27 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i));
+                        e27.intoArray(l0r_a27, (b) * 64 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
+                        e28.intoArray(l0r_a28, (b) * 64 + i);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i));
+                        e29.intoArray(l0r_a29, (b) * 64 + i);
+                        FloatVector e30 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v22, (r) * 64 + i));
+                        e30.intoArray(l0r_a30, (b) * 64 + i);
+                        FloatVector e31 = e29.neg();
+                        e31.intoArray(l0r_a31, (b) * 64 + i);
+                        FloatVector e32 = e27.add(e31);
+                        e32.intoArray(l0r_a32, (b) * 64 + i);
                     }
                 }
             }
@@ -1775,47 +1490,16 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a34, (b) * 64 + i);
-                        c0.sub(v1).intoArray(l0r_a35, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a30, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a35, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_x36, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x36, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i);
-                        v0.mul(v1).intoArray(l0r_a37, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x36, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a38, (b) * 64 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i));
+                        e34.intoArray(l0r_a34, (b) * 64 + i);
+                        FloatVector e35 = c0.sub(e34);
+                        e35.intoArray(l0r_a35, (b) * 64 + i);
+                        FloatVector e36 = FloatVector.fromArray(SPECIES, l0r_a30, (b) * 64 + i).mul(e35);
+                        e36.intoArray(l0r_x36, (r) * 64 + i);
+                        FloatVector e37 = e36.mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
+                        e37.intoArray(l0r_a37, (b) * 64 + i);
+                        FloatVector e38 = e36.mul(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i));
+                        e38.intoArray(l0r_a38, (b) * 64 + i);
                     }
                 }
             }
@@ -1827,45 +1511,25 @@ public final class Sentiment {
                 System.arraycopy(l0r_a38, (b) * 64, l0r_a39, (b) * 192 + 128, 64);
             }
         }
+    }
+
+    private void adjointStep_l0r_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0r_a41, (b) * 64 + i);
+                        FloatVector e41 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
+                        e41.intoArray(l0r_a41, (b) * 64 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i).mul(e41);
+                        e42.intoArray(l0r_a42, (b) * 64 + i);
+                        FloatVector e43 = FloatVector.fromArray(SPECIES, l0r_a32, (b) * 64 + i).mul(e42);
+                        e43.intoArray(l0r_x43, (r) * 64 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a41, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a42, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a32, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a42, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_x43, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1891,39 +1555,16 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
-                        c0.sub(v1).intoArray(l0r_a48, (b) * 64 + i);
+                        FloatVector e48 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i));
+                        e48.intoArray(l0r_a48, (b) * 64 + i);
+                        FloatVector e49 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i).mul(e48);
+                        e49.intoArray(l0r_a49, (b) * 64 + i);
+                        FloatVector e50 = FloatVector.fromArray(SPECIES, l0r_a37, (b) * 64 + i).mul(e49);
+                        e50.intoArray(l0r_x50, (r) * 64 + i);
                     }
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a48, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_a49, (b) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a37, (b) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a49, (b) * 64 + i);
-                        v0.mul(v1).intoArray(l0r_x50, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1931,6 +1572,9 @@ public final class Sentiment {
                 System.arraycopy(l0r_x50, (r) * 64, l0r_a51, (b) * 192, 64);
             }
         }
+    }
+
+    private void adjointStep_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1943,9 +1587,15 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm192x64(l0r_x52, (t * maxBatch) * 192, 192, parameters, P5, l0r_a55, (0) * 64, 64, batch);
         }
+    }
+
+    private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1970,6 +1620,8 @@ public final class Sentiment {
         adjointHoisted_l0r_0(t0, t1, batch);
         adjointHoisted_l0r_1(t0, t1, batch);
         adjointHoisted_l0r_2(t0, t1, batch);
+        adjointHoisted_l0r_3(t0, t1, batch);
+        adjointHoisted_l0r_4(t0, t1, batch);
     }
 
     private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
@@ -2028,6 +1680,9 @@ public final class Sentiment {
                 gemm192x300(l0r_x54, (t * maxBatch) * 192, 192, parameters, P4, l0r_x57, (t * maxBatch) * 300, 300, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x300(gradients, P4, l0r_x54, (t0 * maxBatch) * 192, 192, l0r_rin, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
         } else {
@@ -2035,6 +1690,9 @@ public final class Sentiment {
                 addOuter192x300(gradients, P4, l0r_x54, (t * maxBatch) * 192, 192, l0r_rin, (t * maxBatch) * 300, 300, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x64(gradients, P5, l0r_x52, (t0 * maxBatch) * 192, 192, l0r_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
@@ -2042,6 +1700,9 @@ public final class Sentiment {
                 addOuter192x64(gradients, P5, l0r_x52, (t * maxBatch) * 192, 192, l0r_s0, (t * maxBatch) * 64, 64, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2066,9 +1727,6 @@ public final class Sentiment {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2231,6 +1889,7 @@ public final class Sentiment {
 
     private void forwardHoisted_l1f(int t0, int t1, int batch) {
         forwardHoisted_l1f_0(t0, t1, batch);
+        forwardHoisted_l1f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
@@ -2241,6 +1900,9 @@ public final class Sentiment {
                 gemm128x128(out0, (t * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, 128, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2259,6 +1921,7 @@ public final class Sentiment {
         forwardStep_l1f_0(t0, t1, batch);
         forwardStep_l1f_1(t0, t1, batch);
         forwardStep_l1f_2(t0, t1, batch);
+        forwardStep_l1f_3(t0, t1, batch);
     }
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
@@ -2269,52 +1932,6 @@ public final class Sentiment {
                 gemm32x128(l1f_s0, (t * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, 128, batch);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v4, (r) * 128 + i);
-                        v0.add(v1).intoArray(l1f_v7, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v7, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P11 + i);
-                        v0.add(v1).intoArray(l1f_v9, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + i);
-                        sigmoid(v0).intoArray(l1f_v11, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 32 + i);
-                        sigmoid(v0).intoArray(l1f_v13, (r) * 32 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l1f_1(int t0, int t1, int batch) {
@@ -2322,9 +1939,11 @@ public final class Sentiment {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 64 + i);
-                        tanh(v0).intoArray(l1f_v15, (r) * 32 + i);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (r) * 128 + i));
+                        e7.intoArray(l1f_v7, (r) * 128 + i);
+                        FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P11 + i));
+                        e9.intoArray(l1f_v9, (r) * 128 + i);
                     }
                 }
             }
@@ -2334,44 +1953,10 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 96 + i);
-                        sigmoid(v0).intoArray(l1f_v17, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_v18, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_v19, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v19, (r) * 32 + i);
-                        v0.add(v1).intoArray(l1f_s1, (r + maxBatch) * 32 + i);
+                        FloatVector e11 = sigmoid(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + i));
+                        e11.intoArray(l1f_v11, (r) * 32 + i);
+                        FloatVector e13 = sigmoid(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 32 + i));
+                        e13.intoArray(l1f_v13, (r) * 32 + i);
                     }
                 }
             }
@@ -2384,20 +1969,32 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 32 + i);
-                        tanh(v0).intoArray(l1f_v21, (r) * 32 + i);
+                        FloatVector e15 = tanh(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 64 + i));
+                        e15.intoArray(l1f_v15, (r) * 32 + i);
+                        FloatVector e17 = sigmoid(FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 96 + i));
+                        e17.intoArray(l1f_v17, (r) * 32 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i));
+                        e18.intoArray(l1f_v18, (r) * 32 + i);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(e15);
+                        e19.intoArray(l1f_v19, (r) * 32 + i);
+                        FloatVector e20 = e18.add(e19);
+                        e20.intoArray(l1f_s1, (r + maxBatch) * 32 + i);
                     }
                 }
             }
         }
+    }
+
+    private void forwardStep_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_s0, (r + maxBatch) * 32 + i);
+                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 32 + i));
+                        e21.intoArray(l1f_v21, (r) * 32 + i);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i).mul(e21);
+                        e22.intoArray(l1f_s0, (r + maxBatch) * 32 + i);
                     }
                 }
             }
@@ -2411,7 +2008,6 @@ public final class Sentiment {
         adjointStep_l1f_3(t0, t1, batch);
         adjointStep_l1f_4(t0, t1, batch);
         adjointStep_l1f_5(t0, t1, batch);
-        adjointStep_l1f_6(t0, t1, batch);
     }
 
     private void adjointStep_l1f_0(int t0, int t1, int batch) {
@@ -2419,58 +2015,20 @@ public final class Sentiment {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a25, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a26, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a28, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a28, (b) * 32 + i);
-                        c0.sub(v1).intoArray(l1f_a29, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a26, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a29, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a30, (b) * 32 + i);
+                        FloatVector e25 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i));
+                        e25.intoArray(l1f_a25, (b) * 32 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i));
+                        e26.intoArray(l1f_a26, (b) * 32 + i);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i));
+                        e28.intoArray(l1f_a28, (b) * 32 + i);
+                        FloatVector e29 = c0.sub(e28);
+                        e29.intoArray(l1f_a29, (b) * 32 + i);
+                        FloatVector e30 = e26.mul(e29);
+                        e30.intoArray(l1f_a30, (b) * 32 + i);
+                        FloatVector e31 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 32 + i).add(e30);
+                        e31.intoArray(l1f_a31, (b) * 32 + i);
                     }
                 }
             }
@@ -2482,85 +2040,20 @@ public final class Sentiment {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a30, (b) * 32 + i);
-                        v0.add(v1).intoArray(l1f_a31, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a32, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a33, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a34, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a35, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_2(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
-                        c0.sub(v1).intoArray(l1f_a36, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a36, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a37, (b) * 32 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i));
+                        e32.intoArray(l1f_a32, (b) * 32 + i);
+                        FloatVector e33 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i));
+                        e33.intoArray(l1f_a33, (b) * 32 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i));
+                        e34.intoArray(l1f_a34, (b) * 32 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i));
+                        e35.intoArray(l1f_a35, (b) * 32 + i);
+                        FloatVector e36 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i));
+                        e36.intoArray(l1f_a36, (b) * 32 + i);
+                        FloatVector e37 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i).mul(e36);
+                        e37.intoArray(l1f_a37, (b) * 32 + i);
                     }
                 }
             }
@@ -2584,41 +2077,21 @@ public final class Sentiment {
                 System.arraycopy(l1f_a38, (b) * 32, l1f_a39, (b) * 128 + 96, 32);
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a40, (b) * 32 + i);
-                    }
-                }
-            }
-        }
     }
 
-    private void adjointStep_l1f_3(int t0, int t1, int batch) {
+    private void adjointStep_l1f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a40, (b) * 32 + i);
-                        c0.sub(v1).intoArray(l1f_a41, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a41, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a42, (b) * 32 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i));
+                        e40.intoArray(l1f_a40, (b) * 32 + i);
+                        FloatVector e41 = c0.sub(e40);
+                        e41.intoArray(l1f_a41, (b) * 32 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 32 + i).mul(e41);
+                        e42.intoArray(l1f_a42, (b) * 32 + i);
                     }
                 }
             }
@@ -2648,35 +2121,12 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
-                        c0.sub(v1).intoArray(l1f_a45, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a45, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a46, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a46, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a47, (b) * 32 + i);
+                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i));
+                        e45.intoArray(l1f_a45, (b) * 32 + i);
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i).mul(e45);
+                        e46.intoArray(l1f_a46, (b) * 32 + i);
+                        FloatVector e47 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 32 + i).mul(e46);
+                        e47.intoArray(l1f_a47, (b) * 32 + i);
                     }
                 }
             }
@@ -2688,6 +2138,9 @@ public final class Sentiment {
                 System.arraycopy(l1f_a47, (b) * 32, l1f_a48, (b) * 128 + 32, 32);
             }
         }
+    }
+
+    private void adjointStep_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2706,35 +2159,12 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
-                        c0.sub(v1).intoArray(l1f_a50, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a50, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a51, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a51, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a52, (b) * 32 + i);
+                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i));
+                        e50.intoArray(l1f_a50, (b) * 32 + i);
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(e50);
+                        e51.intoArray(l1f_a51, (b) * 32 + i);
+                        FloatVector e52 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 32 + i).mul(e51);
+                        e52.intoArray(l1f_a52, (b) * 32 + i);
                     }
                 }
             }
@@ -2758,12 +2188,15 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemm128x32(l1f_x54, (t * maxBatch) * 128, 128, parameters, P9, l1f_a55, (0) * 32, 32, batch);
         }
     }
 
-    private void adjointStep_l1f_6(int t0, int t1, int batch) {
+    private void adjointStep_l1f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2781,6 +2214,8 @@ public final class Sentiment {
     private void adjointHoisted_l1f(int t0, int t1, int batch) {
         adjointHoisted_l1f_0(t0, t1, batch);
         adjointHoisted_l1f_1(t0, t1, batch);
+        adjointHoisted_l1f_2(t0, t1, batch);
+        adjointHoisted_l1f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
@@ -2791,6 +2226,9 @@ public final class Sentiment {
                 gemm128x128(l1f_x54, (t * maxBatch) * 128, 128, parameters, P8, l1f_x56, (t * maxBatch) * 128, 128, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter128x128(gradients, P8, l1f_x54, (t0 * maxBatch) * 128, 128, out0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
@@ -2798,6 +2236,9 @@ public final class Sentiment {
                 addOuter128x128(gradients, P8, l1f_x54, (t * maxBatch) * 128, 128, out0, (t * maxBatch) * 128, 128, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter128x32(gradients, P9, l1f_x54, (t0 * maxBatch) * 128, 128, l1f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2805,6 +2246,9 @@ public final class Sentiment {
                 addOuter128x32(gradients, P9, l1f_x54, (t * maxBatch) * 128, 128, l1f_s0, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2829,9 +2273,6 @@ public final class Sentiment {
                 }
             }
         }
-    }
-
-    private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2928,6 +2369,7 @@ public final class Sentiment {
 
     private void forwardHoisted_l2(int t0, int t1, int batch) {
         forwardHoisted_l2_0(t0, t1, batch);
+        forwardHoisted_l2_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
@@ -2938,6 +2380,9 @@ public final class Sentiment {
                 gemm32x2(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, 2, batch);
             }
         }
+    }
+
+    private void forwardHoisted_l2_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2973,6 +2418,8 @@ public final class Sentiment {
 
     private void adjointHoisted_l2(int t0, int t1, int batch) {
         adjointHoisted_l2_0(t0, t1, batch);
+        adjointHoisted_l2_1(t0, t1, batch);
+        adjointHoisted_l2_2(t0, t1, batch);
     }
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
@@ -2983,6 +2430,9 @@ public final class Sentiment {
                 gemm2x32(dOut2, (t * maxBatch) * 2, 2, parameters, P12, l2_x6, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l2_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter2x32(gradients, P12, dOut2, (t0 * maxBatch) * 2, 2, out1, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
@@ -2990,6 +2440,9 @@ public final class Sentiment {
                 addOuter2x32(gradients, P12, dOut2, (t * maxBatch) * 2, 2, out1, (t * maxBatch) * 32, 32, batch);
             }
         }
+    }
+
+    private void adjointHoisted_l2_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

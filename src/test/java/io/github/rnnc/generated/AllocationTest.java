@@ -44,8 +44,8 @@ class AllocationTest {
     static final int WARM_UP_CALLS = 2000;
     static final int MEASURED_CALLS = 100;
     /** Warm-up rounds at most (the Vector API needs C2 for all of its hot methods before it stops allocating). */
-    static final int MAX_ROUNDS = 25;
-    static final int MAX_SECONDS = 20;
+    static final int MAX_ROUNDS = 80;
+    static final int MAX_SECONDS = 45;
     /** For the controls. */
     static final int ROUNDS = 6;
     static final int BATCH = 2;
