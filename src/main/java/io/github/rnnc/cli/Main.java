@@ -22,11 +22,14 @@ public final class Main {
     private static final String USAGE_TEXT = """
             usage: rnnc check FILE...
                    rnnc compile FILE... -d DIR [--backend vector|scalar] [--precision f32|f64] [--dump-ir]
+                   rnnc run FILE [--backend vector|scalar] [--steps N]
                    rnnc --help | --version
 
             Commands:
               check      check specs and report every error and warning
               compile    check specs and generate one Java class per network into DIR
+              run        generate, compile and load the classes, then train each network a few steps on
+                         random data and time a forward pass (a demonstration, not a benchmark)
 
             Options:
               -d, --output DIR   where compile writes generated sources
@@ -62,8 +65,8 @@ public final class Main {
                 out.println("rnnc " + version());
                 return OK;
             }
-            case "check", "compile" -> {
-                return compile(args[0].equals("compile"), List.of(args).subList(1, args.length), out, err);
+            case "check", "compile", "run" -> {
+                return compile(args[0], List.of(args).subList(1, args.length), out, err);
             }
             default -> {
                 err.println("rnnc: unknown command '" + args[0] + "'; expected check or compile (see rnnc --help)");
@@ -72,16 +75,30 @@ public final class Main {
         }
     }
 
-    private static int compile(boolean generate, List<String> args, PrintStream out, PrintStream err) {
+    private static int compile(String command, List<String> args, PrintStream out, PrintStream err) {
+        boolean run = command.equals("run");
+        boolean generate = command.equals("compile") || run;
+        int steps = 20;
         List<Path> files = new ArrayList<>();
         Optional<Path> output = Optional.empty();
         boolean dumpIr = false;
         CompileRequest.Options options = CompileRequest.Options.defaults();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.equals("--dump-ir") && generate) {
+            if (arg.equals("--dump-ir") && generate && !run) {
                 dumpIr = true;
-            } else if ((arg.equals("--backend") || arg.equals("--precision")) && generate) {
+            } else if (arg.equals("--steps") && run) {
+                String value = i + 1 < args.size() ? args.get(++i) : "";
+                try {
+                    steps = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    steps = 0;
+                }
+                if (steps < 1 || steps > 100_000) {
+                    err.println("rnnc: --steps takes a whole number from 1 to 100000, not '" + value + "'");
+                    return USAGE;
+                }
+            } else if ((arg.equals("--backend") || (arg.equals("--precision") && !run)) && generate) {
                 String value = i + 1 < args.size() ? args.get(++i) : "";
                 if (arg.equals("--backend") && (value.equals("vector") || value.equals("scalar"))) {
                     options = options.with(CompileRequest.Backend.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
@@ -119,12 +136,12 @@ public final class Main {
             err.println("rnnc: no spec files given (see rnnc --help)");
             return USAGE;
         }
-        if (generate && output.isEmpty()) {
+        if (generate && !run && output.isEmpty()) {
             err.println("rnnc: compile needs an output directory: -d DIR");
             return USAGE;
         }
-        if (!generate && output.isPresent()) {
-            err.println("rnnc: check writes nothing; -d is for compile");
+        if ((!generate || run) && output.isPresent()) {
+            err.println("rnnc: " + command + " writes nothing; -d is for compile");
             return USAGE;
         }
         CompileResult result;
@@ -144,6 +161,15 @@ public final class Main {
             long errors = result.errorCount();
             err.println(errors + (errors == 1 ? " error" : " errors"));
             return DIAGNOSTICS;
+        }
+        if (run) {
+            try {
+                return Runner.run(result.sources(), options.backend() == CompileRequest.Backend.VECTOR, steps, out,
+                        err);
+            } catch (java.io.IOException e) {
+                err.println("rnnc: cannot write the classes to run: " + e.getMessage());
+                return INTERNAL;
+            }
         }
         return OK;
     }

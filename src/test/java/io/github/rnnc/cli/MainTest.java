@@ -63,6 +63,17 @@ class MainTest {
     }
 
     @Test
+    void runCompilesLoadsAndTrainsTheNetwork() {
+        assertEquals(0, run("run", "src/test/resources/examples/forecast.rnn", "--backend", "scalar", "--steps", "5"));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("Forecast: 8 inputs, 1 outputs"), printed);
+        assertTrue(printed.contains("training step 30: loss"), printed);
+        assertTrue(printed.contains("forward: "), printed);
+        assertEquals(2, run("run", "src/test/resources/examples/forecast.rnn", "--steps", "0"));
+        assertEquals(2, run("run", "src/test/resources/examples/forecast.rnn", "--precision", "f64"));
+    }
+
+    @Test
     void helpAndVersion() {
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: rnnc check FILE..."));
