@@ -11,8 +11,10 @@ import io.github.rnnc.ir.IrPrinter;
 import io.github.rnnc.ir.IrVerifier;
 import io.github.rnnc.ir.NetworkIr;
 import io.github.rnnc.lowering.Lowering;
+import io.github.rnnc.passes.FuseElementwise;
 import io.github.rnnc.passes.FuseProducts;
 import io.github.rnnc.passes.HoistInputProducts;
+import io.github.rnnc.passes.Passes;
 import io.github.rnnc.testing.Golden;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,18 +38,17 @@ class PassesGoldenTest {
 
     @ParameterizedTest
     @CsvSource({"fuse-products, mgu", "fuse-products, peephole", "hoist-input-products, mgu",
-        "hoist-input-products, char_lstm"})
+        "hoist-input-products, char_lstm", "fuse-elementwise, mgu", "fuse-elementwise, forecast"})
     void passBeforeAndAfter(String pass, String example) {
+        // The input of each pass is the output of the passes before it in the pipeline.
+        List<UnaryOperator<NetworkIr>> pipeline = List.of(FuseProducts::run, HoistInputProducts::run,
+                FuseElementwise::run);
+        int position = Passes.PIPELINE.indexOf(pass);
         NetworkIr before = lowered(example);
-        UnaryOperator<NetworkIr> run = switch (pass) {
-            case FuseProducts.NAME -> FuseProducts::run;
-            case HoistInputProducts.NAME -> n -> HoistInputProducts.run(FuseProducts.run(n));
-            default -> throw new IllegalArgumentException(pass);
-        };
-        if (pass.equals(HoistInputProducts.NAME)) {
-            before = FuseProducts.run(before);
+        for (int i = 0; i < position; i++) {
+            before = pipeline.get(i).apply(before);
         }
-        NetworkIr after = pass.equals(HoistInputProducts.NAME) ? HoistInputProducts.run(before) : run.apply(before);
+        NetworkIr after = pipeline.get(position).apply(before);
         IrVerifier.verify(after);
         String beforeText = IrPrinter.print(before);
         String afterText = IrPrinter.print(after);
