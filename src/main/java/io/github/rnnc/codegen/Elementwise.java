@@ -20,21 +20,27 @@ final class Elementwise {
 
     /** dst[i] = a[i] (op) b[i]; either operand may be a scalar literal. */
     void binary(CodeBlock.Builder code, Op.BinaryKind kind, Ref dst, Ref a, Ref b, int n) {
-        String scalarOp = switch (kind) {
+        loop(code, n, dst, new Ref[] {a, b},
+                v -> v[0] + "." + vectorMethod(kind) + "(" + v[1] + ")",
+                s -> s[0] + " " + symbol(kind) + " " + s[1]);
+    }
+
+    private static String symbol(Op.BinaryKind kind) {
+        return switch (kind) {
             case ADD -> "+";
             case SUB -> "-";
             case MUL -> "*";
             case DIV -> "/";
         };
-        String vectorOp = switch (kind) {
+    }
+
+    private static String vectorMethod(Op.BinaryKind kind) {
+        return switch (kind) {
             case ADD -> "add";
             case SUB -> "sub";
             case MUL -> "mul";
             case DIV -> "div";
         };
-        loop(code, n, dst, new Ref[] {a, b},
-                v -> v[0] + "." + vectorOp + "(" + v[1] + ")",
-                s -> s[0] + " " + scalarOp + " " + s[1]);
     }
 
     void unary(CodeBlock.Builder code, Op.UnaryKind kind, Ref dst, Ref a, int n) {
@@ -214,26 +220,14 @@ final class Elementwise {
         if (op instanceof Op.Unary unary) {
             return vectorUnary(unary.kind(), v[0]);
         }
-        String method = switch (((Op.Binary) op).kind()) {
-            case ADD -> "add";
-            case SUB -> "sub";
-            case MUL -> "mul";
-            case DIV -> "div";
-        };
-        return v[0] + "." + method + "(" + v[1] + ")";
+        return v[0] + "." + vectorMethod(((Op.Binary) op).kind()) + "(" + v[1] + ")";
     }
 
     private String scalarExpression(Op op, String[] s) {
         if (op instanceof Op.Unary unary) {
             return scalarUnary(unary.kind(), s[0]);
         }
-        String symbol = switch (((Op.Binary) op).kind()) {
-            case ADD -> "+";
-            case SUB -> "-";
-            case MUL -> "*";
-            case DIV -> "/";
-        };
-        return s[0] + " " + symbol + " " + s[1];
+        return s[0] + " " + symbol(((Op.Binary) op).kind()) + " " + s[1];
     }
 
     interface Formula {
