@@ -1897,550 +1897,545 @@ public final class CharLstm {
 
     private static void addOuter1024x256(float[] w, int wo, float[] g, int go, int gs, float[] x,
             int xo, int xs, int m) {
-        for (int r = 0; r < 1024; r++) {
-            int w0 = wo + r * 256;
-            for (int c = 0; c < 256; c += 32) {
-                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
-                for (int i = 0; i < m; i++) {
-                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                    int x0 = xo + i * xs + c;
-                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+        for (int i0 = 0; i0 < m; i0 += 32) {
+            int i1 = Math.min(m, i0 + 32);
+            for (int r = 0; r < 1024; r++) {
+                int w0 = wo + r * 256;
+                for (int c = 0; c < 256; c += 32) {
+                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    for (int i = i0; i < i1; i++) {
+                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                        int x0 = xo + i * xs + c;
+                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                    }
+                    s0.intoArray(w, w0 + c + 0);
+                    s1.intoArray(w, w0 + c + 8);
+                    s2.intoArray(w, w0 + c + 16);
+                    s3.intoArray(w, w0 + c + 24);
                 }
-                s0.intoArray(w, w0 + c + 0);
-                s1.intoArray(w, w0 + c + 8);
-                s2.intoArray(w, w0 + c + 16);
-                s3.intoArray(w, w0 + c + 24);
             }
         }
     }
 
     private static void addOuter1024x65(float[] w, int wo, float[] g, int go, int gs, float[] x,
             int xo, int xs, int m) {
-        for (int r = 0; r < 1024; r++) {
-            int w0 = wo + r * 65;
-            for (int c = 0; c < 64; c += 32) {
-                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
-                for (int i = 0; i < m; i++) {
-                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                    int x0 = xo + i * xs + c;
-                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+        for (int i0 = 0; i0 < m; i0 += 32) {
+            int i1 = Math.min(m, i0 + 32);
+            for (int r = 0; r < 1024; r++) {
+                int w0 = wo + r * 65;
+                for (int c = 0; c < 64; c += 32) {
+                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    for (int i = i0; i < i1; i++) {
+                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                        int x0 = xo + i * xs + c;
+                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                    }
+                    s0.intoArray(w, w0 + c + 0);
+                    s1.intoArray(w, w0 + c + 8);
+                    s2.intoArray(w, w0 + c + 16);
+                    s3.intoArray(w, w0 + c + 24);
                 }
-                s0.intoArray(w, w0 + c + 0);
-                s1.intoArray(w, w0 + c + 8);
-                s2.intoArray(w, w0 + c + 16);
-                s3.intoArray(w, w0 + c + 24);
-            }
-            for (int c = 64; c < 65; c++) {
-                float s = w[w0 + c];
-                for (int i = 0; i < m; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
-                w[w0 + c] = s;
+                for (int c = 64; c < 65; c++) {
+                    float s = w[w0 + c];
+                    for (int i = i0; i < i1; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
+                    w[w0 + c] = s;
+                }
             }
         }
     }
 
     private static void addOuter65x256(float[] w, int wo, float[] g, int go, int gs, float[] x,
             int xo, int xs, int m) {
-        for (int r = 0; r < 65; r++) {
-            int w0 = wo + r * 256;
-            for (int c = 0; c < 256; c += 32) {
-                FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
-                for (int i = 0; i < m; i++) {
-                    FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                    int x0 = xo + i * xs + c;
-                    s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                    s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                    s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                    s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+        for (int i0 = 0; i0 < m; i0 += 32) {
+            int i1 = Math.min(m, i0 + 32);
+            for (int r = 0; r < 65; r++) {
+                int w0 = wo + r * 256;
+                for (int c = 0; c < 256; c += 32) {
+                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    for (int i = i0; i < i1; i++) {
+                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
+                        int x0 = xo + i * xs + c;
+                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
+                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
+                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                    }
+                    s0.intoArray(w, w0 + c + 0);
+                    s1.intoArray(w, w0 + c + 8);
+                    s2.intoArray(w, w0 + c + 16);
+                    s3.intoArray(w, w0 + c + 24);
                 }
-                s0.intoArray(w, w0 + c + 0);
-                s1.intoArray(w, w0 + c + 8);
-                s2.intoArray(w, w0 + c + 16);
-                s3.intoArray(w, w0 + c + 24);
             }
         }
     }
 
     private static void gemm1024x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int a0 = ao + i * as;
-            int a1 = a0 + as;
-            int y0 = yo + i * ys;
-            int y1 = y0 + ys;
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 256; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                FloatVector c10 = FloatVector.zero(SPECIES);
-                FloatVector c11 = FloatVector.zero(SPECIES);
-                FloatVector c12 = FloatVector.zero(SPECIES);
-                FloatVector c13 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 1024; k++) {
-                    int bk = bo + k * 256 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                    c10 = b0.fma(x1, c10);
-                    c11 = b1.fma(x1, c11);
-                    c12 = b2.fma(x1, c12);
-                    c13 = b3.fma(x1, c13);
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + k * 256 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-                c10.intoArray(y, y1 + j + 0);
-                c11.intoArray(y, y1 + j + 8);
-                c12.intoArray(y, y1 + j + 16);
-                c13.intoArray(y, y1 + j + 24);
-            }
-        }
-        if (i < m) {
-            int a0 = ao + i * as;
-            int y0 = yo + i * ys;
-            for (int j = 0; j < 256; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 1024; k++) {
-                    int bk = bo + k * 256 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + k * 256 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
             }
         }
     }
 
     private static void gemm1024x65(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int a0 = ao + i * as;
-            int a1 = a0 + as;
-            int y0 = yo + i * ys;
-            int y1 = y0 + ys;
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 64; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                FloatVector c10 = FloatVector.zero(SPECIES);
-                FloatVector c11 = FloatVector.zero(SPECIES);
-                FloatVector c12 = FloatVector.zero(SPECIES);
-                FloatVector c13 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 1024; k++) {
-                    int bk = bo + k * 65 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                    c10 = b0.fma(x1, c10);
-                    c11 = b1.fma(x1, c11);
-                    c12 = b2.fma(x1, c12);
-                    c13 = b3.fma(x1, c13);
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + k * 65 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-                c10.intoArray(y, y1 + j + 0);
-                c11.intoArray(y, y1 + j + 8);
-                c12.intoArray(y, y1 + j + 16);
-                c13.intoArray(y, y1 + j + 24);
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + k * 65 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
             }
-            for (int j = 64; j < 65; j++) {
-                float s0 = 0.0f;
-                float s1 = 0.0f;
-                for (int k = 0; k < 1024; k++) {
-                    float bk = bm[bo + k * 65 + j];
-                    s0 += a[a0 + k] * bk;
-                    s1 += a[a1 + k] * bk;
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 64; j < 65; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 1024; k++) s0 += a[a0 + k] * bm[bo + k * 65 + j];
+                    y[y0 + j] = s0;
                 }
-                y[y0 + j] = s0;
-                y[y1 + j] = s1;
-            }
-        }
-        if (i < m) {
-            int a0 = ao + i * as;
-            int y0 = yo + i * ys;
-            for (int j = 0; j < 64; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 1024; k++) {
-                    int bk = bo + k * 65 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-            }
-            for (int j = 64; j < 65; j++) {
-                float s0 = 0.0f;
-                for (int k = 0; k < 1024; k++) {
-                    float bk = bm[bo + k * 65 + j];
-                    s0 += a[a0 + k] * bk;
-                }
-                y[y0 + j] = s0;
             }
         }
     }
 
     private static void gemm256x1024(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int a0 = ao + i * as;
-            int a1 = a0 + as;
-            int y0 = yo + i * ys;
-            int y1 = y0 + ys;
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 1024; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                FloatVector c10 = FloatVector.zero(SPECIES);
-                FloatVector c11 = FloatVector.zero(SPECIES);
-                FloatVector c12 = FloatVector.zero(SPECIES);
-                FloatVector c13 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 256; k++) {
-                    int bk = bo + k * 1024 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                    c10 = b0.fma(x1, c10);
-                    c11 = b1.fma(x1, c11);
-                    c12 = b2.fma(x1, c12);
-                    c13 = b3.fma(x1, c13);
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + k * 1024 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-                c10.intoArray(y, y1 + j + 0);
-                c11.intoArray(y, y1 + j + 8);
-                c12.intoArray(y, y1 + j + 16);
-                c13.intoArray(y, y1 + j + 24);
-            }
-        }
-        if (i < m) {
-            int a0 = ao + i * as;
-            int y0 = yo + i * ys;
-            for (int j = 0; j < 1024; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 256; k++) {
-                    int bk = bo + k * 1024 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + k * 1024 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
             }
         }
     }
 
     private static void gemm256x65(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int a0 = ao + i * as;
-            int a1 = a0 + as;
-            int y0 = yo + i * ys;
-            int y1 = y0 + ys;
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 64; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                FloatVector c10 = FloatVector.zero(SPECIES);
-                FloatVector c11 = FloatVector.zero(SPECIES);
-                FloatVector c12 = FloatVector.zero(SPECIES);
-                FloatVector c13 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 256; k++) {
-                    int bk = bo + k * 65 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                    c10 = b0.fma(x1, c10);
-                    c11 = b1.fma(x1, c11);
-                    c12 = b2.fma(x1, c12);
-                    c13 = b3.fma(x1, c13);
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + k * 65 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-                c10.intoArray(y, y1 + j + 0);
-                c11.intoArray(y, y1 + j + 8);
-                c12.intoArray(y, y1 + j + 16);
-                c13.intoArray(y, y1 + j + 24);
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + k * 65 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
             }
-            for (int j = 64; j < 65; j++) {
-                float s0 = 0.0f;
-                float s1 = 0.0f;
-                for (int k = 0; k < 256; k++) {
-                    float bk = bm[bo + k * 65 + j];
-                    s0 += a[a0 + k] * bk;
-                    s1 += a[a1 + k] * bk;
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 64; j < 65; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 256; k++) s0 += a[a0 + k] * bm[bo + k * 65 + j];
+                    y[y0 + j] = s0;
                 }
-                y[y0 + j] = s0;
-                y[y1 + j] = s1;
-            }
-        }
-        if (i < m) {
-            int a0 = ao + i * as;
-            int y0 = yo + i * ys;
-            for (int j = 0; j < 64; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 256; k++) {
-                    int bk = bo + k * 65 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-            }
-            for (int j = 64; j < 65; j++) {
-                float s0 = 0.0f;
-                for (int k = 0; k < 256; k++) {
-                    float bk = bm[bo + k * 65 + j];
-                    s0 += a[a0 + k] * bk;
-                }
-                y[y0 + j] = s0;
             }
         }
     }
 
     private static void gemm65x1024(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int a0 = ao + i * as;
-            int a1 = a0 + as;
-            int y0 = yo + i * ys;
-            int y1 = y0 + ys;
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 1024; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                FloatVector c10 = FloatVector.zero(SPECIES);
-                FloatVector c11 = FloatVector.zero(SPECIES);
-                FloatVector c12 = FloatVector.zero(SPECIES);
-                FloatVector c13 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 65; k++) {
-                    int bk = bo + k * 1024 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                    c10 = b0.fma(x1, c10);
-                    c11 = b1.fma(x1, c11);
-                    c12 = b2.fma(x1, c12);
-                    c13 = b3.fma(x1, c13);
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + k * 1024 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-                c10.intoArray(y, y1 + j + 0);
-                c11.intoArray(y, y1 + j + 8);
-                c12.intoArray(y, y1 + j + 16);
-                c13.intoArray(y, y1 + j + 24);
-            }
-        }
-        if (i < m) {
-            int a0 = ao + i * as;
-            int y0 = yo + i * ys;
-            for (int j = 0; j < 1024; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 65; k++) {
-                    int bk = bo + k * 1024 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + k * 1024 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
             }
         }
     }
 
     private static void gemm65x256(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            int a0 = ao + i * as;
-            int a1 = a0 + as;
-            int y0 = yo + i * ys;
-            int y1 = y0 + ys;
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 256; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                FloatVector c10 = FloatVector.zero(SPECIES);
-                FloatVector c11 = FloatVector.zero(SPECIES);
-                FloatVector c12 = FloatVector.zero(SPECIES);
-                FloatVector c13 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 65; k++) {
-                    int bk = bo + k * 256 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
-                    FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                    c10 = b0.fma(x1, c10);
-                    c11 = b1.fma(x1, c11);
-                    c12 = b2.fma(x1, c12);
-                    c13 = b3.fma(x1, c13);
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + k * 256 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
-                c10.intoArray(y, y1 + j + 0);
-                c11.intoArray(y, y1 + j + 8);
-                c12.intoArray(y, y1 + j + 16);
-                c13.intoArray(y, y1 + j + 24);
-            }
-        }
-        if (i < m) {
-            int a0 = ao + i * as;
-            int y0 = yo + i * ys;
-            for (int j = 0; j < 256; j += 32) {
-                FloatVector c00 = FloatVector.zero(SPECIES);
-                FloatVector c01 = FloatVector.zero(SPECIES);
-                FloatVector c02 = FloatVector.zero(SPECIES);
-                FloatVector c03 = FloatVector.zero(SPECIES);
-                for (int k = 0; k < 65; k++) {
-                    int bk = bo + k * 256 + j;
-                    FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                    FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                    FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                    FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                    FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                    c00 = b0.fma(x0, c00);
-                    c01 = b1.fma(x0, c01);
-                    c02 = b2.fma(x0, c02);
-                    c03 = b3.fma(x0, c03);
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + k * 256 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
                 }
-                c00.intoArray(y, y0 + j + 0);
-                c01.intoArray(y, y0 + j + 8);
-                c02.intoArray(y, y0 + j + 16);
-                c03.intoArray(y, y0 + j + 24);
             }
         }
     }

@@ -42,17 +42,32 @@ public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputD
      * @param derivatives the derivative rules of the differentiation pass; only tests replace them, to prove
      *                    that the gradient checks catch a wrong rule
      */
-    public record Options(Backend backend, Precision precision, DerivativeTable derivatives) {
+    public record Options(Backend backend, Precision precision, DerivativeTable derivatives, int vectorBits) {
+        public Options {
+            if (vectorBits != 256 && vectorBits != 512) {
+                throw new IllegalArgumentException("vector width must be 256 or 512 bits, not " + vectorBits);
+            }
+        }
+
+        /** 256-bit vectors: every x86 machine with AVX2 has them; 512 is an option for AVX-512 machines. */
+        public Options(Backend backend, Precision precision, DerivativeTable derivatives) {
+            this(backend, precision, derivatives, 256);
+        }
+
         public static Options defaults() {
             return new Options(Backend.VECTOR, Precision.F32, DerivativeTable.standard());
         }
 
         public Options with(Backend newBackend) {
-            return new Options(newBackend, precision, derivatives);
+            return new Options(newBackend, precision, derivatives, vectorBits);
         }
 
         public Options with(Precision newPrecision) {
-            return new Options(backend, newPrecision, derivatives);
+            return new Options(backend, newPrecision, derivatives, vectorBits);
+        }
+
+        public Options withVectorBits(int bits) {
+            return new Options(backend, precision, derivatives, bits);
         }
     }
 

@@ -102,6 +102,6 @@ public final class RnnCompiler {
 
     private static Target target(CompileRequest.Options options) {
         return new Target(options.backend() == CompileRequest.Backend.VECTOR,
-                options.precision() == CompileRequest.Precision.F64, 256);
+                options.precision() == CompileRequest.Precision.F64, options.vectorBits());
     }
 }

@@ -21,7 +21,8 @@ public final class Main {
 
     private static final String USAGE_TEXT = """
             usage: rnnc check FILE...
-                   rnnc compile FILE... -d DIR [--backend vector|scalar] [--precision f32|f64] [--dump-ir]
+                   rnnc compile FILE... -d DIR [--backend vector|scalar] [--precision f32|f64]
+                                [--vector-bits 256|512] [--dump-ir]
                    rnnc run FILE [--backend vector|scalar] [--steps N]
                    rnnc --help | --version
 
@@ -36,6 +37,7 @@ public final class Main {
               --backend B        vector (default; Vector API, needs --add-modules jdk.incubator.vector)
                                  or scalar (plain Java)
               --precision P      f32 (default) or f64 (for gradient checks)
+              --vector-bits N    256 (default, any AVX2 machine) or 512 (AVX-512 machines)
               --dump-ir          print the IR of every network (compile only)
               -h, --help         show this help
               -V, --version      show the version
@@ -87,6 +89,13 @@ public final class Main {
             String arg = args.get(i);
             if (arg.equals("--dump-ir") && generate && !run) {
                 dumpIr = true;
+            } else if (arg.equals("--vector-bits") && generate) {
+                String value = i + 1 < args.size() ? args.get(++i) : "";
+                if (!value.equals("256") && !value.equals("512")) {
+                    err.println("rnnc: --vector-bits takes 256 or 512, not '" + value + "'");
+                    return USAGE;
+                }
+                options = options.withVectorBits(Integer.parseInt(value));
             } else if (arg.equals("--steps") && run) {
                 String value = i + 1 < args.size() ? args.get(++i) : "";
                 try {

@@ -82,54 +82,55 @@ final class Kernels {
         return code.build();
     }
 
+    /**
+     * Blocked for the caches: 64 rows of A at a time, and within them one panel of columns of B (K x 4 vectors) at
+     * a time, which every pair of rows then reuses from L1 instead of streaming all of B once per pair.
+     */
     private CodeBlock vectorGemm(int inner, int columns) {
         CodeBlock.Builder code = CodeBlock.builder();
-        code.addStatement("int i = 0");
-        code.beginControlFlow("for (; i + 1 < m; i += 2)");
-        code.addStatement("int a0 = ao + i * as").addStatement("int a1 = a0 + as")
-                .addStatement("int y0 = yo + i * ys").addStatement("int y1 = y0 + ys");
-        gemmRows(code, inner, columns, 2);
-        code.endControlFlow();
-        code.beginControlFlow("if (i < m)");
-        code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
-        gemmRows(code, inner, columns, 1);
-        code.endControlFlow();
-        return code.build();
-    }
-
-    /** Columns in blocks of BLOCK_VECTORS vectors, then single vectors, then scalars, for {@code rows} rows. */
-    private void gemmRows(CodeBlock.Builder code, int inner, int columns, int rows) {
         int lanes = target.lanes();
         int block = BLOCK_VECTORS * lanes;
         int blocked = columns - columns % block;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
+        code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 64)");
+        code.addStatement("int i1 = Math.min(m, i0 + 64)");
         if (blocked > 0) {
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, block);
-            gemmBlock(code, inner, columns, rows, BLOCK_VECTORS, v);
+            rowsOf(code, inner, columns, BLOCK_VECTORS, v);
             code.endControlFlow();
         }
         if (vectored > blocked) {
             code.beginControlFlow("for (int j = $L; j < $L; j += $L)", blocked, vectored, lanes);
-            gemmBlock(code, inner, columns, rows, 1, v);
+            rowsOf(code, inner, columns, 1, v);
             code.endControlFlow();
         }
         if (columns > vectored) {
+            code.beginControlFlow("for (int i = i0; i < i1; i++)");
+            code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
             code.beginControlFlow("for (int j = $L; j < $L; j++)", vectored, columns);
-            for (int row = 0; row < rows; row++) {
-                code.addStatement("$L s$L = $L", target.elem(), row, lit(0));
-            }
-            code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
-            code.addStatement("$L bk = bm[bo + k * $L + j]", target.elem(), columns);
-            for (int row = 0; row < rows; row++) {
-                code.addStatement("s$L += a[a$L + k] * bk", row, row);
-            }
+            code.addStatement("$L s0 = $L", target.elem(), lit(0));
+            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * bm[bo + k * $L + j]", inner, columns);
+            code.addStatement("y[y0 + j] = s0");
             code.endControlFlow();
-            for (int row = 0; row < rows; row++) {
-                code.addStatement("y[y$L + j] = s$L", row, row);
-            }
             code.endControlFlow();
         }
+        code.endControlFlow();
+        return code.build();
+    }
+
+    /** One column panel for the rows i0..i1-1: pairs of rows, then a last single row. */
+    private void rowsOf(CodeBlock.Builder code, int inner, int columns, int vectors, String v) {
+        code.addStatement("int i = i0");
+        code.beginControlFlow("for (; i + 1 < i1; i += 2)");
+        code.addStatement("int a0 = ao + i * as").addStatement("int a1 = a0 + as")
+                .addStatement("int y0 = yo + i * ys").addStatement("int y1 = y0 + ys");
+        gemmBlock(code, inner, columns, 2, vectors, v);
+        code.endControlFlow();
+        code.beginControlFlow("if (i < i1)");
+        code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
+        gemmBlock(code, inner, columns, 1, vectors, v);
+        code.endControlFlow();
     }
 
     private void gemmBlock(CodeBlock.Builder code, int inner, int columns, int rows, int vectors, String v) {
@@ -179,6 +180,9 @@ final class Kernels {
         int blocked = columns - columns % block;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
+        // Rows of G and X are taken 32 at a time, so that their block stays in cache while every row of W visits it.
+        code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 32)");
+        code.addStatement("int i1 = Math.min(m, i0 + 32)");
         code.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
         code.addStatement("int w0 = wo + r * $L", columns);
         if (blocked > 0) {
@@ -194,10 +198,11 @@ final class Kernels {
         if (columns > vectored) {
             code.beginControlFlow("for (int c = $L; c < $L; c++)", vectored, columns);
             code.addStatement("$L s = w[w0 + c]", target.elem());
-            code.addStatement("for (int i = 0; i < m; i++) s += g[go + i * gs + r] * x[xo + i * xs + c]");
+            code.addStatement("for (int i = i0; i < i1; i++) s += g[go + i * gs + r] * x[xo + i * xs + c]");
             code.addStatement("w[w0 + c] = s");
             code.endControlFlow();
         }
+        code.endControlFlow();
         code.endControlFlow();
         return code.build();
     }
@@ -206,7 +211,7 @@ final class Kernels {
         for (int q = 0; q < vectors; q++) {
             code.addStatement("$L s$L = $L.fromArray(SPECIES, w, w0 + c + $L)", v, q, v, q * lanes);
         }
-        code.beginControlFlow("for (int i = 0; i < m; i++)");
+        code.beginControlFlow("for (int i = i0; i < i1; i++)");
         code.addStatement("$L gi = $L.broadcast(SPECIES, g[go + i * gs + r])", v, v);
         code.addStatement("int x0 = xo + i * xs + c");
         for (int q = 0; q < vectors; q++) {
