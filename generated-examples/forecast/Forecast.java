@@ -510,15 +510,21 @@ public final class Forecast {
         for (int row0 = 0; row0 < 32; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 32);
             for (int c = 0; c < 8; c++) {
-                int to = c * 32 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w2[to + row] = parameters[P0 + row * 8 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 32 ? (n / 32) * 256 + c * 32 + n % 32 : 256 + c * 0 + (n - 32);
+                    l0f_w2[to] = parameters[P0 + row * 8 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 32; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 32);
             for (int c = 0; c < 32; c++) {
-                int to = c * 32 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P1 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 32 ? (n / 32) * 1024 + c * 32 + n % 32 : 1024 + c * 0 + (n - 32);
+                    l0f_w3[to] = parameters[P1 + row * 32 + c];
+                }
             }
         }
     }
@@ -530,10 +536,10 @@ public final class Forecast {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm8x32(input, (t0 * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked8x32(input, (t0 * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm8x32(input, (t * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, 32, batch);
+                gemmPacked8x32(input, (t * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -560,10 +566,10 @@ public final class Forecast {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x32(l0f_s0, (t0 * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(l0f_s0, (t0 * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x32(l0f_s0, (t * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -770,15 +776,21 @@ public final class Forecast {
         for (int row0 = 0; row0 < 32; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 32);
             for (int c = 0; c < 32; c++) {
-                int to = c * 32 + 0;
-                for (int row = row0; row < rowEnd; row++) l1f_w2[to + row] = parameters[P4 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 32 ? (n / 32) * 1024 + c * 32 + n % 32 : 1024 + c * 0 + (n - 32);
+                    l1f_w2[to] = parameters[P4 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 32; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 32);
             for (int c = 0; c < 32; c++) {
-                int to = c * 32 + 0;
-                for (int row = row0; row < rowEnd; row++) l1f_w3[to + row] = parameters[P5 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 32 ? (n / 32) * 1024 + c * 32 + n % 32 : 1024 + c * 0 + (n - 32);
+                    l1f_w3[to] = parameters[P5 + row * 32 + c];
+                }
             }
         }
     }
@@ -790,10 +802,10 @@ public final class Forecast {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x32(out0, (t0 * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(out0, (t0 * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x32(out0, (t * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(out0, (t * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -820,10 +832,10 @@ public final class Forecast {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x32(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x32(l1f_s0, (t * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -1027,8 +1039,11 @@ public final class Forecast {
         for (int row0 = 0; row0 < 1; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 1);
             for (int c = 0; c < 32; c++) {
-                int to = c * 1 + 0;
-                for (int row = row0; row < rowEnd; row++) l2_w1[to + row] = parameters[P8 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 0 ? (n / 32) * 1024 + c * 32 + n % 32 : 0 + c * 1 + (n - 0);
+                    l2_w1[to] = parameters[P8 + row * 32 + c];
+                }
             }
         }
     }
@@ -1040,10 +1055,10 @@ public final class Forecast {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x1(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, 1, (t1 - t0) * batch);
+            gemmPacked32x1(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, 1, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x1(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, 1, batch);
+                gemmPacked32x1(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, 1, batch);
             }
         }
     }
@@ -1282,22 +1297,6 @@ public final class Forecast {
         }
     }
 
-    private static void gemm32x1(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int i = i0; i < i1; i++) {
-                int a0 = ao + i * as;
-                int y0 = yo + i * ys;
-                for (int j = 0; j < 1; j++) {
-                    float s0 = 0.0f;
-                    for (int k = 0; k < 32; k++) s0 += a[a0 + k] * bm[bo + k * 1 + j];
-                    y[y0 + j] = s0;
-                }
-            }
-        }
-    }
-
     private static void gemm32x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -1411,8 +1410,97 @@ public final class Forecast {
         }
     }
 
-    private static void gemm8x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
+    private static void gemmPacked32x1(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 0; j < 1; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 32; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 1 + (j - 0)];
+                    y[y0 + j] = s0;
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked32x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked8x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 32; j += 32) {
@@ -1431,7 +1519,7 @@ public final class Forecast {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + k * 32 + j;
+                        int bk = bo + (j / 32) * 256 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1464,7 +1552,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + k * 32 + j;
+                        int bk = bo + (j / 32) * 256 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

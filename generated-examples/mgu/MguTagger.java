@@ -548,29 +548,41 @@ public final class MguTagger {
         for (int row0 = 0; row0 < 64; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 64);
             for (int c = 0; c < 40; c++) {
-                int to = c * 128 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w20[to + row] = parameters[P0 + row * 40 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 128 ? (n / 32) * 1280 + c * 32 + n % 32 : 5120 + c * 0 + (n - 128);
+                    l0f_w20[to] = parameters[P0 + row * 40 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 64; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 64);
             for (int c = 0; c < 40; c++) {
-                int to = c * 128 + 64;
-                for (int row = row0; row < rowEnd; row++) l0f_w20[to + row] = parameters[P3 + row * 40 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 64 + row;
+                    int to = n < 128 ? (n / 32) * 1280 + c * 32 + n % 32 : 5120 + c * 0 + (n - 128);
+                    l0f_w20[to] = parameters[P3 + row * 40 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 64; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 64);
             for (int c = 0; c < 64; c++) {
-                int to = c * 64 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P1 + row * 64 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 64 ? (n / 32) * 2048 + c * 32 + n % 32 : 4096 + c * 0 + (n - 64);
+                    l0f_w3[to] = parameters[P1 + row * 64 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 64; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 64);
             for (int c = 0; c < 64; c++) {
-                int to = c * 64 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w10[to + row] = parameters[P4 + row * 64 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 64 ? (n / 32) * 2048 + c * 32 + n % 32 : 4096 + c * 0 + (n - 64);
+                    l0f_w10[to] = parameters[P4 + row * 64 + c];
+                }
             }
         }
     }
@@ -581,10 +593,10 @@ public final class MguTagger {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm40x128(input, (t0 * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked40x128(input, (t0 * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm40x128(input, (t * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, 128, batch);
+                gemmPacked40x128(input, (t * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, 128, batch);
             }
         }
     }
@@ -598,10 +610,10 @@ public final class MguTagger {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x64(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            gemmPacked64x64(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x64(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, 64, batch);
+                gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, 64, batch);
             }
         }
     }
@@ -628,10 +640,10 @@ public final class MguTagger {
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x64(l0f_v9, (t0 * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            gemmPacked64x64(l0f_v9, (t0 * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x64(l0f_v9, (t * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, 64, batch);
+                gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, 64, batch);
             }
         }
     }
@@ -1017,8 +1029,11 @@ public final class MguTagger {
         for (int row0 = 0; row0 < 5; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 5);
             for (int c = 0; c < 64; c++) {
-                int to = c * 5 + 0;
-                for (int row = row0; row < rowEnd; row++) l1_w1[to + row] = parameters[P6 + row * 64 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 0 ? (n / 32) * 2048 + c * 32 + n % 32 : 0 + c * 5 + (n - 0);
+                    l1_w1[to] = parameters[P6 + row * 64 + c];
+                }
             }
         }
     }
@@ -1030,10 +1045,10 @@ public final class MguTagger {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x5(out0, (t0 * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, 5, (t1 - t0) * batch);
+            gemmPacked64x5(out0, (t0 * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, 5, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x5(out0, (t * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, 5, batch);
+                gemmPacked64x5(out0, (t * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, 5, batch);
             }
         }
     }
@@ -1234,79 +1249,6 @@ public final class MguTagger {
         }
     }
 
-    private static void gemm40x128(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 128; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 40; k++) {
-                        int bk = bo + k * 128 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 40; k++) {
-                        int bk = bo + k * 128 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
     private static void gemm5x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -1486,22 +1428,6 @@ public final class MguTagger {
         }
     }
 
-    private static void gemm64x5(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int i = i0; i < i1; i++) {
-                int a0 = ao + i * as;
-                int y0 = yo + i * ys;
-                for (int j = 0; j < 5; j++) {
-                    float s0 = 0.0f;
-                    for (int k = 0; k < 64; k++) s0 += a[a0 + k] * bm[bo + k * 5 + j];
-                    y[y0 + j] = s0;
-                }
-            }
-        }
-    }
-
     private static void gemm64x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -1556,6 +1482,168 @@ public final class MguTagger {
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
                         int bk = bo + k * 64 + j;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked40x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 128; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 40; k++) {
+                        int bk = bo + (j / 32) * 1280 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 40; k++) {
+                        int bk = bo + (j / 32) * 1280 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked64x5(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 0; j < 5; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 64; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 5 + (j - 0)];
+                    y[y0 + j] = s0;
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked64x64(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 64; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

@@ -1087,57 +1087,81 @@ public final class PeepholeTagger {
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P0 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0f_w41[to] = parameters[P0 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 48;
-                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P4 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 48 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0f_w41[to] = parameters[P4 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 96;
-                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P8 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 96 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0f_w41[to] = parameters[P8 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 144;
-                for (int row = row0; row < rowEnd; row++) l0f_w41[to + row] = parameters[P11 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 144 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0f_w41[to] = parameters[P11 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P1 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0f_w42[to] = parameters[P1 + row * 48 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 48;
-                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P5 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 48 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0f_w42[to] = parameters[P5 + row * 48 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 96;
-                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P9 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 96 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0f_w42[to] = parameters[P9 + row * 48 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 144;
-                for (int row = row0; row < rowEnd; row++) l0f_w42[to + row] = parameters[P12 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 144 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0f_w42[to] = parameters[P12 + row * 48 + c];
+                }
             }
         }
     }
@@ -1148,10 +1172,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x192(input, (t0 * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked32x192(input, (t0 * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x192(input, (t * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, 192, batch);
+                gemmPacked32x192(input, (t * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -1166,10 +1190,10 @@ public final class PeepholeTagger {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x192(l0f_s0, (t0 * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked48x192(l0f_s0, (t0 * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x192(l0f_s0, (t * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, 192, batch);
+                gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -1927,57 +1951,81 @@ public final class PeepholeTagger {
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P15 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0r_w41[to] = parameters[P15 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 48;
-                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P19 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 48 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0r_w41[to] = parameters[P19 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 96;
-                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P23 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 96 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0r_w41[to] = parameters[P23 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 32; c++) {
-                int to = c * 192 + 144;
-                for (int row = row0; row < rowEnd; row++) l0r_w41[to + row] = parameters[P26 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 144 + row;
+                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
+                    l0r_w41[to] = parameters[P26 + row * 32 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P16 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0r_w42[to] = parameters[P16 + row * 48 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 48;
-                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P20 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 48 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0r_w42[to] = parameters[P20 + row * 48 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 96;
-                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P24 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 96 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0r_w42[to] = parameters[P24 + row * 48 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 48; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 48);
             for (int c = 0; c < 48; c++) {
-                int to = c * 192 + 144;
-                for (int row = row0; row < rowEnd; row++) l0r_w42[to + row] = parameters[P27 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 144 + row;
+                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
+                    l0r_w42[to] = parameters[P27 + row * 48 + c];
+                }
             }
         }
     }
@@ -1988,10 +2036,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x192(l0r_rin, (t0 * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked32x192(l0r_rin, (t0 * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x192(l0r_rin, (t * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, 192, batch);
+                gemmPacked32x192(l0r_rin, (t * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -2006,10 +2054,10 @@ public final class PeepholeTagger {
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x192(l0r_s0, (t0 * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked48x192(l0r_s0, (t0 * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x192(l0r_s0, (t * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, 192, batch);
+                gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -2914,8 +2962,11 @@ public final class PeepholeTagger {
         for (int row0 = 0; row0 < 9; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 9);
             for (int c = 0; c < 48; c++) {
-                int to = c * 9 + 0;
-                for (int row = row0; row < rowEnd; row++) l1_w1[to + row] = parameters[P30 + row * 48 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 0 ? (n / 32) * 1536 + c * 32 + n % 32 : 0 + c * 9 + (n - 0);
+                    l1_w1[to] = parameters[P30 + row * 48 + c];
+                }
             }
         }
     }
@@ -2927,10 +2978,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x9(out0, (t0 * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, 9, (t1 - t0) * batch);
+            gemmPacked48x9(out0, (t0 * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, 9, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x9(out0, (t * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, 9, batch);
+                gemmPacked48x9(out0, (t * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, 9, batch);
             }
         }
     }
@@ -3150,152 +3201,6 @@ public final class PeepholeTagger {
         }
     }
 
-    private static void gemm32x192(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 192; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 192 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 192 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm48x192(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 192; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 192 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 192 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
     private static void gemm48x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -3475,55 +3380,6 @@ public final class PeepholeTagger {
         }
     }
 
-    private static void gemm48x9(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 8; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 9 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 9 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                }
-            }
-            for (int i = i0; i < i1; i++) {
-                int a0 = ao + i * as;
-                int y0 = yo + i * ys;
-                for (int j = 8; j < 9; j++) {
-                    float s0 = 0.0f;
-                    for (int k = 0; k < 48; k++) s0 += a[a0 + k] * bm[bo + k * 9 + j];
-                    y[y0 + j] = s0;
-                }
-            }
-        }
-    }
-
     private static void gemm9x48(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
             int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -3625,6 +3481,201 @@ public final class PeepholeTagger {
                         c00 = b0.fma(x0, c00);
                     }
                     c00.intoArray(y, y0 + j + 0);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked32x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 192; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked48x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 192; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked48x9(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 8; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + 0 + k * 9 + (j - 0);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + 0 + k * 9 + (j - 0);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                }
+            }
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 8; j < 9; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 48; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 9 + (j - 0)];
+                    y[y0 + j] = s0;
                 }
             }
         }

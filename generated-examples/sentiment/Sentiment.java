@@ -918,15 +918,21 @@ public final class Sentiment {
         for (int row0 = 0; row0 < 192; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 192);
             for (int c = 0; c < 300; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w2[to + row] = parameters[P0 + row * 300 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 9600 + c * 32 + n % 32 : 57600 + c * 0 + (n - 192);
+                    l0f_w2[to] = parameters[P0 + row * 300 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 192; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 192);
             for (int c = 0; c < 64; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0f_w3[to + row] = parameters[P1 + row * 64 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 2048 + c * 32 + n % 32 : 12288 + c * 0 + (n - 192);
+                    l0f_w3[to] = parameters[P1 + row * 64 + c];
+                }
             }
         }
     }
@@ -938,10 +944,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm300x192(input, (t0 * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked300x192(input, (t0 * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm300x192(input, (t * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, 192, batch);
+                gemmPacked300x192(input, (t * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -970,10 +976,10 @@ public final class Sentiment {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x192(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked64x192(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x192(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, 192, batch);
+                gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -1332,15 +1338,21 @@ public final class Sentiment {
         for (int row0 = 0; row0 < 192; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 192);
             for (int c = 0; c < 300; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0r_w2[to + row] = parameters[P4 + row * 300 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 9600 + c * 32 + n % 32 : 57600 + c * 0 + (n - 192);
+                    l0r_w2[to] = parameters[P4 + row * 300 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 192; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 192);
             for (int c = 0; c < 64; c++) {
-                int to = c * 192 + 0;
-                for (int row = row0; row < rowEnd; row++) l0r_w3[to + row] = parameters[P5 + row * 64 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 192 ? (n / 32) * 2048 + c * 32 + n % 32 : 12288 + c * 0 + (n - 192);
+                    l0r_w3[to] = parameters[P5 + row * 64 + c];
+                }
             }
         }
     }
@@ -1352,10 +1364,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm300x192(l0r_rin, (t0 * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked300x192(l0r_rin, (t0 * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm300x192(l0r_rin, (t * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, 192, batch);
+                gemmPacked300x192(l0r_rin, (t * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -1384,10 +1396,10 @@ public final class Sentiment {
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x192(l0r_s0, (t0 * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked64x192(l0r_s0, (t0 * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x192(l0r_s0, (t * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, 192, batch);
+                gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, 192, batch);
             }
         }
     }
@@ -1874,15 +1886,21 @@ public final class Sentiment {
         for (int row0 = 0; row0 < 128; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 128);
             for (int c = 0; c < 128; c++) {
-                int to = c * 128 + 0;
-                for (int row = row0; row < rowEnd; row++) l1f_w3[to + row] = parameters[P8 + row * 128 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 128 ? (n / 32) * 4096 + c * 32 + n % 32 : 16384 + c * 0 + (n - 128);
+                    l1f_w3[to] = parameters[P8 + row * 128 + c];
+                }
             }
         }
         for (int row0 = 0; row0 < 128; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 128);
             for (int c = 0; c < 32; c++) {
-                int to = c * 128 + 0;
-                for (int row = row0; row < rowEnd; row++) l1f_w4[to + row] = parameters[P9 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 128 ? (n / 32) * 1024 + c * 32 + n % 32 : 4096 + c * 0 + (n - 128);
+                    l1f_w4[to] = parameters[P9 + row * 32 + c];
+                }
             }
         }
     }
@@ -1894,10 +1912,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm128x128(out0, (t0 * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked128x128(out0, (t0 * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm128x128(out0, (t * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, 128, batch);
+                gemmPacked128x128(out0, (t * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, 128, batch);
             }
         }
     }
@@ -1926,10 +1944,10 @@ public final class Sentiment {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x128(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked32x128(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x128(l1f_s0, (t * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, 128, batch);
+                gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, 128, batch);
             }
         }
     }
@@ -2361,8 +2379,11 @@ public final class Sentiment {
         for (int row0 = 0; row0 < 2; row0 += 8) {
             int rowEnd = Math.min(row0 + 8, 2);
             for (int c = 0; c < 32; c++) {
-                int to = c * 2 + 0;
-                for (int row = row0; row < rowEnd; row++) l2_w1[to + row] = parameters[P12 + row * 32 + c];
+                for (int row = row0; row < rowEnd; row++) {
+                    int n = 0 + row;
+                    int to = n < 0 ? (n / 32) * 1024 + c * 32 + n % 32 : 0 + c * 2 + (n - 0);
+                    l2_w1[to] = parameters[P12 + row * 32 + c];
+                }
             }
         }
     }
@@ -2374,10 +2395,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x2(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, 2, (t1 - t0) * batch);
+            gemmPacked32x2(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, 2, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x2(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, 2, batch);
+                gemmPacked32x2(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, 2, batch);
             }
         }
     }
@@ -3037,7 +3058,80 @@ public final class Sentiment {
         }
     }
 
-    private static void gemm300x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+    private static void gemmPacked128x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 128; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked300x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
@@ -3057,7 +3151,7 @@ public final class Sentiment {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + k * 192 + j;
+                        int bk = bo + (j / 32) * 9600 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3090,7 +3184,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + k * 192 + j;
+                        int bk = bo + (j / 32) * 9600 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3110,8 +3204,8 @@ public final class Sentiment {
         }
     }
 
-    private static void gemm32x128(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
+    private static void gemmPacked32x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 128; j += 32) {
@@ -3130,7 +3224,7 @@ public final class Sentiment {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 128 + j;
+                        int bk = bo + (j / 32) * 1024 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3163,7 +3257,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 128 + j;
+                        int bk = bo + (j / 32) * 1024 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3183,8 +3277,8 @@ public final class Sentiment {
         }
     }
 
-    private static void gemm32x2(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
+    private static void gemmPacked32x2(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
             for (int i = i0; i < i1; i++) {
@@ -3192,15 +3286,15 @@ public final class Sentiment {
                 int y0 = yo + i * ys;
                 for (int j = 0; j < 2; j++) {
                     float s0 = 0.0f;
-                    for (int k = 0; k < 32; k++) s0 += a[a0 + k] * bm[bo + k * 2 + j];
+                    for (int k = 0; k < 32; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 2 + (j - 0)];
                     y[y0 + j] = s0;
                 }
             }
         }
     }
 
-    private static void gemm64x192(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
+    private static void gemmPacked64x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 192; j += 32) {
@@ -3219,7 +3313,7 @@ public final class Sentiment {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 192 + j;
+                        int bk = bo + (j / 32) * 2048 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3252,7 +3346,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 192 + j;
+                        int bk = bo + (j / 32) * 2048 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

@@ -37,6 +37,34 @@ final class Kernels {
         return ArrayTypeName.of(target.elemType());
     }
 
+    /** Columns per panel of a packed B: the widest column block of the gemm kernel. */
+    int panelWidth() {
+        return BLOCK_VECTORS * target.lanes();
+    }
+
+    /*
+     * A packed B [K][N]: full panels of panelWidth() columns first, each K x width contiguous, so that a kernel
+     * reads its panel as one sequential stream (a row-major B with a power-of-two row length would map a panel's
+     * rows to a few cache sets); the remaining columns follow row-major. StepEmitter.pack writes this layout.
+     */
+
+    /** y = a · B for a packed B. */
+    String gemmPacked(int inner, int columns) {
+        if (!target.vector()) {
+            return gemm(inner, columns); // scalar code reads rows of B; its packing is plain row-major
+        }
+        String name = "gemmPacked" + inner + "x" + columns;
+        methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(array(), "a").addParameter(int.class, "ao").addParameter(int.class, "as")
+                .addParameter(array(), "bm").addParameter(int.class, "bo")
+                .addParameter(array(), "y").addParameter(int.class, "yo").addParameter(int.class, "ys")
+                .addParameter(int.class, "m")
+                .addCode(vectorGemm(inner, columns, true))
+                .build());
+        return name;
+    }
+
     String gemm(int inner, int columns) {
         String name = "gemm" + inner + "x" + columns;
         methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
@@ -45,7 +73,7 @@ final class Kernels {
                 .addParameter(array(), "bm").addParameter(int.class, "bo")
                 .addParameter(array(), "y").addParameter(int.class, "yo").addParameter(int.class, "ys")
                 .addParameter(int.class, "m")
-                .addCode(target.vector() ? vectorGemm(inner, columns) : scalarGemm(inner, columns))
+                .addCode(target.vector() ? vectorGemm(inner, columns, false) : scalarGemm(inner, columns))
                 .build());
         return name;
     }
@@ -86,23 +114,29 @@ final class Kernels {
      * Blocked for the caches: 64 rows of A at a time, and within them one panel of columns of B (K x 4 vectors) at
      * a time, which every pair of rows then reuses from L1 instead of streaming all of B once per pair.
      */
-    private CodeBlock vectorGemm(int inner, int columns) {
+    private CodeBlock vectorGemm(int inner, int columns, boolean packed) {
         CodeBlock.Builder code = CodeBlock.builder();
         int lanes = target.lanes();
         int block = BLOCK_VECTORS * lanes;
         int blocked = columns - columns % block;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
+        // Element (k, j) of B: row-major, or for a packed B the panel layout of packedIndex.
+        String panelRow = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + k * " + block
+                : "bo + k * " + columns + " + j";
+        int rest = columns - blocked;
+        String restRow = packed ? "bo + " + (blocked * inner) + " + k * " + rest + " + (j - " + blocked + ")"
+                : "bo + k * " + columns + " + j";
         code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 64)");
         code.addStatement("int i1 = Math.min(m, i0 + 64)");
         if (blocked > 0) {
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, block);
-            rowsOf(code, inner, columns, BLOCK_VECTORS, v);
+            rowsOf(code, inner, panelRow, BLOCK_VECTORS, v);
             code.endControlFlow();
         }
         if (vectored > blocked) {
             code.beginControlFlow("for (int j = $L; j < $L; j += $L)", blocked, vectored, lanes);
-            rowsOf(code, inner, columns, 1, v);
+            rowsOf(code, inner, restRow, 1, v);
             code.endControlFlow();
         }
         if (columns > vectored) {
@@ -110,7 +144,7 @@ final class Kernels {
             code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
             code.beginControlFlow("for (int j = $L; j < $L; j++)", vectored, columns);
             code.addStatement("$L s0 = $L", target.elem(), lit(0));
-            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * bm[bo + k * $L + j]", inner, columns);
+            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * bm[$L]", inner, restRow);
             code.addStatement("y[y0 + j] = s0");
             code.endControlFlow();
             code.endControlFlow();
@@ -120,20 +154,20 @@ final class Kernels {
     }
 
     /** One column panel for the rows i0..i1-1: pairs of rows, then a last single row. */
-    private void rowsOf(CodeBlock.Builder code, int inner, int columns, int vectors, String v) {
+    private void rowsOf(CodeBlock.Builder code, int inner, String bRow, int vectors, String v) {
         code.addStatement("int i = i0");
         code.beginControlFlow("for (; i + 1 < i1; i += 2)");
         code.addStatement("int a0 = ao + i * as").addStatement("int a1 = a0 + as")
                 .addStatement("int y0 = yo + i * ys").addStatement("int y1 = y0 + ys");
-        gemmBlock(code, inner, columns, 2, vectors, v);
+        gemmBlock(code, inner, bRow, 2, vectors, v);
         code.endControlFlow();
         code.beginControlFlow("if (i < i1)");
         code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
-        gemmBlock(code, inner, columns, 1, vectors, v);
+        gemmBlock(code, inner, bRow, 1, vectors, v);
         code.endControlFlow();
     }
 
-    private void gemmBlock(CodeBlock.Builder code, int inner, int columns, int rows, int vectors, String v) {
+    private void gemmBlock(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v) {
         int lanes = target.lanes();
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
@@ -141,7 +175,7 @@ final class Kernels {
             }
         }
         code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
-        code.addStatement("int bk = bo + k * $L + j", columns);
+        code.addStatement("int bk = $L", bRow);
         for (int q = 0; q < vectors; q++) {
             code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, q * lanes);
         }

@@ -239,7 +239,7 @@ final class StepEmitter {
         }
         if (op instanceof Op.MatVec || op instanceof Op.StackedMatVec) {
             Value vector = op.operands().get(0);
-            return product(kernels.gemm(vector.size(), op.result().size()), storage.ref(vector),
+            return product(kernels.gemmPacked(vector.size(), op.result().size()), storage.ref(vector),
                     prefix + "_w" + op.result().id(), "0", storage.ref(op.result()));
         }
         return valueOp(step, op, storage.ref(op.result()), storage::ref, false);
@@ -363,13 +363,21 @@ final class StepEmitter {
             int rowOffset = 0;
             for (String matrix : matrices) {
                 int rows = step.tensor(matrix).shape().get(0);
-                // Transposed in tiles of 8 rows: each write fills 8 consecutive elements, each read row stays hot.
+                // Element (c, n) of W^T, n the stacked row, goes where kernels.packedIndex says; written in tiles
+                // of 8 rows so that reads stay in a few cache lines.
+                int width = kernels.panelWidth();
+                int blocked = target.vector() ? total - total % width : 0;
                 method.beginControlFlow("for (int row0 = 0; row0 < $L; row0 += 8)", rows)
                         .addStatement("int rowEnd = Math.min(row0 + 8, $L)", rows)
                         .beginControlFlow("for (int c = 0; c < $L; c++)", columns)
-                        .addStatement("int to = c * $L + $L", total, rowOffset)
-                        .addStatement("for (int row = row0; row < rowEnd; row++) $L[to + row] = parameters[$L + row * $L + c]",
-                                field, offsets.constant(step, matrix), columns)
+                        .beginControlFlow("for (int row = row0; row < rowEnd; row++)")
+                        .addStatement("int n = $L + row", rowOffset)
+                        .addStatement("int to = n < $L ? (n / $L) * $L + c * $L + n % $L : $L + c * $L + (n - $L)",
+                                blocked, width, columns * width, width, width, blocked * columns, total - blocked,
+                                blocked)
+                        .addStatement("$L[to] = parameters[$L + row * $L + c]", field,
+                                offsets.constant(step, matrix), columns)
+                        .endControlFlow()
                         .endControlFlow()
                         .endControlFlow();
                 rowOffset += rows;
