@@ -162,6 +162,10 @@ public final class CharLstm {
 
     private final float[] l0f_w4;
 
+    private final float[] packedP1;
+
+    private final float[] packedP0;
+
     private final float[] l0f_g0;
 
     private final float[] l0f_g1;
@@ -236,6 +240,10 @@ public final class CharLstm {
 
     private final float[] l1f_w4;
 
+    private final float[] packedP5;
+
+    private final float[] packedP4;
+
     private final float[] l1f_g0;
 
     private final float[] l1f_g1;
@@ -308,6 +316,8 @@ public final class CharLstm {
 
     private final float[] l2_w1;
 
+    private final float[] packedP8;
+
     private final float[] l2_x6;
 
     private final float[] optimizerState = new float[PARAMETER_COUNT];
@@ -379,6 +389,8 @@ public final class CharLstm {
             this.dOut2 = new float[size(maxSteps, maxBatch, 65)];
             this.l0f_w3 = new float[size(1, 1, 66560)];
             this.l0f_w4 = new float[size(1, 1, 262144)];
+            this.packedP1 = new float[size(1, 1, 262144)];
+            this.packedP0 = new float[size(1, 1, 66560)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_g1 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_a25 = new float[size(1, maxBatch, 256)];
@@ -416,6 +428,8 @@ public final class CharLstm {
             this.l0f_dsn1 = new float[size(1, maxBatch, 256)];
             this.l1f_w3 = new float[size(1, 1, 262144)];
             this.l1f_w4 = new float[size(1, 1, 262144)];
+            this.packedP5 = new float[size(1, 1, 262144)];
+            this.packedP4 = new float[size(1, 1, 262144)];
             this.l1f_g0 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_g1 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_a25 = new float[size(1, maxBatch, 256)];
@@ -452,6 +466,7 @@ public final class CharLstm {
             this.l1f_dsn0 = new float[size(1, maxBatch, 256)];
             this.l1f_dsn1 = new float[size(1, maxBatch, 256)];
             this.l2_w1 = new float[size(1, 1, 16640)];
+            this.packedP8 = new float[size(1, 1, 16640)];
             this.l2_x6 = new float[size(maxSteps, maxBatch, 256)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -787,6 +802,18 @@ public final class CharLstm {
         }
     }
 
+    private void packForBackward_l0f() {
+        for (int k = 0; k < 1024; k++) {
+            int from = P1 + k * 256;
+            for (int j = 0; j < 256; j++) packedP1[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 1024; k++) {
+            int from = P0 + k * 65;
+            for (int j = 0; j < 64; j++) packedP0[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 64, packedP0, 65536 + k * 1, 1);
+        }
+    }
+
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
         forwardHoisted_l0f_1(t0, t1, batch);
@@ -1092,7 +1119,7 @@ public final class CharLstm {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm1024x256(l0f_x54, (t * maxBatch) * 1024, 1024, parameters, P1, l0f_a55, (0) * 256, 256, batch);
+            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, 1024, packedP1, 0, l0f_a55, (0) * 256, 256, batch);
         }
     }
 
@@ -1120,10 +1147,10 @@ public final class CharLstm {
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm1024x65(l0f_x54, (t0 * maxBatch) * 1024, 1024, parameters, P0, l0f_x56, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm1024x65(l0f_x54, (t * maxBatch) * 1024, 1024, parameters, P0, l0f_x56, (t * maxBatch) * 65, 65, batch);
+                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, 65, batch);
             }
         }
     }
@@ -1212,6 +1239,7 @@ public final class CharLstm {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
+        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1287,6 +1315,17 @@ public final class CharLstm {
                     l1f_w4[to] = parameters[P5 + row * 256 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l1f() {
+        for (int k = 0; k < 1024; k++) {
+            int from = P5 + k * 256;
+            for (int j = 0; j < 256; j++) packedP5[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 1024; k++) {
+            int from = P4 + k * 256;
+            for (int j = 0; j < 256; j++) packedP4[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -1595,7 +1634,7 @@ public final class CharLstm {
 
     private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, parameters, P5, l1f_a55, (0) * 256, 256, batch);
+            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, packedP5, 0, l1f_a55, (0) * 256, 256, batch);
         }
     }
 
@@ -1623,10 +1662,10 @@ public final class CharLstm {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm1024x256(l1f_x54, (t0 * maxBatch) * 1024, 1024, parameters, P4, l1f_x56, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            gemmPacked1024x256(l1f_x54, (t0 * maxBatch) * 1024, 1024, packedP4, 0, l1f_x56, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, parameters, P4, l1f_x56, (t * maxBatch) * 256, 256, batch);
+                gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, packedP4, 0, l1f_x56, (t * maxBatch) * 256, 256, batch);
             }
         }
     }
@@ -1714,6 +1753,7 @@ public final class CharLstm {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
+        packForBackward_l1f();
         Arrays.fill(l1f_ds0, 0.0f);
         Arrays.fill(l1f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1782,6 +1822,13 @@ public final class CharLstm {
         }
     }
 
+    private void packForBackward_l2() {
+        for (int k = 0; k < 65; k++) {
+            int from = P8 + k * 256;
+            for (int j = 0; j < 256; j++) packedP8[(j / 32) * 2080 + k * 32 + j % 32] = parameters[from + j];
+        }
+    }
+
     private void forwardHoisted_l2(int t0, int t1, int batch) {
         forwardHoisted_l2_0(t0, t1, batch);
         forwardHoisted_l2_1(t0, t1, batch);
@@ -1844,10 +1891,10 @@ public final class CharLstm {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm65x256(dOut2, (t0 * maxBatch) * 65, 65, parameters, P8, l2_x6, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            gemmPacked65x256(dOut2, (t0 * maxBatch) * 65, 65, packedP8, 0, l2_x6, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm65x256(dOut2, (t * maxBatch) * 65, 65, parameters, P8, l2_x6, (t * maxBatch) * 256, 256, batch);
+                gemmPacked65x256(dOut2, (t * maxBatch) * 65, 65, packedP8, 0, l2_x6, (t * maxBatch) * 256, 256, batch);
             }
         }
     }
@@ -1906,6 +1953,7 @@ public final class CharLstm {
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
+        packForBackward_l2();
         adjointStep_l2(0, steps, batch);
         adjointHoisted_l2(0, steps, batch);
     }
@@ -1999,7 +2047,7 @@ public final class CharLstm {
         }
     }
 
-    private static void gemm1024x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+    private static void gemmPacked1024x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
@@ -2019,7 +2067,7 @@ public final class CharLstm {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + k * 256 + j;
+                        int bk = bo + (j / 32) * 32768 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2052,7 +2100,7 @@ public final class CharLstm {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + k * 256 + j;
+                        int bk = bo + (j / 32) * 32768 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2072,7 +2120,7 @@ public final class CharLstm {
         }
     }
 
-    private static void gemm1024x65(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+    private static void gemmPacked1024x65(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
@@ -2092,7 +2140,7 @@ public final class CharLstm {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + k * 65 + j;
+                        int bk = bo + (j / 32) * 32768 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2125,7 +2173,7 @@ public final class CharLstm {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + k * 65 + j;
+                        int bk = bo + (j / 32) * 32768 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2147,81 +2195,8 @@ public final class CharLstm {
                 int y0 = yo + i * ys;
                 for (int j = 64; j < 65; j++) {
                     float s0 = 0.0f;
-                    for (int k = 0; k < 1024; k++) s0 += a[a0 + k] * bm[bo + k * 65 + j];
+                    for (int k = 0; k < 1024; k++) s0 += a[a0 + k] * bm[bo + 65536 + k * 1 + (j - 64)];
                     y[y0 + j] = s0;
-                }
-            }
-        }
-    }
-
-    private static void gemm65x256(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 256; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 65; k++) {
-                        int bk = bo + k * 256 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 65; k++) {
-                        int bk = bo + k * 256 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
                 }
             }
         }
@@ -2387,6 +2362,79 @@ public final class CharLstm {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 1024; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + (j / 32) * 2080 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + (j / 32) * 2080 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked65x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 256; j += 32) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;

@@ -122,6 +122,10 @@ public final class Forecast {
 
     private final float[] l0f_w3;
 
+    private final float[] packedP1;
+
+    private final float[] packedP0;
+
     private final float[] l0f_g0;
 
     private final float[] l0f_a12;
@@ -140,6 +144,10 @@ public final class Forecast {
 
     private final float[] l1f_w3;
 
+    private final float[] packedP5;
+
+    private final float[] packedP4;
+
     private final float[] l1f_g0;
 
     private final float[] l1f_a11;
@@ -153,6 +161,8 @@ public final class Forecast {
     private final float[] l1f_dsn0;
 
     private final float[] l2_w1;
+
+    private final float[] packedP8;
 
     private final float[] l2_x5;
 
@@ -204,6 +214,8 @@ public final class Forecast {
             this.dOut2 = new float[size(maxSteps, maxBatch, 1)];
             this.l0f_w2 = new float[size(1, 1, 256)];
             this.l0f_w3 = new float[size(1, 1, 1024)];
+            this.packedP1 = new float[size(1, 1, 1024)];
+            this.packedP0 = new float[size(1, 1, 256)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 32)];
             this.l0f_a12 = new float[size(1, maxBatch, 32)];
             this.l0f_a13 = new float[size(1, maxBatch, 32)];
@@ -213,6 +225,8 @@ public final class Forecast {
             this.l0f_dsn0 = new float[size(1, maxBatch, 32)];
             this.l1f_w2 = new float[size(1, 1, 1024)];
             this.l1f_w3 = new float[size(1, 1, 1024)];
+            this.packedP5 = new float[size(1, 1, 1024)];
+            this.packedP4 = new float[size(1, 1, 1024)];
             this.l1f_g0 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_a11 = new float[size(1, maxBatch, 32)];
             this.l1f_x12 = new float[size(maxSteps, maxBatch, 32)];
@@ -220,6 +234,7 @@ public final class Forecast {
             this.l1f_x14 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_dsn0 = new float[size(1, maxBatch, 32)];
             this.l2_w1 = new float[size(1, 1, 32)];
+            this.packedP8 = new float[size(1, 1, 32)];
             this.l2_x5 = new float[size(maxSteps, maxBatch, 32)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -529,6 +544,17 @@ public final class Forecast {
         }
     }
 
+    private void packForBackward_l0f() {
+        for (int k = 0; k < 32; k++) {
+            int from = P1 + k * 32;
+            for (int j = 0; j < 32; j++) packedP1[(j / 32) * 1024 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 32; k++) {
+            int from = P0 + k * 8;
+            System.arraycopy(parameters, from + 0, packedP0, 0 + k * 8, 8);
+        }
+    }
+
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
         forwardHoisted_l0f_1(t0, t1, batch);
@@ -619,7 +645,7 @@ public final class Forecast {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm32x32(l0f_x14, (t * maxBatch) * 32, 32, parameters, P1, l0f_a15, (0) * 32, 32, batch);
+            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, 32, packedP1, 0, l0f_a15, (0) * 32, 32, batch);
         }
     }
 
@@ -641,10 +667,10 @@ public final class Forecast {
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x8(l0f_x14, (t0 * maxBatch) * 32, 32, parameters, P0, l0f_x16, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
+            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x8(l0f_x14, (t * maxBatch) * 32, 32, parameters, P0, l0f_x16, (t * maxBatch) * 8, 8, batch);
+                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, 8, batch);
             }
         }
     }
@@ -730,6 +756,7 @@ public final class Forecast {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
+        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -792,6 +819,17 @@ public final class Forecast {
                     l1f_w3[to] = parameters[P5 + row * 32 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l1f() {
+        for (int k = 0; k < 32; k++) {
+            int from = P5 + k * 32;
+            for (int j = 0; j < 32; j++) packedP5[(j / 32) * 1024 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 32; k++) {
+            int from = P4 + k * 32;
+            for (int j = 0; j < 32; j++) packedP4[(j / 32) * 1024 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -882,7 +920,7 @@ public final class Forecast {
 
     private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm32x32(l1f_x12, (t * maxBatch) * 32, 32, parameters, P5, l1f_a13, (0) * 32, 32, batch);
+            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, 32, packedP5, 0, l1f_a13, (0) * 32, 32, batch);
         }
     }
 
@@ -904,10 +942,10 @@ public final class Forecast {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm32x32(l1f_x12, (t0 * maxBatch) * 32, 32, parameters, P4, l1f_x14, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(l1f_x12, (t0 * maxBatch) * 32, 32, packedP4, 0, l1f_x14, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm32x32(l1f_x12, (t * maxBatch) * 32, 32, parameters, P4, l1f_x14, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, 32, packedP4, 0, l1f_x14, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -993,6 +1031,7 @@ public final class Forecast {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
+        packForBackward_l1f();
         Arrays.fill(l1f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1048,6 +1087,13 @@ public final class Forecast {
         }
     }
 
+    private void packForBackward_l2() {
+        for (int k = 0; k < 1; k++) {
+            int from = P8 + k * 32;
+            for (int j = 0; j < 32; j++) packedP8[(j / 32) * 32 + k * 32 + j % 32] = parameters[from + j];
+        }
+    }
+
     private void forwardHoisted_l2(int t0, int t1, int batch) {
         forwardHoisted_l2_0(t0, t1, batch);
         forwardHoisted_l2_1(t0, t1, batch);
@@ -1088,10 +1134,10 @@ public final class Forecast {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm1x32(dOut2, (t0 * maxBatch) * 1, 1, parameters, P8, l2_x5, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked1x32(dOut2, (t0 * maxBatch) * 1, 1, packedP8, 0, l2_x5, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm1x32(dOut2, (t * maxBatch) * 1, 1, parameters, P8, l2_x5, (t * maxBatch) * 32, 32, batch);
+                gemmPacked1x32(dOut2, (t * maxBatch) * 1, 1, packedP8, 0, l2_x5, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -1145,6 +1191,7 @@ public final class Forecast {
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
+        packForBackward_l2();
         adjointStep_l2(0, steps, batch);
         adjointHoisted_l2(0, steps, batch);
     }
@@ -1224,8 +1271,8 @@ public final class Forecast {
         }
     }
 
-    private static void gemm1x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
+    private static void gemmPacked1x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
             for (int j = 0; j < 32; j += 32) {
@@ -1244,7 +1291,7 @@ public final class Forecast {
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + k * 32 + j;
+                        int bk = bo + (j / 32) * 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1277,7 +1324,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + k * 32 + j;
+                        int bk = bo + (j / 32) * 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1292,119 +1339,6 @@ public final class Forecast {
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm32x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm32x8(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 8; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 8 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + k * 8 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
                 }
             }
         }
@@ -1494,6 +1428,46 @@ public final class Forecast {
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked32x8(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 8; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + 0 + k * 8 + (j - 0);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + 0 + k * 8 + (j - 0);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
                 }
             }
         }

@@ -117,6 +117,14 @@ public final class MguTagger {
 
     private final float[] l0f_w10;
 
+    private final float[] packedP4;
+
+    private final float[] packedP1;
+
+    private final float[] packedP0;
+
+    private final float[] packedP3;
+
     private final float[] l0f_g0;
 
     private final float[] l0f_a22;
@@ -173,6 +181,8 @@ public final class MguTagger {
 
     private final float[] l1_w1;
 
+    private final float[] packedP6;
+
     private final float[] l1_x6;
 
     private final float[] optimizerState = new float[PARAMETER_COUNT];
@@ -224,6 +234,10 @@ public final class MguTagger {
             this.l0f_w20 = new float[size(1, 1, 5120)];
             this.l0f_w3 = new float[size(1, 1, 4096)];
             this.l0f_w10 = new float[size(1, 1, 4096)];
+            this.packedP4 = new float[size(1, 1, 4096)];
+            this.packedP1 = new float[size(1, 1, 4096)];
+            this.packedP0 = new float[size(1, 1, 2560)];
+            this.packedP3 = new float[size(1, 1, 2560)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_a22 = new float[size(1, maxBatch, 64)];
             this.l0f_a23 = new float[size(1, maxBatch, 64)];
@@ -252,6 +266,7 @@ public final class MguTagger {
             this.l0f_x49 = new float[size(maxSteps, maxBatch, 40)];
             this.l0f_dsn0 = new float[size(1, maxBatch, 64)];
             this.l1_w1 = new float[size(1, 1, 320)];
+            this.packedP6 = new float[size(1, 1, 320)];
             this.l1_x6 = new float[size(maxSteps, maxBatch, 64)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -587,6 +602,27 @@ public final class MguTagger {
         }
     }
 
+    private void packForBackward_l0f() {
+        for (int k = 0; k < 64; k++) {
+            int from = P4 + k * 64;
+            for (int j = 0; j < 64; j++) packedP4[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 64; k++) {
+            int from = P1 + k * 64;
+            for (int j = 0; j < 64; j++) packedP1[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 64; k++) {
+            int from = P0 + k * 40;
+            for (int j = 0; j < 32; j++) packedP0[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP0, 2048 + k * 8, 8);
+        }
+        for (int k = 0; k < 64; k++) {
+            int from = P3 + k * 40;
+            for (int j = 0; j < 32; j++) packedP3[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP3, 2048 + k * 8, 8);
+        }
+    }
+
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
     }
@@ -735,7 +771,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm64x64(l0f_x31, (t * maxBatch) * 64, 64, parameters, P4, l0f_a32, (0) * 64, 64, batch);
+            gemmPacked64x64(l0f_x31, (t * maxBatch) * 64, 64, packedP4, 0, l0f_a32, (0) * 64, 64, batch);
         }
     }
 
@@ -777,7 +813,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm64x64(l0f_x40, (t * maxBatch) * 64, 64, parameters, P1, l0f_a41, (0) * 64, 64, batch);
+            gemmPacked64x64(l0f_x40, (t * maxBatch) * 64, 64, packedP1, 0, l0f_a41, (0) * 64, 64, batch);
         }
     }
 
@@ -846,20 +882,20 @@ public final class MguTagger {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x40(l0f_x44, (t0 * maxBatch) * 128, 128, parameters, P0, l0f_x46, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+            gemmPacked64x40(l0f_x44, (t0 * maxBatch) * 128, 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x40(l0f_x44, (t * maxBatch) * 128, 128, parameters, P0, l0f_x46, (t * maxBatch) * 40, 40, batch);
+                gemmPacked64x40(l0f_x44, (t * maxBatch) * 128, 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, 40, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm64x40(l0f_x44, (t0 * maxBatch) * 128 + 64, 128, parameters, P3, l0f_x48, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+            gemmPacked64x40(l0f_x44, (t0 * maxBatch) * 128 + 64, 128, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm64x40(l0f_x44, (t * maxBatch) * 128 + 64, 128, parameters, P3, l0f_x48, (t * maxBatch) * 40, 40, batch);
+                gemmPacked64x40(l0f_x44, (t * maxBatch) * 128 + 64, 128, packedP3, 0, l0f_x48, (t * maxBatch) * 40, 40, batch);
             }
         }
     }
@@ -983,6 +1019,7 @@ public final class MguTagger {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
+        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1035,6 +1072,13 @@ public final class MguTagger {
                     l1_w1[to] = parameters[P6 + row * 64 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l1() {
+        for (int k = 0; k < 5; k++) {
+            int from = P6 + k * 64;
+            for (int j = 0; j < 64; j++) packedP6[(j / 32) * 160 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -1095,10 +1139,10 @@ public final class MguTagger {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm5x64(dOut1, (t0 * maxBatch) * 5, 5, parameters, P6, l1_x6, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            gemmPacked5x64(dOut1, (t0 * maxBatch) * 5, 5, packedP6, 0, l1_x6, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm5x64(dOut1, (t * maxBatch) * 5, 5, parameters, P6, l1_x6, (t * maxBatch) * 64, 64, batch);
+                gemmPacked5x64(dOut1, (t * maxBatch) * 5, 5, packedP6, 0, l1_x6, (t * maxBatch) * 64, 64, batch);
             }
         }
     }
@@ -1152,6 +1196,7 @@ public final class MguTagger {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
+        packForBackward_l1();
         adjointStep_l1(0, steps, batch);
         adjointHoisted_l1(0, steps, batch);
     }
@@ -1249,258 +1294,6 @@ public final class MguTagger {
         }
     }
 
-    private static void gemm5x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 5; k++) {
-                        int bk = bo + k * 64 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 5; k++) {
-                        int bk = bo + k * 64 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm64x40(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 40 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 40 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-            for (int j = 32; j < 40; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 40 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 40 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                }
-            }
-        }
-    }
-
-    private static void gemm64x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 64 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + k * 64 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
     private static void gemmPacked40x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -1569,6 +1362,185 @@ public final class MguTagger {
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked5x64(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 64; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 5; k++) {
+                        int bk = bo + (j / 32) * 160 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 5; k++) {
+                        int bk = bo + (j / 32) * 160 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked64x40(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+            for (int j = 32; j < 40; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + 2048 + k * 8 + (j - 32);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + 2048 + k * 8 + (j - 32);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
                 }
             }
         }

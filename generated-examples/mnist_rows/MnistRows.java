@@ -114,6 +114,10 @@ public final class MnistRows {
 
     private final float[] l0f_w4;
 
+    private final float[] packedP1;
+
+    private final float[] packedP0;
+
     private final float[] l0f_g0;
 
     private final float[] l0f_g1;
@@ -186,6 +190,8 @@ public final class MnistRows {
 
     private final float[] l1_w1;
 
+    private final float[] packedP4;
+
     private final float[] l1_x6;
 
     private final float[] optimizerState = new float[PARAMETER_COUNT];
@@ -242,6 +248,8 @@ public final class MnistRows {
             this.dOut1 = new float[size(1, maxBatch, 10)];
             this.l0f_w3 = new float[size(1, 1, 14336)];
             this.l0f_w4 = new float[size(1, 1, 65536)];
+            this.packedP1 = new float[size(1, 1, 65536)];
+            this.packedP0 = new float[size(1, 1, 14336)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_g1 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_a25 = new float[size(1, maxBatch, 128)];
@@ -278,6 +286,7 @@ public final class MnistRows {
             this.l0f_dsn0 = new float[size(1, maxBatch, 128)];
             this.l0f_dsn1 = new float[size(1, maxBatch, 128)];
             this.l1_w1 = new float[size(1, 1, 1280)];
+            this.packedP4 = new float[size(1, 1, 1280)];
             this.l1_x6 = new float[size(maxSteps, maxBatch, 128)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -588,6 +597,17 @@ public final class MnistRows {
         }
     }
 
+    private void packForBackward_l0f() {
+        for (int k = 0; k < 512; k++) {
+            int from = P1 + k * 128;
+            for (int j = 0; j < 128; j++) packedP1[(j / 32) * 16384 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 512; k++) {
+            int from = P0 + k * 28;
+            System.arraycopy(parameters, from + 0, packedP0, 0 + k * 28, 28);
+        }
+    }
+
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
         forwardHoisted_l0f_1(t0, t1, batch);
@@ -893,7 +913,7 @@ public final class MnistRows {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm512x128(l0f_x54, (t * maxBatch) * 512, 512, parameters, P1, l0f_a55, (0) * 128, 128, batch);
+            gemmPacked512x128(l0f_x54, (t * maxBatch) * 512, 512, packedP1, 0, l0f_a55, (0) * 128, 128, batch);
         }
     }
 
@@ -921,10 +941,10 @@ public final class MnistRows {
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm512x28(l0f_x54, (t0 * maxBatch) * 512, 512, parameters, P0, l0f_x56, (t0 * maxBatch) * 28, 28, (t1 - t0) * batch);
+            gemmPacked512x28(l0f_x54, (t0 * maxBatch) * 512, 512, packedP0, 0, l0f_x56, (t0 * maxBatch) * 28, 28, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm512x28(l0f_x54, (t * maxBatch) * 512, 512, parameters, P0, l0f_x56, (t * maxBatch) * 28, 28, batch);
+                gemmPacked512x28(l0f_x54, (t * maxBatch) * 512, 512, packedP0, 0, l0f_x56, (t * maxBatch) * 28, 28, batch);
             }
         }
     }
@@ -1013,6 +1033,7 @@ public final class MnistRows {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
+        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1069,6 +1090,13 @@ public final class MnistRows {
                     l1_w1[to] = parameters[P4 + row * 128 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l1() {
+        for (int k = 0; k < 10; k++) {
+            int from = P4 + k * 128;
+            for (int j = 0; j < 128; j++) packedP4[(j / 32) * 320 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -1134,10 +1162,10 @@ public final class MnistRows {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm10x128(dOut1, (t0 * maxBatch) * 10, 10, parameters, P4, l1_x6, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked10x128(dOut1, (t0 * maxBatch) * 10, 10, packedP4, 0, l1_x6, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm10x128(dOut1, (t * maxBatch) * 10, 10, parameters, P4, l1_x6, (t * maxBatch) * 128, 128, batch);
+                gemmPacked10x128(dOut1, (t * maxBatch) * 10, 10, packedP4, 0, l1_x6, (t * maxBatch) * 128, 128, batch);
             }
         }
     }
@@ -1187,6 +1215,7 @@ public final class MnistRows {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
+        packForBackward_l1();
         adjointStep_l1(0, 1, batch);
         adjointHoisted_l1(0, 1, batch);
     }
@@ -1271,80 +1300,7 @@ public final class MnistRows {
         }
     }
 
-    private static void gemm10x128(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 128; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 10; k++) {
-                        int bk = bo + k * 128 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 10; k++) {
-                        int bk = bo + k * 128 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm512x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+    private static void gemmPacked10x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
             int i1 = Math.min(m, i0 + 64);
@@ -1363,8 +1319,8 @@ public final class MnistRows {
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     FloatVector c12 = FloatVector.zero(SPECIES);
                     FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 512; k++) {
-                        int bk = bo + k * 128 + j;
+                    for (int k = 0; k < 10; k++) {
+                        int bk = bo + (j / 32) * 320 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1396,8 +1352,8 @@ public final class MnistRows {
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 512; k++) {
-                        int bk = bo + k * 128 + j;
+                    for (int k = 0; k < 10; k++) {
+                        int bk = bo + (j / 32) * 320 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1412,55 +1368,6 @@ public final class MnistRows {
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm512x28(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 24; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 512; k++) {
-                        int bk = bo + k * 28 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 512; k++) {
-                        int bk = bo + k * 28 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                }
-            }
-            for (int i = i0; i < i1; i++) {
-                int a0 = ao + i * as;
-                int y0 = yo + i * ys;
-                for (int j = 24; j < 28; j++) {
-                    float s0 = 0.0f;
-                    for (int k = 0; k < 512; k++) s0 += a[a0 + k] * bm[bo + k * 28 + j];
-                    y[y0 + j] = s0;
                 }
             }
         }
@@ -1656,6 +1563,128 @@ public final class MnistRows {
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked512x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 128; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + (j / 32) * 16384 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + (j / 32) * 16384 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked512x28(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 24; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + 0 + k * 28 + (j - 0);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + 0 + k * 28 + (j - 0);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                }
+            }
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 24; j < 28; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 512; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 28 + (j - 0)];
+                    y[y0 + j] = s0;
                 }
             }
         }

@@ -272,6 +272,22 @@ public final class PeepholeTagger {
 
     private final float[] l0f_w42;
 
+    private final float[] packedP1;
+
+    private final float[] packedP5;
+
+    private final float[] packedP9;
+
+    private final float[] packedP12;
+
+    private final float[] packedP0;
+
+    private final float[] packedP4;
+
+    private final float[] packedP8;
+
+    private final float[] packedP11;
+
     private final float[] l0f_g0;
 
     private final float[] l0f_g1;
@@ -402,6 +418,22 @@ public final class PeepholeTagger {
 
     private final float[] l0r_w42;
 
+    private final float[] packedP16;
+
+    private final float[] packedP20;
+
+    private final float[] packedP24;
+
+    private final float[] packedP27;
+
+    private final float[] packedP15;
+
+    private final float[] packedP19;
+
+    private final float[] packedP23;
+
+    private final float[] packedP26;
+
     private final float[] l0r_g0;
 
     private final float[] l0r_g1;
@@ -530,6 +562,8 @@ public final class PeepholeTagger {
 
     private final float[] l1_w1;
 
+    private final float[] packedP30;
+
     private final float[] l1_x6;
 
     private final float[] optimizerState = new float[PARAMETER_COUNT];
@@ -623,6 +657,14 @@ public final class PeepholeTagger {
             this.dOut1 = new float[size(maxSteps, maxBatch, 9)];
             this.l0f_w41 = new float[size(1, 1, 6144)];
             this.l0f_w42 = new float[size(1, 1, 9216)];
+            this.packedP1 = new float[size(1, 1, 2304)];
+            this.packedP5 = new float[size(1, 1, 2304)];
+            this.packedP9 = new float[size(1, 1, 2304)];
+            this.packedP12 = new float[size(1, 1, 2304)];
+            this.packedP0 = new float[size(1, 1, 1536)];
+            this.packedP4 = new float[size(1, 1, 1536)];
+            this.packedP8 = new float[size(1, 1, 1536)];
+            this.packedP11 = new float[size(1, 1, 1536)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_g1 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_a45 = new float[size(1, maxBatch, 48)];
@@ -688,6 +730,14 @@ public final class PeepholeTagger {
             this.l0f_dsn1 = new float[size(1, maxBatch, 48)];
             this.l0r_w41 = new float[size(1, 1, 6144)];
             this.l0r_w42 = new float[size(1, 1, 9216)];
+            this.packedP16 = new float[size(1, 1, 2304)];
+            this.packedP20 = new float[size(1, 1, 2304)];
+            this.packedP24 = new float[size(1, 1, 2304)];
+            this.packedP27 = new float[size(1, 1, 2304)];
+            this.packedP15 = new float[size(1, 1, 1536)];
+            this.packedP19 = new float[size(1, 1, 1536)];
+            this.packedP23 = new float[size(1, 1, 1536)];
+            this.packedP26 = new float[size(1, 1, 1536)];
             this.l0r_g0 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_g1 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_a45 = new float[size(1, maxBatch, 48)];
@@ -752,6 +802,7 @@ public final class PeepholeTagger {
             this.l0r_dsn0 = new float[size(1, maxBatch, 48)];
             this.l0r_dsn1 = new float[size(1, maxBatch, 48)];
             this.l1_w1 = new float[size(1, 1, 432)];
+            this.packedP30 = new float[size(1, 1, 432)];
             this.l1_x6 = new float[size(maxSteps, maxBatch, 48)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -1166,6 +1217,45 @@ public final class PeepholeTagger {
         }
     }
 
+    private void packForBackward_l0f() {
+        for (int k = 0; k < 48; k++) {
+            int from = P1 + k * 48;
+            for (int j = 0; j < 32; j++) packedP1[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP1, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P5 + k * 48;
+            for (int j = 0; j < 32; j++) packedP5[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP5, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P9 + k * 48;
+            for (int j = 0; j < 32; j++) packedP9[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP9, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P12 + k * 48;
+            for (int j = 0; j < 32; j++) packedP12[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP12, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P0 + k * 32;
+            for (int j = 0; j < 32; j++) packedP0[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P4 + k * 32;
+            for (int j = 0; j < 32; j++) packedP4[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P8 + k * 32;
+            for (int j = 0; j < 32; j++) packedP8[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P11 + k * 32;
+            for (int j = 0; j < 32; j++) packedP11[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+    }
+
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
     }
@@ -1505,13 +1595,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_x88, (t * maxBatch) * 192, 192, parameters, P1, l0f_a90, (0) * 48, 48, batch);
+            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192, 192, packedP1, 0, l0f_a90, (0) * 48, 48, batch);
         }
     }
 
     private void adjointStep_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_x88, (t * maxBatch) * 192 + 48, 192, parameters, P5, l0f_a92, (0) * 48, 48, batch);
+            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192 + 48, 192, packedP5, 0, l0f_a92, (0) * 48, 48, batch);
         }
     }
 
@@ -1532,7 +1622,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_x88, (t * maxBatch) * 192 + 96, 192, parameters, P9, l0f_a95, (0) * 48, 48, batch);
+            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192 + 96, 192, packedP9, 0, l0f_a95, (0) * 48, 48, batch);
         }
     }
 
@@ -1553,7 +1643,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0f_x88, (t * maxBatch) * 192 + 144, 192, parameters, P12, l0f_a98, (0) * 48, 48, batch);
+            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192 + 144, 192, packedP12, 0, l0f_a98, (0) * 48, 48, batch);
         }
     }
 
@@ -1676,20 +1766,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0f_x101, (t0 * maxBatch) * 192, 192, parameters, P0, l0f_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192, 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0f_x101, (t * maxBatch) * 192, 192, parameters, P0, l0f_x103, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192, 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 48, 192, parameters, P4, l0f_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192 + 48, 192, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0f_x101, (t * maxBatch) * 192 + 48, 192, parameters, P4, l0f_x105, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192 + 48, 192, packedP4, 0, l0f_x105, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -1711,10 +1801,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 96, 192, parameters, P8, l0f_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192 + 96, 192, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0f_x101, (t * maxBatch) * 192 + 96, 192, parameters, P8, l0f_x108, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192 + 96, 192, packedP8, 0, l0f_x108, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -1736,10 +1826,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0f_x101, (t0 * maxBatch) * 192 + 144, 192, parameters, P11, l0f_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192 + 144, 192, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0f_x101, (t * maxBatch) * 192 + 144, 192, parameters, P11, l0f_x111, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192 + 144, 192, packedP11, 0, l0f_x111, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -2027,6 +2117,45 @@ public final class PeepholeTagger {
                     l0r_w42[to] = parameters[P27 + row * 48 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l0r() {
+        for (int k = 0; k < 48; k++) {
+            int from = P16 + k * 48;
+            for (int j = 0; j < 32; j++) packedP16[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP16, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P20 + k * 48;
+            for (int j = 0; j < 32; j++) packedP20[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP20, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P24 + k * 48;
+            for (int j = 0; j < 32; j++) packedP24[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP24, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P27 + k * 48;
+            for (int j = 0; j < 32; j++) packedP27[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP27, 1536 + k * 16, 16);
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P15 + k * 32;
+            for (int j = 0; j < 32; j++) packedP15[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P19 + k * 32;
+            for (int j = 0; j < 32; j++) packedP19[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P23 + k * 32;
+            for (int j = 0; j < 32; j++) packedP23[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 48; k++) {
+            int from = P26 + k * 32;
+            for (int j = 0; j < 32; j++) packedP26[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -2369,13 +2498,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_x88, (t * maxBatch) * 192, 192, parameters, P16, l0r_a90, (0) * 48, 48, batch);
+            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192, 192, packedP16, 0, l0r_a90, (0) * 48, 48, batch);
         }
     }
 
     private void adjointStep_l0r_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_x88, (t * maxBatch) * 192 + 48, 192, parameters, P20, l0r_a92, (0) * 48, 48, batch);
+            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192 + 48, 192, packedP20, 0, l0r_a92, (0) * 48, 48, batch);
         }
     }
 
@@ -2396,7 +2525,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_x88, (t * maxBatch) * 192 + 96, 192, parameters, P24, l0r_a95, (0) * 48, 48, batch);
+            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192 + 96, 192, packedP24, 0, l0r_a95, (0) * 48, 48, batch);
         }
     }
 
@@ -2417,7 +2546,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm48x48(l0r_x88, (t * maxBatch) * 192 + 144, 192, parameters, P27, l0r_a98, (0) * 48, 48, batch);
+            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192 + 144, 192, packedP27, 0, l0r_a98, (0) * 48, 48, batch);
         }
     }
 
@@ -2540,20 +2669,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0r_x101, (t0 * maxBatch) * 192, 192, parameters, P15, l0r_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192, 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0r_x101, (t * maxBatch) * 192, 192, parameters, P15, l0r_x103, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192, 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 48, 192, parameters, P19, l0r_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192 + 48, 192, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0r_x101, (t * maxBatch) * 192 + 48, 192, parameters, P19, l0r_x105, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192 + 48, 192, packedP19, 0, l0r_x105, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -2575,10 +2704,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 96, 192, parameters, P23, l0r_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192 + 96, 192, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0r_x101, (t * maxBatch) * 192 + 96, 192, parameters, P23, l0r_x108, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192 + 96, 192, packedP23, 0, l0r_x108, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -2600,10 +2729,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm48x32(l0r_x101, (t0 * maxBatch) * 192 + 144, 192, parameters, P26, l0r_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192 + 144, 192, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm48x32(l0r_x101, (t * maxBatch) * 192 + 144, 192, parameters, P26, l0r_x111, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192 + 144, 192, packedP26, 0, l0r_x111, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -2865,6 +2994,7 @@ public final class PeepholeTagger {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
+        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -2899,6 +3029,7 @@ public final class PeepholeTagger {
             System.arraycopy(l0f_ds0, b * 48, initialStateGradients, b * STATE_SIZE + 0, 48);
             System.arraycopy(l0f_ds1, b * 48, initialStateGradients, b * STATE_SIZE + 48, 48);
         }
+        packForBackward_l0r();
         Arrays.fill(l0r_drin, 0, steps * maxBatch * 32, 0.0f);
         Arrays.fill(l0r_ds0, 0.0f);
         Arrays.fill(l0r_ds1, 0.0f);
@@ -2971,6 +3102,14 @@ public final class PeepholeTagger {
         }
     }
 
+    private void packForBackward_l1() {
+        for (int k = 0; k < 9; k++) {
+            int from = P30 + k * 48;
+            for (int j = 0; j < 32; j++) packedP30[(j / 32) * 288 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 32, packedP30, 288 + k * 16, 16);
+        }
+    }
+
     private void forwardHoisted_l1(int t0, int t1, int batch) {
         forwardHoisted_l1_0(t0, t1, batch);
         forwardHoisted_l1_1(t0, t1, batch);
@@ -3033,10 +3172,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm9x48(dOut1, (t0 * maxBatch) * 9, 9, parameters, P30, l1_x6, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            gemmPacked9x48(dOut1, (t0 * maxBatch) * 9, 9, packedP30, 0, l1_x6, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm9x48(dOut1, (t * maxBatch) * 9, 9, parameters, P30, l1_x6, (t * maxBatch) * 48, 48, batch);
+                gemmPacked9x48(dOut1, (t * maxBatch) * 9, 9, packedP30, 0, l1_x6, (t * maxBatch) * 48, 48, batch);
             }
         }
     }
@@ -3095,6 +3234,7 @@ public final class PeepholeTagger {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
+        packForBackward_l1();
         adjointStep_l1(0, steps, batch);
         adjointHoisted_l1(0, steps, batch);
     }
@@ -3196,291 +3336,6 @@ public final class PeepholeTagger {
                         s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
                     }
                     s0.intoArray(w, w0 + c + 0);
-                }
-            }
-        }
-    }
-
-    private static void gemm48x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm48x48(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-            for (int j = 32; j < 48; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                }
-            }
-        }
-    }
-
-    private static void gemm9x48(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-            for (int j = 32; j < 48; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + k * 48 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
                 }
             }
         }
@@ -3632,6 +3487,185 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked48x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked48x48(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+            for (int j = 32; j < 48; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + 1536 + k * 16 + (j - 32);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + 1536 + k * 16 + (j - 32);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                }
+            }
+        }
+    }
+
     private static void gemmPacked48x9(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -3676,6 +3710,112 @@ public final class PeepholeTagger {
                     float s0 = 0.0f;
                     for (int k = 0; k < 48; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 9 + (j - 0)];
                     y[y0 + j] = s0;
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked9x48(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 9; k++) {
+                        int bk = bo + (j / 32) * 288 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 9; k++) {
+                        int bk = bo + (j / 32) * 288 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+            for (int j = 32; j < 48; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 9; k++) {
+                        int bk = bo + 288 + k * 16 + (j - 32);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 9; k++) {
+                        int bk = bo + 288 + k * 16 + (j - 32);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
                 }
             }
         }

@@ -210,6 +210,10 @@ public final class Sentiment {
 
     private final float[] l0f_w3;
 
+    private final float[] packedP1;
+
+    private final float[] packedP0;
+
     private final float[] l0f_g0;
 
     private final float[] l0f_a27;
@@ -278,6 +282,10 @@ public final class Sentiment {
 
     private final float[] l0r_w3;
 
+    private final float[] packedP5;
+
+    private final float[] packedP4;
+
     private final float[] l0r_g0;
 
     private final float[] l0r_a27;
@@ -345,6 +353,10 @@ public final class Sentiment {
     private final float[] l1f_w3;
 
     private final float[] l1f_w4;
+
+    private final float[] packedP9;
+
+    private final float[] packedP8;
 
     private final float[] l1f_g0;
 
@@ -417,6 +429,8 @@ public final class Sentiment {
     private final float[] l1f_dsn1;
 
     private final float[] l2_w1;
+
+    private final float[] packedP12;
 
     private final float[] l2_x6;
 
@@ -507,6 +521,8 @@ public final class Sentiment {
             this.dOut2 = new float[size(1, maxBatch, 2)];
             this.l0f_w2 = new float[size(1, 1, 57600)];
             this.l0f_w3 = new float[size(1, 1, 12288)];
+            this.packedP1 = new float[size(1, 1, 12288)];
+            this.packedP0 = new float[size(1, 1, 57600)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_a27 = new float[size(1, maxBatch, 64)];
             this.l0f_a28 = new float[size(1, maxBatch, 64)];
@@ -541,6 +557,8 @@ public final class Sentiment {
             this.l0f_dsn0 = new float[size(1, maxBatch, 64)];
             this.l0r_w2 = new float[size(1, 1, 57600)];
             this.l0r_w3 = new float[size(1, 1, 12288)];
+            this.packedP5 = new float[size(1, 1, 12288)];
+            this.packedP4 = new float[size(1, 1, 57600)];
             this.l0r_g0 = new float[size(maxSteps, maxBatch, 64)];
             this.l0r_a27 = new float[size(1, maxBatch, 64)];
             this.l0r_a28 = new float[size(1, maxBatch, 64)];
@@ -575,6 +593,8 @@ public final class Sentiment {
             this.l0r_dsn0 = new float[size(1, maxBatch, 64)];
             this.l1f_w3 = new float[size(1, 1, 16384)];
             this.l1f_w4 = new float[size(1, 1, 4096)];
+            this.packedP9 = new float[size(1, 1, 4096)];
+            this.packedP8 = new float[size(1, 1, 16384)];
             this.l1f_g0 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_g1 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_a25 = new float[size(1, maxBatch, 32)];
@@ -611,6 +631,7 @@ public final class Sentiment {
             this.l1f_dsn0 = new float[size(1, maxBatch, 32)];
             this.l1f_dsn1 = new float[size(1, maxBatch, 32)];
             this.l2_w1 = new float[size(1, 1, 64)];
+            this.packedP12 = new float[size(1, 1, 64)];
             this.l2_x6 = new float[size(maxSteps, maxBatch, 32)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -937,6 +958,18 @@ public final class Sentiment {
         }
     }
 
+    private void packForBackward_l0f() {
+        for (int k = 0; k < 192; k++) {
+            int from = P1 + k * 64;
+            for (int j = 0; j < 64; j++) packedP1[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 192; k++) {
+            int from = P0 + k * 300;
+            for (int j = 0; j < 288; j++) packedP0[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 288, packedP0, 55296 + k * 12, 12);
+        }
+    }
+
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
         forwardHoisted_l0f_1(t0, t1, batch);
@@ -1183,7 +1216,7 @@ public final class Sentiment {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm192x64(l0f_x52, (t * maxBatch) * 192, 192, parameters, P1, l0f_a55, (0) * 64, 64, batch);
+            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, 192, packedP1, 0, l0f_a55, (0) * 64, 64, batch);
         }
     }
 
@@ -1266,10 +1299,10 @@ public final class Sentiment {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm192x300(l0f_x54, (t0 * maxBatch) * 192, 192, parameters, P0, l0f_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm192x300(l0f_x54, (t * maxBatch) * 192, 192, parameters, P0, l0f_x57, (t * maxBatch) * 300, 300, batch);
+                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, 300, batch);
             }
         }
     }
@@ -1354,6 +1387,18 @@ public final class Sentiment {
                     l0r_w3[to] = parameters[P5 + row * 64 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l0r() {
+        for (int k = 0; k < 192; k++) {
+            int from = P5 + k * 64;
+            for (int j = 0; j < 64; j++) packedP5[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 192; k++) {
+            int from = P4 + k * 300;
+            for (int j = 0; j < 288; j++) packedP4[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+            System.arraycopy(parameters, from + 288, packedP4, 55296 + k * 12, 12);
         }
     }
 
@@ -1603,7 +1648,7 @@ public final class Sentiment {
 
     private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm192x64(l0r_x52, (t * maxBatch) * 192, 192, parameters, P5, l0r_a55, (0) * 64, 64, batch);
+            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, 192, packedP5, 0, l0r_a55, (0) * 64, 64, batch);
         }
     }
 
@@ -1686,10 +1731,10 @@ public final class Sentiment {
 
     private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm192x300(l0r_x54, (t0 * maxBatch) * 192, 192, parameters, P4, l0r_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm192x300(l0r_x54, (t * maxBatch) * 192, 192, parameters, P4, l0r_x57, (t * maxBatch) * 300, 300, batch);
+                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, 300, batch);
             }
         }
     }
@@ -1804,6 +1849,7 @@ public final class Sentiment {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
+        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1830,6 +1876,7 @@ public final class Sentiment {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 0, 64);
         }
+        packForBackward_l0r();
         Arrays.fill(l0r_drin, 0, steps * maxBatch * 300, 0.0f);
         Arrays.fill(l0r_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1902,6 +1949,17 @@ public final class Sentiment {
                     l1f_w4[to] = parameters[P9 + row * 32 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l1f() {
+        for (int k = 0; k < 128; k++) {
+            int from = P9 + k * 32;
+            for (int j = 0; j < 32; j++) packedP9[(j / 32) * 4096 + k * 32 + j % 32] = parameters[from + j];
+        }
+        for (int k = 0; k < 128; k++) {
+            int from = P8 + k * 128;
+            for (int j = 0; j < 128; j++) packedP8[(j / 32) * 4096 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -2210,7 +2268,7 @@ public final class Sentiment {
 
     private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemm128x32(l1f_x54, (t * maxBatch) * 128, 128, parameters, P9, l1f_a55, (0) * 32, 32, batch);
+            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, 128, packedP9, 0, l1f_a55, (0) * 32, 32, batch);
         }
     }
 
@@ -2238,10 +2296,10 @@ public final class Sentiment {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm128x128(l1f_x54, (t0 * maxBatch) * 128, 128, parameters, P8, l1f_x56, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked128x128(l1f_x54, (t0 * maxBatch) * 128, 128, packedP8, 0, l1f_x56, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm128x128(l1f_x54, (t * maxBatch) * 128, 128, parameters, P8, l1f_x56, (t * maxBatch) * 128, 128, batch);
+                gemmPacked128x128(l1f_x54, (t * maxBatch) * 128, 128, packedP8, 0, l1f_x56, (t * maxBatch) * 128, 128, batch);
             }
         }
     }
@@ -2329,6 +2387,7 @@ public final class Sentiment {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
+        packForBackward_l1f();
         Arrays.fill(l1f_ds0, 0.0f);
         Arrays.fill(l1f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -2385,6 +2444,13 @@ public final class Sentiment {
                     l2_w1[to] = parameters[P12 + row * 32 + c];
                 }
             }
+        }
+    }
+
+    private void packForBackward_l2() {
+        for (int k = 0; k < 2; k++) {
+            int from = P12 + k * 32;
+            for (int j = 0; j < 32; j++) packedP12[(j / 32) * 64 + k * 32 + j % 32] = parameters[from + j];
         }
     }
 
@@ -2445,10 +2511,10 @@ public final class Sentiment {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemm2x32(dOut2, (t0 * maxBatch) * 2, 2, parameters, P12, l2_x6, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked2x32(dOut2, (t0 * maxBatch) * 2, 2, packedP12, 0, l2_x6, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemm2x32(dOut2, (t * maxBatch) * 2, 2, parameters, P12, l2_x6, (t * maxBatch) * 32, 32, batch);
+                gemmPacked2x32(dOut2, (t * maxBatch) * 2, 2, packedP12, 0, l2_x6, (t * maxBatch) * 32, 32, batch);
             }
         }
     }
@@ -2493,6 +2559,7 @@ public final class Sentiment {
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
+        packForBackward_l2();
         adjointStep_l2(0, 1, batch);
         adjointHoisted_l2(0, 1, batch);
     }
@@ -2651,413 +2718,6 @@ public final class Sentiment {
         }
     }
 
-    private static void gemm128x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 128; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + k * 128 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + k * 128 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm128x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm192x300(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 288; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + k * 300 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + k * 300 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-            for (int j = 288; j < 296; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + k * 300 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + k * 300 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                }
-            }
-            for (int i = i0; i < i1; i++) {
-                int a0 = ao + i * as;
-                int y0 = yo + i * ys;
-                for (int j = 296; j < 300; j++) {
-                    float s0 = 0.0f;
-                    for (int k = 0; k < 192; k++) s0 += a[a0 + k] * bm[bo + k * 300 + j];
-                    y[y0 + j] = s0;
-                }
-            }
-        }
-    }
-
-    private static void gemm192x64(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + k * 64 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + k * 64 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemm2x32(float[] a, int ao, int as, float[] bm, int bo, float[] y, int yo,
-            int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 2; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 2; k++) {
-                        int bk = bo + k * 32 + j;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
     private static void gemmPacked128x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
             int yo, int ys, int m) {
         for (int i0 = 0; i0 < m; i0 += 64) {
@@ -3112,6 +2772,340 @@ public final class Sentiment {
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
                         int bk = bo + (j / 32) * 4096 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked128x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked192x300(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 288; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+            for (int j = 288; j < 296; j += 8) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + 55296 + k * 12 + (j - 288);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c10.intoArray(y, y1 + j + 0);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + 55296 + k * 12 + (j - 288);
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                }
+            }
+            for (int i = i0; i < i1; i++) {
+                int a0 = ao + i * as;
+                int y0 = yo + i * ys;
+                for (int j = 296; j < 300; j++) {
+                    float s0 = 0.0f;
+                    for (int k = 0; k < 192; k++) s0 += a[a0 + k] * bm[bo + 55296 + k * 12 + (j - 288)];
+                    y[y0 + j] = s0;
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked192x64(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 64; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked2x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
+            int yo, int ys, int m) {
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j = 0; j < 32; j += 32) {
+                int i = i0;
+                for (; i + 1 < i1; i += 2) {
+                    int a0 = ao + i * as;
+                    int a1 = a0 + as;
+                    int y0 = yo + i * ys;
+                    int y1 = y0 + ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c12 = FloatVector.zero(SPECIES);
+                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 2; k++) {
+                        int bk = bo + (j / 32) * 64 + k * 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        c12 = b2.fma(x1, c12);
+                        c13 = b3.fma(x1, c13);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y1 + j + 0);
+                    c11.intoArray(y, y1 + j + 8);
+                    c12.intoArray(y, y1 + j + 16);
+                    c13.intoArray(y, y1 + j + 24);
+                }
+                if (i < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 2; k++) {
+                        int bk = bo + (j / 32) * 64 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

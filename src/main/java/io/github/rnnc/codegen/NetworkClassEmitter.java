@@ -176,6 +176,7 @@ final class NetworkClassEmitter {
         LayerPlan.Direction d = plan.directions().get(0);
         MethodSpec.Builder method = driver("backwardLayer" + plan.index());
         String rows = plan.inSequence() ? "steps" : "1";
+        method.addStatement("packForBackward_$L()", d.prefix());
         method.addStatement("adjointStep_$L(0, $L, batch)", d.prefix(), rows);
         method.addStatement("adjointHoisted_$L(0, $L, batch)", d.prefix(), rows);
         return method.build();
@@ -309,6 +310,7 @@ final class NetworkClassEmitter {
                 LayerPlan.Direction d = plan.directions().get(di);
                 LayerPlan.Direction other = plan.directions().size() > 1 ? plan.directions().get(1 - di) : null;
                 List<Value> states = d.step().states();
+                method.addStatement("packForBackward_$L()", d.prefix());
                 if (d.reversed()) {
                     method.addStatement("$T.fill($L_drin, 0, steps * maxBatch * $L, $L)", java.util.Arrays.class,
                             d.prefix(), plan.inSize(), target.literal(0));

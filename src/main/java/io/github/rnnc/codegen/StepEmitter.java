@@ -54,6 +54,7 @@ final class StepEmitter {
         List<MethodSpec> methods = new ArrayList<>();
         Map<String, String> buffers = new java.util.LinkedHashMap<>();
         methods.add(pack(step, prefix, buffers));
+        methods.add(packForBackward(adjoint, step, prefix, buffers));
         // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
         List<CodeBlock> hoisted = new ArrayList<>();
         List<CodeBlock> perStep = new ArrayList<>();
@@ -252,10 +253,10 @@ final class StepEmitter {
     private CodeBlock valueOp(StepFunction step, Op op, Ref dst, Refs refs, boolean adjoint) {
         int n = op.result().size();
         if (op instanceof Op.MatVecTransposed transposed) {
-            // W^T g = g W: a product with the row-major weights straight from the parameter array.
+            // W^T g = g W: a product with W itself, packed in panels by packForBackward.
             List<Integer> shape = step.tensor(transposed.matrix()).shape();
-            return product(kernels.gemm(shape.get(0), shape.get(1)), refs.of(transposed.vector()), "parameters",
-                    offsets.constant(step, transposed.matrix()), dst);
+            return product(kernels.gemmPacked(shape.get(0), shape.get(1)), refs.of(transposed.vector()),
+                    packedName(step, transposed.matrix()), "0", dst);
         }
         return rows(code -> {
             if (op instanceof Op.Binary binary) {
@@ -382,6 +383,42 @@ final class StepEmitter {
                         .endControlFlow();
                 rowOffset += rows;
             }
+        }
+        return method.build();
+    }
+
+    private String packedName(StepFunction step, String matrix) {
+        return "packed" + offsets.constant(step, matrix);
+    }
+
+    /** W (not transposed) in panels, for the backward products g W; once per computeGradients call. */
+    private MethodSpec packForBackward(AdjointFunction adjoint, StepFunction step, String prefix,
+            Map<String, String> buffers) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("packForBackward_" + prefix)
+                .addModifiers(Modifier.PRIVATE);
+        java.util.Set<String> done = new java.util.HashSet<>();
+        for (Op op : adjoint.ops()) {
+            if (!(op instanceof Op.MatVecTransposed transposed) || !done.add(transposed.matrix())) {
+                continue;
+            }
+            List<Integer> shape = step.tensor(transposed.matrix()).shape();
+            int rows = shape.get(0);
+            int columns = shape.get(1);
+            String field = packedName(step, transposed.matrix());
+            buffers.put(field, "1 * 1 * " + (rows * columns));
+            int width = kernels.panelWidth();
+            int blocked = target.vector() ? columns - columns % width : 0;
+            method.beginControlFlow("for (int k = 0; k < $L; k++)", rows)
+                    .addStatement("int from = $L + k * $L", offsets.constant(step, transposed.matrix()), columns);
+            if (blocked > 0) {
+                method.addStatement("for (int j = 0; j < $L; j++) $L[(j / $L) * $L + k * $L + j % $L] = "
+                        + "parameters[from + j]", blocked, field, width, rows * width, width, width);
+            }
+            if (blocked < columns) {
+                method.addStatement("$T.arraycopy(parameters, from + $L, $L, $L + k * $L, $L)", System.class, blocked,
+                        field, blocked * rows, columns - blocked, columns - blocked);
+            }
+            method.endControlFlow();
         }
         return method.build();
     }
