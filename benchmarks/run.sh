@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# The one command of the benchmarks: builds rnnc and the benchmark jar, measures rnnc (JMH, on JDK 17 and JDK 25),
+# PyTorch 1.13 (1 and 2 threads), and the machine's ceiling (a C kernel and OpenBLAS, a Java Vector API kernel) in
+# one run, then writes README.md and the charts from the JSON results.
+#
+#   benchmarks/run.sh            default run (≈ 40 min on 2 cores): results/default/, README.md, charts/
+#   benchmarks/run.sh --full     every cell, size, batch, backend and mode (several hours): results/full/
+#   benchmarks/run.sh --smoke    every benchmark once, briefly, on JDK 17; fails on a missing result or on
+#                                allocation (≥ 8 B/op); makes no speed claim; writes only target/smoke/ (.ci/run)
+# Options: --no-build (reuse target/benchmarks.jar), --jdk LABEL=JAVA_HOME (repeatable; replaces the JDK list),
+#          --report-only (rewrite README.md and the charts from the results of the mode's last run).
+# Environment: JDK17_HOME, JDK25_HOME, TORCH_PYTHON (default /usr/bin/python3, Debian's, which has torch).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+mode=default
+build=1
+report_only=0
+jdks=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smoke) mode=smoke ;;
+        --full) mode=full ;;
+        --default) mode=default ;;
+        --no-build) build=0 ;;
+        --report-only) report_only=1 ;;
+        --jdk) jdks+=("$2"); shift ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+started=$(date +%s)
+say() { echo "== [$(( $(date +%s) - started ))s] $*"; }
+
+# --- the JDKs: 17 (the baseline, also runs the harness) and 25 when present ---------------------------------------
+java_home_of() { dirname "$(dirname "$(readlink -f "$(command -v "$1")")")"; }
+if [ ${#jdks[@]} -eq 0 ]; then
+    jdk17=${JDK17_HOME:-}
+    if [ -z "$jdk17" ]; then
+        for d in /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-17*; do
+            [ -x "$d/bin/java" ] && { jdk17=$d; break; }
+        done
+    fi
+    [ -z "$jdk17" ] && jdk17=$(java_home_of java)
+    jdks+=("17=$jdk17")
+    jdk25=${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25* 2>/dev/null | head -n 1 || true)}
+    if [ "$mode" = smoke ]; then
+        : # smoke: the baseline JDK only (its cost stays within a few minutes); --jdk adds others
+    elif [ -n "$jdk25" ] && [ -x "$jdk25/bin/java" ]; then
+        jdks+=("25=$jdk25")
+    else
+        echo "run.sh: JDK 25 not found (set JDK25_HOME); measuring JDK 17 only" >&2
+    fi
+fi
+driver_home=${jdks[0]#*=}
+java=("$driver_home/bin/java" --add-modules jdk.incubator.vector)
+
+if [ "$mode" = smoke ]; then
+    out=$here/target/smoke
+    readme=$out/README.md
+    charts=$out/charts
+else
+    out=$here/results/$mode
+    readme=$here/README.md
+    charts=$here/charts
+fi
+logs=$here/target/logs-$mode
+jar=$here/target/benchmarks.jar
+if [ "$report_only" = 1 ]; then
+    "${java[@]}" -Djava.awt.headless=true -cp "$jar" bench.Report "$out" "$here/README.template.md" "$readme" "$charts"
+    exit 0
+fi
+rm -rf "$out" "$logs"
+mkdir -p "$out" "$logs" "$charts"
+
+# --- build: rnnc (installed for the plugin), then the benchmarks, whose build generates the networks ------------
+if [ "$build" = 1 ]; then
+    say "mvn install of rnnc (tests skipped: .ci/run and mvn verify run them)"
+    (cd "$root" && JAVA_HOME=$driver_home mvn -B -q install -DskipTests -Dinvoker.skip)
+    say "mvn package of benchmarks/ (generates $(ls "$here"/src/main/rnn/sweep/*.rnn | wc -l) sweep specs × 2 backends and the examples)"
+    (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package)
+fi
+[ -f "$jar" ] || { echo "run.sh: no $jar; run without --no-build" >&2; exit 1; }
+
+# the benchmarked examples are the reviewed code: the same text as generated-examples/ (bar the source path)
+for ex in char_lstm/CharLstm mgu/MguTagger; do
+    generated=$(find "$here/target/generated-sources/rnnc-examples" -name "$(basename $ex).java")
+    if ! diff <(grep -v 'enerated by rnnc from' "$generated") <(grep -v 'enerated by rnnc from' "$root/generated-examples/$ex.java") >/dev/null; then
+        echo "run.sh: the generated $(basename $ex) differs from generated-examples/$ex.java" >&2
+        exit 1
+    fi
+done
+
+"${java[@]}" -cp "$jar" bench.Run plan "$mode" "$out"
+
+# --- the machine ---------------------------------------------------------------------------------------------------
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
+avx512=$(grep -q avx512f /proc/cpuinfo && echo yes || echo no)
+l2=$(lscpu 2>/dev/null | sed -n 's/^L2 cache: *//p' | head -n 1)
+hyper=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)
+perf_ok=no
+if command -v perf >/dev/null && perf stat -e instructions true 2>&1 | grep -q '[0-9] *instructions'; then perf_ok=yes; fi
+{
+    echo "CPU: ${cpu:-unknown}, $(nproc) cores, AVX-512: $avx512, L2: ${l2:-?}${hyper:+, virtual machine ($hyper)}"
+    echo "Memory: $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); OS: $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r)"
+    echo "Run: $mode mode, started $(date -u '+%Y-%m-%d %H:%M UTC'), load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Hardware counters (perf stat -e instructions): $perf_ok"
+} >"$out/machine.txt"
+for spec in "${jdks[@]}"; do
+    "${spec#*=}/bin/java" -version 2>&1 | grep -v '^Picked up' >"$out/jdk-${spec%%=*}.txt"
+done
+
+# --- OpenBLAS for PyTorch and the ceiling: Debian's, without touching the system's BLAS ---------------------------
+# Debian's PyTorch links libblas.so.3, which is the reference BLAS unless OpenBLAS is installed; the run measures
+# PyTorch both ways. OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its SSE3 ("Prescott")
+# kernels, so the core type is set from the CPU's flags.
+openblas_dir=
+for d in /usr/lib/x86_64-linux-gnu/openblas-pthread; do
+    [ -e "$d/libopenblas.so.0" ] && openblas_dir=$d
+done
+if [ -z "$openblas_dir" ] && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+    cache=$here/target/openblas
+    if [ ! -e "$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0" ]; then
+        say "fetching Debian's libopenblas0-pthread into target/openblas (apt-get download, nothing installed)"
+        mkdir -p "$cache"
+        (cd "$cache" && apt-get download libopenblas0-pthread >/dev/null 2>&1 && dpkg-deb -x libopenblas0-pthread_*.deb x) || true
+    fi
+    [ -e "$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0" ] && openblas_dir=$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread
+fi
+coretype=
+if [ "$avx512" = yes ]; then coretype=SkylakeX; elif grep -q avx2 /proc/cpuinfo; then coretype=Haswell; fi
+[ -z "$openblas_dir" ] && echo "run.sh: OpenBLAS not available: no OpenBLAS columns" >&2
+
+# --- the ceiling: C kernels -----------------------------------------------------------------------------------------
+if command -v gcc >/dev/null; then
+    say "C ceiling kernels ($(grep -vc '^#' "$out/shapes.tsv") shapes)"
+    gcc -O3 -march=native -o "$here/target/ceiling" "$here/ceiling/ceiling.c" -ldl
+    seconds=0.1
+    [ "$mode" = smoke ] && seconds=0.01
+    OPENBLAS_CORETYPE=$coretype OPENBLAS_NUM_THREADS=1 "$here/target/ceiling" "$out/shapes.tsv" "$out/ceiling-c.json" \
+        "${openblas_dir:+$openblas_dir/libopenblas.so.0}" "$seconds" >"$logs/ceiling.log"
+else
+    echo "run.sh: no gcc: the ceiling is the Java kernel only" >&2
+fi
+
+# --- PyTorch ----------------------------------------------------------------------------------------------------------
+py=${TORCH_PYTHON:-/usr/bin/python3}
+if "$py" -c 'import torch' 2>/dev/null; then
+    # the discipline of the JMH runs of the same mode (bench.Run): warm-up iterations, then measurement iterations
+    case "$mode" in
+        smoke) timing=(--warmups 1 --warmup-time 0.2 --iterations 1 --time 0.2 --smoke) ;;
+        default) timing=(--warmups 2 --warmup-time 1 --iterations 4 --time 1) ;;
+        *) timing=(--warmups 3 --warmup-time 1 --iterations 5 --time 1) ;;
+    esac
+    for combo in $(awk '!/^#/ {print $4 "-" $5}' "$out/torch.tsv" | sort -u); do
+        blas=${combo%-*}
+        threads=${combo#*-}
+        if [ "$blas" = openblas ] && [ -z "$openblas_dir" ]; then continue; fi
+        say "PyTorch, BLAS $blas, $threads thread(s): $(grep -c "	$blas	$threads	" "$out/torch.tsv") configurations"
+        env_args=(OMP_NUM_THREADS="$threads")
+        [ "$blas" = openblas ] && env_args+=(LD_LIBRARY_PATH="$openblas_dir" OPENBLAS_CORETYPE="$coretype" OPENBLAS_NUM_THREADS="$threads")
+        env "${env_args[@]}" "$py" "$here/pytorch/bench_torch.py" "$out/torch.tsv" "$out/torch-$combo.json" \
+            --blas "$blas" --threads "$threads" "${timing[@]}" >"$logs/torch-$combo.log"
+    done
+else
+    echo "run.sh: $py has no torch (Debian: apt-get install python3-torch): no PyTorch columns" >&2
+fi
+
+# --- rnnc: JMH on every JDK ---------------------------------------------------------------------------------------------
+labels=()
+for spec in "${jdks[@]}"; do
+    label=${spec%%=*}
+    labels+=("$label")
+    say "JMH on JDK $label ($(grep -v '^#' "$out/plan.tsv" | wc -l) benchmarks; log: target/logs-$mode/jmh-$label.log)"
+    "${java[@]}" -cp "$jar" bench.Run jmh "$mode" "$out" "$label" "${spec#*=}" >"$logs/jmh-$label.log" 2>&1 || {
+        tail -n 30 "$logs/jmh-$label.log"
+        exit 1
+    }
+done
+echo "Run: finished $(date -u '+%Y-%m-%d %H:%M UTC') after $(( ($(date +%s) - started) / 60 )) min, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+
+if [ "$mode" = smoke ]; then
+    "${java[@]}" -cp "$jar" bench.Run check smoke "$out" "${labels[@]}"
+    if [ -e "$out/torch-openblas-1.json" ] || [ -e "$out/torch-default-1.json" ]; then
+        echo "smoke: the PyTorch script ran"
+    fi
+fi
+
+say "report"
+"${java[@]}" -Djava.awt.headless=true -cp "$jar" bench.Report "$out" "$here/README.template.md" "$readme" "$charts"
+say "done: $readme"
