@@ -78,6 +78,10 @@ final class ApiEmitter {
             type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL);
         }
         owner.buffers().keySet().forEach(field -> type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL));
+        type.addField(FieldSpec.builder(array, "packedParameters", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("parameters() as they were when the weights were last packed.\n").build());
+        type.addField(boolean.class, "packed", Modifier.PRIVATE);
+        type.addField(boolean.class, "packedForBackward", Modifier.PRIVATE);
         owner.temporaries().keySet().forEach(field -> type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL));
         type.addMethod(constructor());
         type.addMethod(MethodSpec.methodBuilder("size").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -100,6 +104,8 @@ final class ApiEmitter {
         type.addMethod(forwardPublic(true));
         type.addMethod(runForward());
         type.addMethod(runBackward());
+        type.addMethod(packWeights());
+        type.addMethod(packWeightsForBackward());
         network.training().ifPresent(training -> {
             boolean labels = training.loss() == NetworkIr.Loss.CROSS_ENTROPY;
             type.addMethod(computeGradientsPublic(labels, false));
@@ -178,6 +184,7 @@ final class ApiEmitter {
         method.beginControlFlow("try");
         method.addStatement("this.parameters = new $T[PARAMETER_COUNT]", elem);
         method.addStatement("this.gradients = new $T[PARAMETER_COUNT]", elem);
+        method.addStatement("this.packedParameters = new $T[PARAMETER_COUNT]", elem);
         method.addStatement("this.input = new $T[size(maxSteps, maxBatch, INPUT_SIZE)]", elem);
         method.addStatement("this.dInput = new $T[size(maxSteps, maxBatch, INPUT_SIZE)]", elem);
         method.addStatement("this.inputGradients = new $T[size(maxSteps, maxBatch, INPUT_SIZE)]", elem);
@@ -296,6 +303,7 @@ final class ApiEmitter {
                 .addStatement("$T.arraycopy(x, (b * steps + t) * INPUT_SIZE, input, (t * maxBatch + b) * INPUT_SIZE, "
                         + "INPUT_SIZE)", System.class)
                 .endControlFlow().endControlFlow();
+        method.addStatement("packWeights()");
         for (LayerPlan plan : owner.plans()) {
             method.addStatement("forwardLayer$L(batch, steps, lengths)", plan.index());
         }
@@ -314,6 +322,7 @@ final class ApiEmitter {
                 method.addStatement("$T.fill($L, $L)", java.util.Arrays.class, plan.dOutArray(), lit(0));
             }
         }
+        method.addStatement("packWeightsForBackward()");
         List<LayerPlan> reversed = new ArrayList<>(owner.plans());
         java.util.Collections.reverse(reversed);
         for (LayerPlan plan : reversed) {
@@ -325,6 +334,41 @@ final class ApiEmitter {
                         + "* INPUT_SIZE, INPUT_SIZE)", System.class)
                 .endControlFlow().endControlFlow();
         return method.build();
+    }
+
+    /**
+     * Packing the weights into the products' layouts costs as much as a quarter of an inference call; comparing
+     * parameters() with the copy taken at the last packing reads each weight once, in order, so the weights are
+     * repacked only when something (an optimizer step, or the user through the live array) changed them.
+     */
+    private MethodSpec packWeights() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("packWeights").addModifiers(Modifier.PRIVATE)
+                .beginControlFlow("if (packed && $T.equals(parameters, packedParameters))", java.util.Arrays.class)
+                .addStatement("return")
+                .endControlFlow();
+        for (LayerPlan plan : owner.plans()) {
+            for (LayerPlan.Direction d : plan.directions()) {
+                method.addStatement("pack_$L()", d.prefix());
+            }
+        }
+        return method.addStatement("$T.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT)", System.class)
+                .addStatement("packed = true")
+                .addStatement("packedForBackward = false")
+                .build();
+    }
+
+    /** The backward products' layouts of the weights packWeights() last saw; runs after it, in computeGradients. */
+    private MethodSpec packWeightsForBackward() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("packWeightsForBackward").addModifiers(Modifier.PRIVATE)
+                .beginControlFlow("if (packedForBackward)")
+                .addStatement("return")
+                .endControlFlow();
+        for (LayerPlan plan : owner.plans()) {
+            for (LayerPlan.Direction d : plan.directions()) {
+                method.addStatement("packForBackward_$L()", d.prefix());
+            }
+        }
+        return method.addStatement("packedForBackward = true").build();
     }
 
     // ------------------------------------------------------------ training
@@ -385,6 +429,8 @@ final class ApiEmitter {
         }
         method.addStatement("double count = $L", labels ? "positions" : "(double) positions * OUTPUT_SIZE");
         method.addStatement("double total = 0");
+        // one division per call, not one per element (a division costs as much as the rest of the loop)
+        method.addStatement("double perPosition = $L / count", loss == NetworkIr.Loss.MSE ? "2.0" : "1.0");
         method.beginControlFlow("for (int b = 0; b < batch; b++)");
         if (sequenceOutput) {
             method.addStatement("int length = lengths == null ? steps : lengths[b]")
@@ -406,16 +452,16 @@ final class ApiEmitter {
                 method.addStatement("double sum = 0");
                 method.addStatement("for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp($L - max)", logits.at("i"));
                 method.addStatement("total += Math.log(sum) + max - $L", logits.at("label"));
-                method.addStatement("for (int i = 0; i < OUTPUT_SIZE; i++) $L[o + i] = ($T) ($L[o + i] / count)", dOut,
-                        elem, out);
-                method.addStatement("$L[o + label] -= ($T) (1.0 / count)", dOut, elem);
+                method.addStatement("for (int i = 0; i < OUTPUT_SIZE; i++) $L[o + i] = ($T) ($L[o + i] * perPosition)",
+                        dOut, elem, out);
+                method.addStatement("$L[o + label] -= ($T) perPosition", dOut, elem);
             }
             case MSE -> {
                 method.beginControlFlow("for (int i = 0; i < OUTPUT_SIZE; i++)")
                         .addStatement("double difference = (double) $L[o + i] - targets[position * OUTPUT_SIZE + i]",
                                 out)
                         .addStatement("total += difference * difference")
-                        .addStatement("$L[o + i] = ($T) (2 * difference / count)", dOut, elem)
+                        .addStatement("$L[o + i] = ($T) (difference * perPosition)", dOut, elem)
                         .endControlFlow();
             }
             case BINARY_CROSS_ENTROPY -> {
@@ -425,8 +471,8 @@ final class ApiEmitter {
                         .addComment("as torch.nn.BCELoss: logarithms clamped at -100, gradient denominator at 1e-12")
                         .addStatement("total -= target * Math.max(Math.log(p), -100) + (1 - target) * Math.max("
                                 + "Math.log(1 - p), -100)")
-                        .addStatement("$L[o + i] = ($T) ((p - target) / Math.max(p * (1 - p), 1e-12) / count)", dOut,
-                                elem)
+                        .addStatement("$L[o + i] = ($T) ((p - target) / Math.max(p * (1 - p), 1e-12) * perPosition)",
+                                dOut, elem)
                         .endControlFlow();
             }
         }

@@ -21,6 +21,8 @@ import javax.lang.model.element.Modifier;
  */
 final class Kernels {
     private static final int BLOCK_VECTORS = 4;
+    private static final int HALF_PANEL_VECTORS = 2;
+    private static final int ROW_BLOCK = 48;
 
     private final Target target;
     private final Map<String, MethodSpec> methods = new TreeMap<>();
@@ -48,47 +50,61 @@ final class Kernels {
      * rows to a few cache sets); the remaining columns follow row-major. StepEmitter.pack writes this layout.
      */
 
-    /** y = a · B for a packed B. */
-    String gemmPacked(int inner, int columns) {
+    /*
+     * Kernels are specialized to their row strides too (as, ys; gs, xs): with the strides constant, the JIT folds
+     * the rows of a block into one base register with constant displacements, which ran a 6 x 2 block at twice the
+     * rate it reached with the strides as parameters.
+     */
+
+    /** y = a · B for a packed B, rows of a {@code aStride} and rows of y {@code yStride} apart. */
+    String gemmPacked(int inner, int columns, int aStride, int yStride) {
         if (!target.vector()) {
-            return gemm(inner, columns); // scalar code reads rows of B; its packing is plain row-major
+            // scalar code reads rows of B; its packing is plain row-major
+            return gemm(inner, columns, aStride, yStride);
         }
-        String name = "gemmPacked" + inner + "x" + columns;
+        return gemmMethod("gemmPacked", inner, columns, aStride, yStride, vectorGemm(inner, columns, true));
+    }
+
+    String gemm(int inner, int columns, int aStride, int yStride) {
+        return gemmMethod("gemm", inner, columns, aStride, yStride,
+                target.vector() ? vectorGemm(inner, columns, false) : scalarGemm(inner, columns));
+    }
+
+    private String gemmMethod(String kind, int inner, int columns, int aStride, int yStride, CodeBlock body) {
+        String name = kind + inner + "x" + columns + strides(aStride == inner && yStride == columns, aStride, yStride);
         methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(array(), "a").addParameter(int.class, "ao").addParameter(int.class, "as")
+                .addParameter(array(), "a").addParameter(int.class, "ao")
                 .addParameter(array(), "bm").addParameter(int.class, "bo")
-                .addParameter(array(), "y").addParameter(int.class, "yo").addParameter(int.class, "ys")
+                .addParameter(array(), "y").addParameter(int.class, "yo")
                 .addParameter(int.class, "m")
-                .addCode(vectorGemm(inner, columns, true))
+                .addStatement("final int as = $L", aStride)
+                .addStatement("final int ys = $L", yStride)
+                .addCode(body)
                 .build());
         return name;
     }
 
-    String gemm(int inner, int columns) {
-        String name = "gemm" + inner + "x" + columns;
-        methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(array(), "a").addParameter(int.class, "ao").addParameter(int.class, "as")
-                .addParameter(array(), "bm").addParameter(int.class, "bo")
-                .addParameter(array(), "y").addParameter(int.class, "yo").addParameter(int.class, "ys")
-                .addParameter(int.class, "m")
-                .addCode(target.vector() ? vectorGemm(inner, columns, false) : scalarGemm(inner, columns))
-                .build());
-        return name;
-    }
-
-    String outer(int rows, int columns) {
-        String name = "addOuter" + rows + "x" + columns;
+    /** W += G^T X over m rows, rows of G {@code gStride} and rows of X {@code xStride} apart. */
+    String outer(int rows, int columns, int gStride, int xStride) {
+        String name = "addOuter" + rows + "x" + columns + strides(gStride == rows && xStride == columns, gStride,
+                xStride);
         methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(array(), "w").addParameter(int.class, "wo")
-                .addParameter(array(), "g").addParameter(int.class, "go").addParameter(int.class, "gs")
-                .addParameter(array(), "x").addParameter(int.class, "xo").addParameter(int.class, "xs")
+                .addParameter(array(), "g").addParameter(int.class, "go")
+                .addParameter(array(), "x").addParameter(int.class, "xo")
                 .addParameter(int.class, "m")
+                .addStatement("final int gs = $L", gStride)
+                .addStatement("final int xs = $L", xStride)
                 .addCode(target.vector() ? vectorOuter(rows, columns) : scalarOuter(rows, columns))
                 .build());
         return name;
+    }
+
+    /** The name suffix of a kernel whose strides are not its shape's own (rows of wider buffers, or slices). */
+    private static String strides(boolean dense, int first, int second) {
+        return dense ? "" : "s" + first + "x" + second;
     }
 
     private String lit(double v) {
@@ -111,32 +127,66 @@ final class Kernels {
     }
 
     /**
-     * Blocked for the caches: 64 rows of A at a time, and within them one panel of columns of B (K x 4 vectors) at
-     * a time, which every pair of rows then reuses from L1 instead of streaming all of B once per pair.
+     * Blocked for the caches: 48 rows of A at a time, and within them half a panel of columns of B (K x 2 vectors)
+     * at a time, which blocks of six rows then reuse from L1 instead of streaming all of B once per block. Six rows
+     * by two vectors (12 accumulators, 2 loads of B and 6 broadcasts per 12 FMAs) ran at twice the rate of two rows
+     * by four vectors here (AVX2, 16 registers); four and two rows take the rest, and an odd last row (the whole
+     * product at batch 1) takes two panels at a time, so that eight accumulators hide the FMA latency.
      */
     private CodeBlock vectorGemm(int inner, int columns, boolean packed) {
         CodeBlock.Builder code = CodeBlock.builder();
         int lanes = target.lanes();
         int block = BLOCK_VECTORS * lanes;
+        int half = HALF_PANEL_VECTORS * lanes;
         int blocked = columns - columns % block;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
         // Element (k, j) of B: row-major, or for a packed B the panel layout of packedIndex.
-        String panelRow = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + k * " + block
-                : "bo + k * " + columns + " + j";
+        String panelRow = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + k * " + block + " + j % "
+                + block : "bo + k * " + columns + " + j";
         int rest = columns - blocked;
         String restRow = packed ? "bo + " + (blocked * inner) + " + k * " + rest + " + (j - " + blocked + ")"
                 : "bo + k * " + columns + " + j";
-        code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 64)");
-        code.addStatement("int i1 = Math.min(m, i0 + 64)");
+        code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", ROW_BLOCK);
+        code.addStatement("int i1 = Math.min(m, i0 + $L)", ROW_BLOCK);
         if (blocked > 0) {
-            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, block);
-            rowsOf(code, inner, panelRow, BLOCK_VECTORS, v);
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
+            code.addStatement("int i = i0");
+            code.beginControlFlow("for (; i + 5 < i1; i += 6)");
+            gemmRows(code, inner, panelRow, 6, HALF_PANEL_VECTORS, v, null);
+            code.endControlFlow();
+            for (int rows : new int[] {4, 2}) {
+                code.beginControlFlow("if (i + $L < i1)", rows - 1);
+                gemmRows(code, inner, panelRow, rows, HALF_PANEL_VECTORS, v, null);
+                code.addStatement("i += $L", rows);
+                code.endControlFlow();
+            }
+            code.endControlFlow();
+            int twoPanels = blocked - blocked % (2 * block);
+            code.beginControlFlow("if ((i1 - i0) % 2 != 0)");
+            code.addStatement("int i = i1 - 1");
+            if (twoPanels > 0) {
+                code.beginControlFlow("for (int j = 0; j < $L; j += $L)", twoPanels, 2 * block);
+                gemmRows(code, inner, panelRow, 1, 2 * BLOCK_VECTORS, v,
+                        String.valueOf(packed ? inner * block : block));
+                code.endControlFlow();
+            }
+            if (blocked > twoPanels) {
+                code.beginControlFlow("for (int j = $L; j < $L; j += $L)", twoPanels, blocked, block);
+                gemmRows(code, inner, panelRow, 1, BLOCK_VECTORS, v, null);
+                code.endControlFlow();
+            }
             code.endControlFlow();
         }
         if (vectored > blocked) {
             code.beginControlFlow("for (int j = $L; j < $L; j += $L)", blocked, vectored, lanes);
-            rowsOf(code, inner, restRow, 1, v);
+            code.addStatement("int i = i0");
+            code.beginControlFlow("for (; i + 1 < i1; i += 2)");
+            gemmRows(code, inner, restRow, 2, 1, v, null);
+            code.endControlFlow();
+            code.beginControlFlow("if (i < i1)");
+            gemmRows(code, inner, restRow, 1, 1, v, null);
+            code.endControlFlow();
             code.endControlFlow();
         }
         if (columns > vectored) {
@@ -153,22 +203,15 @@ final class Kernels {
         return code.build();
     }
 
-    /** One column panel for the rows i0..i1-1: pairs of rows, then a last single row. */
-    private void rowsOf(CodeBlock.Builder code, int inner, String bRow, int vectors, String v) {
-        code.addStatement("int i = i0");
-        code.beginControlFlow("for (; i + 1 < i1; i += 2)");
-        code.addStatement("int a0 = ao + i * as").addStatement("int a1 = a0 + as")
-                .addStatement("int y0 = yo + i * ys").addStatement("int y1 = y0 + ys");
-        gemmBlock(code, inner, bRow, 2, vectors, v);
-        code.endControlFlow();
-        code.beginControlFlow("if (i < i1)");
-        code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
-        gemmBlock(code, inner, bRow, 1, vectors, v);
-        code.endControlFlow();
-    }
-
-    private void gemmBlock(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v) {
+    /**
+     * Rows i .. i + rows - 1 of A times {@code vectors} vectors of columns from j: accumulators over the K elements
+     * of the rows. With {@code nextPanel} (the distance from a panel's row to the next panel's), the vectors span
+     * two adjacent column panels of B.
+     */
+    private void gemmRows(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
+            String nextPanel) {
         int lanes = target.lanes();
+        code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
                 code.addStatement("$T c$L$L = $T.zero(SPECIES)", target.vectorClass(), row, q, target.vectorClass());
@@ -177,10 +220,15 @@ final class Kernels {
         code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
         code.addStatement("int bk = $L", bRow);
         for (int q = 0; q < vectors; q++) {
-            code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, q * lanes);
+            if (q < BLOCK_VECTORS || nextPanel == null) {
+                code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, q * lanes);
+            } else {
+                code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L + $L)", v, q, v, nextPanel,
+                        (q - BLOCK_VECTORS) * lanes);
+            }
         }
         for (int row = 0; row < rows; row++) {
-            code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a$L + k])", v, row, v, row);
+            code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + $Lk])", v, row, v, rowOffset(row, "as"));
             for (int q = 0; q < vectors; q++) {
                 code.addStatement("c$L$L = b$L.fma(x$L, c$L$L)", row, q, q, row, row, q);
             }
@@ -188,9 +236,14 @@ final class Kernels {
         code.endControlFlow();
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
-                code.addStatement("c$L$L.intoArray(y, y$L + j + $L)", row, q, row, q * lanes);
+                code.addStatement("c$L$L.intoArray(y, y0 + $Lj + $L)", row, q, rowOffset(row, "ys"), q * lanes);
             }
         }
+    }
+
+    /** The start of row {@code row} of a block as a term of a sum: "", "as + ", "2 * as + ". */
+    private static String rowOffset(int row, String stride) {
+        return row == 0 ? "" : row == 1 ? stride + " + " : row + " * " + stride + " + ";
     }
 
     private CodeBlock scalarOuter(int rows, int columns) {
@@ -206,54 +259,85 @@ final class Kernels {
                 .build();
     }
 
-    /** Each gradient row stays in registers while the m rows are summed into it. */
+    /**
+     * Two gradient rows stay in registers while the m rows are summed into them: every load of X feeds two FMAs,
+     * and eight independent accumulators hide the FMA latency.
+     */
     private CodeBlock vectorOuter(int rows, int columns) {
         CodeBlock.Builder code = CodeBlock.builder();
+        int pairs = rows - rows % 2;
+        // Rows of G and X are taken 32 at a time, so that their block stays in cache while every row of W visits it.
+        code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 32)");
+        code.addStatement("int i1 = Math.min(m, i0 + 32)");
+        if (pairs > 0) {
+            code.beginControlFlow("for (int r = 0; r < $L; r += 2)", pairs);
+            outerRows(code, columns, 2);
+            code.endControlFlow();
+        }
+        if (rows > pairs) {
+            code.beginControlFlow("for (int r = $L; r < $L; r++)", pairs, rows);
+            outerRows(code, columns, 1);
+            code.endControlFlow();
+        }
+        code.endControlFlow();
+        return code.build();
+    }
+
+    /** Rows r .. r + count - 1 of W: column blocks of four vectors, then single vectors, then scalars. */
+    private void outerRows(CodeBlock.Builder code, int columns, int count) {
         int lanes = target.lanes();
         int block = BLOCK_VECTORS * lanes;
         int blocked = columns - columns % block;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
-        // Rows of G and X are taken 32 at a time, so that their block stays in cache while every row of W visits it.
-        code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 32)");
-        code.addStatement("int i1 = Math.min(m, i0 + 32)");
-        code.beginControlFlow("for (int r = 0; r < $L; r++)", rows);
-        code.addStatement("int w0 = wo + r * $L", columns);
+        for (int row = 0; row < count; row++) {
+            code.addStatement("int w$L = wo + (r + $L) * $L", row, row, columns);
+        }
         if (blocked > 0) {
             code.beginControlFlow("for (int c = 0; c < $L; c += $L)", blocked, block);
-            outerBlock(code, BLOCK_VECTORS, v, lanes);
+            outerBlock(code, BLOCK_VECTORS, count, v, lanes);
             code.endControlFlow();
         }
         if (vectored > blocked) {
             code.beginControlFlow("for (int c = $L; c < $L; c += $L)", blocked, vectored, lanes);
-            outerBlock(code, 1, v, lanes);
+            outerBlock(code, 1, count, v, lanes);
             code.endControlFlow();
         }
         if (columns > vectored) {
             code.beginControlFlow("for (int c = $L; c < $L; c++)", vectored, columns);
-            code.addStatement("$L s = w[w0 + c]", target.elem());
-            code.addStatement("for (int i = i0; i < i1; i++) s += g[go + i * gs + r] * x[xo + i * xs + c]");
-            code.addStatement("w[w0 + c] = s");
+            for (int row = 0; row < count; row++) {
+                code.addStatement("$L s$L = w[w$L + c]", target.elem(), row, row);
+                code.addStatement("for (int i = i0; i < i1; i++) s$L += g[go + i * gs + r + $L] * x[xo + i * xs + c]",
+                        row, row);
+                code.addStatement("w[w$L + c] = s$L", row, row);
+            }
             code.endControlFlow();
         }
-        code.endControlFlow();
-        code.endControlFlow();
-        return code.build();
     }
 
-    private void outerBlock(CodeBlock.Builder code, int vectors, String v, int lanes) {
-        for (int q = 0; q < vectors; q++) {
-            code.addStatement("$L s$L = $L.fromArray(SPECIES, w, w0 + c + $L)", v, q, v, q * lanes);
+    private void outerBlock(CodeBlock.Builder code, int vectors, int count, String v, int lanes) {
+        for (int row = 0; row < count; row++) {
+            for (int q = 0; q < vectors; q++) {
+                code.addStatement("$L s$L$L = $L.fromArray(SPECIES, w, w$L + c + $L)", v, row, q, v, row, q * lanes);
+            }
         }
         code.beginControlFlow("for (int i = i0; i < i1; i++)");
-        code.addStatement("$L gi = $L.broadcast(SPECIES, g[go + i * gs + r])", v, v);
-        code.addStatement("int x0 = xo + i * xs + c");
+        code.addStatement("int g0 = go + i * gs + r");
+        for (int row = 0; row < count; row++) {
+            code.addStatement("$L g$Lv = $L.broadcast(SPECIES, g[g0 + $L])", v, row, v, row);
+        }
+        code.addStatement("int xi = xo + i * xs + c");
         for (int q = 0; q < vectors; q++) {
-            code.addStatement("s$L = $L.fromArray(SPECIES, x, x0 + $L).fma(gi, s$L)", q, v, q * lanes, q);
+            code.addStatement("$L x$L = $L.fromArray(SPECIES, x, xi + $L)", v, q, v, q * lanes);
+            for (int row = 0; row < count; row++) {
+                code.addStatement("s$L$L = x$L.fma(g$Lv, s$L$L)", row, q, q, row, row, q);
+            }
         }
         code.endControlFlow();
-        for (int q = 0; q < vectors; q++) {
-            code.addStatement("s$L.intoArray(w, w0 + c + $L)", q, q * lanes);
+        for (int row = 0; row < count; row++) {
+            for (int q = 0; q < vectors; q++) {
+                code.addStatement("s$L$L.intoArray(w, w$L + c + $L)", row, q, row, q * lanes);
+            }
         }
     }
 }

@@ -156,7 +156,6 @@ final class NetworkClassEmitter {
         LayerPlan.Direction d = plan.directions().get(0);
         MethodSpec.Builder method = driver("forwardLayer" + plan.index());
         String rows = plan.inSequence() ? "steps" : "1";
-        method.addStatement("pack_$L()", d.prefix());
         method.addStatement("forwardHoisted_$L(0, $L, batch)", d.prefix(), rows);
         method.addStatement("forwardStep_$L(0, $L, batch)", d.prefix(), rows);
         if (plan.inSequence()) {
@@ -176,7 +175,6 @@ final class NetworkClassEmitter {
         LayerPlan.Direction d = plan.directions().get(0);
         MethodSpec.Builder method = driver("backwardLayer" + plan.index());
         String rows = plan.inSequence() ? "steps" : "1";
-        method.addStatement("packForBackward_$L()", d.prefix());
         method.addStatement("adjointStep_$L(0, $L, batch)", d.prefix(), rows);
         method.addStatement("adjointHoisted_$L(0, $L, batch)", d.prefix(), rows);
         return method.build();
@@ -206,7 +204,6 @@ final class NetworkClassEmitter {
             MethodSpec.Builder method = driver("forwardLayer" + plan.index());
             for (LayerPlan.Direction d : plan.directions()) {
                 List<Value> states = d.step().states();
-                method.addStatement("pack_$L()", d.prefix());
                 if (d.reversed()) {
                     // Each sequence read back to front within its own length; padding stays zero.
                     method.beginControlFlow("for (int b = 0; b < batch; b++)")
@@ -310,7 +307,6 @@ final class NetworkClassEmitter {
                 LayerPlan.Direction d = plan.directions().get(di);
                 LayerPlan.Direction other = plan.directions().size() > 1 ? plan.directions().get(1 - di) : null;
                 List<Value> states = d.step().states();
-                method.addStatement("packForBackward_$L()", d.prefix());
                 if (d.reversed()) {
                     method.addStatement("$T.fill($L_drin, 0, steps * maxBatch * $L, $L)", java.util.Arrays.class,
                             d.prefix(), plan.inSize(), target.literal(0));

@@ -239,9 +239,10 @@ final class StepEmitter {
             return null; // views and literals
         }
         if (op instanceof Op.MatVec || op instanceof Op.StackedMatVec) {
-            Value vector = op.operands().get(0);
-            return product(kernels.gemmPacked(vector.size(), op.result().size()), storage.ref(vector),
-                    prefix + "_w" + op.result().id(), "0", storage.ref(op.result()));
+            Ref a = storage.ref(op.operands().get(0));
+            Ref y = storage.ref(op.result());
+            return product(kernels.gemmPacked(op.operands().get(0).size(), op.result().size(), a.rowStride(),
+                    y.rowStride()), a, prefix + "_w" + op.result().id(), "0", y);
         }
         return valueOp(step, op, storage.ref(op.result()), storage::ref, false);
     }
@@ -255,7 +256,8 @@ final class StepEmitter {
         if (op instanceof Op.MatVecTransposed transposed) {
             // W^T g = g W: a product with W itself, packed in panels by packForBackward.
             List<Integer> shape = step.tensor(transposed.matrix()).shape();
-            return product(kernels.gemmPacked(shape.get(0), shape.get(1)), refs.of(transposed.vector()),
+            Ref a = refs.of(transposed.vector());
+            return product(kernels.gemmPacked(shape.get(0), shape.get(1), a.rowStride(), dst.rowStride()), a,
                     packedName(step, transposed.matrix()), "0", dst);
         }
         return rows(code -> {
@@ -294,17 +296,15 @@ final class StepEmitter {
         }
         Ref x = refs.ref(update.operand().get());
         List<Integer> shape = step.tensor(update.parameter()).shape();
-        String kernel = kernels.outer(shape.get(0), shape.get(1));
-        return rowBlocks(g, x, (first, m) -> CodeBlock.of("$L(gradients, $L, $L, $L, $L, $L, $L, $L, $L);\n", kernel,
-                offset, g.array(), g.baseAt(first, "0"), g.rowStride(), x.array(), x.baseAt(first, "0"),
-                x.rowStride(), m));
+        String kernel = kernels.outer(shape.get(0), shape.get(1), g.rowStride(), x.rowStride());
+        return rowBlocks(g, x, (first, m) -> CodeBlock.of("$L(gradients, $L, $L, $L, $L, $L, $L);\n", kernel,
+                offset, g.array(), g.baseAt(first, "0"), x.array(), x.baseAt(first, "0"), m));
     }
 
     /** y = a · B over the current rows, B either a packed weight field or the parameter array. */
     private CodeBlock product(String kernel, Ref a, String matrixArray, String matrixOffset, Ref y) {
-        return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, $L, $L, $L, $L, $L, $L);\n", kernel,
-                a.array(), a.baseAt(first, "0"), a.rowStride(), matrixArray, matrixOffset, y.array(),
-                y.baseAt(first, "0"), y.rowStride(), m));
+        return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, $L, $L, $L, $L);\n", kernel,
+                a.array(), a.baseAt(first, "0"), matrixArray, matrixOffset, y.array(), y.baseAt(first, "0"), m));
     }
 
     interface KernelCall {
@@ -348,7 +348,7 @@ final class StepEmitter {
         return code.build();
     }
 
-    /** Packs W^T of every forward product into a field, once per call: the products then stream it in order. */
+    /** Packs W^T of every forward product into a field (when the parameters changed): the products then stream it in order. */
     private MethodSpec pack(StepFunction step, String prefix, Map<String, String> buffers) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("pack_" + prefix).addModifiers(Modifier.PRIVATE);
         for (Op op : step.ops()) {
@@ -364,22 +364,18 @@ final class StepEmitter {
             int rowOffset = 0;
             for (String matrix : matrices) {
                 int rows = step.tensor(matrix).shape().get(0);
-                // Element (c, n) of W^T, n the stacked row, goes where kernels.packedIndex says; written in tiles
-                // of 8 rows so that reads stay in a few cache lines.
+                // Element (c, n) of W^T, n the stacked row, goes where kernels.packedIndex says: a row of W is read in
+                // order and written with the stride of its panel (or of the row-major rest).
                 int width = kernels.panelWidth();
                 int blocked = target.vector() ? total - total % width : 0;
-                method.beginControlFlow("for (int row0 = 0; row0 < $L; row0 += 8)", rows)
-                        .addStatement("int rowEnd = Math.min(row0 + 8, $L)", rows)
-                        .beginControlFlow("for (int c = 0; c < $L; c++)", columns)
-                        .beginControlFlow("for (int row = row0; row < rowEnd; row++)")
+                method.beginControlFlow("for (int row = 0; row < $L; row++)", rows)
                         .addStatement("int n = $L + row", rowOffset)
-                        .addStatement("int to = n < $L ? (n / $L) * $L + c * $L + n % $L : $L + c * $L + (n - $L)",
-                                blocked, width, columns * width, width, width, blocked * columns, total - blocked,
-                                blocked)
-                        .addStatement("$L[to] = parameters[$L + row * $L + c]", field,
-                                offsets.constant(step, matrix), columns)
-                        .endControlFlow()
-                        .endControlFlow()
+                        .addStatement("int to = n < $L ? (n / $L) * $L + n % $L : $L + (n - $L)", blocked, width,
+                                columns * width, width, blocked * columns, blocked)
+                        .addStatement("int stride = n < $L ? $L : $L", blocked, width, total - blocked)
+                        .addStatement("int from = $L + row * $L", offsets.constant(step, matrix), columns)
+                        .addStatement("for (int c = 0; c < $L; c++) $L[to + c * stride] = parameters[from + c]",
+                                columns, field)
                         .endControlFlow();
                 rowOffset += rows;
             }
@@ -391,7 +387,7 @@ final class StepEmitter {
         return "packed" + offsets.constant(step, matrix);
     }
 
-    /** W (not transposed) in panels, for the backward products g W; once per computeGradients call. */
+    /** W (not transposed) in panels, for the backward products g W (when the parameters changed). */
     private MethodSpec packForBackward(AdjointFunction adjoint, StepFunction step, String prefix,
             Map<String, String> buffers) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("packForBackward_" + prefix)

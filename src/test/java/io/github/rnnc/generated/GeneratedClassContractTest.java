@@ -395,6 +395,43 @@ class GeneratedClassContractTest {
                 "c0 (offset units) feeds the first step");
     }
 
+    /**
+     * The generated class packs the weights once and repacks only when parameters() changed: a write into the live
+     * array between two calls, one element of any tensor (first or last of its block), must reach both forward and
+     * computeGradients exactly as a fresh network with those parameters sees them.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void writesIntoTheLiveParametersArrayAreSeenByTheNextCall(String name, Backend backend, Precision precision) {
+        GeneratedClasses.Network network = compile(name, backend, precision);
+        GeneratedNetwork net = network.instantiate(MAX_BATCH, MAX_STEPS);
+        net.initialize(3);
+        int batch = 2;
+        int steps = 3;
+        double[] x = Specs.uniform(new Random(4), batch * steps * net.inputSize(), 1.0);
+        net.forward(x, batch, steps, null); // packs the initial weights
+        for (Param param : net.parameterList()) {
+            for (int index : new int[] {param.offset(), param.offset() + param.size() - 1}) {
+                net.setParameterElement(index, net.parameterElement(index) + 0.25);
+                double[] seen = net.forward(x, batch, steps, null);
+                GeneratedNetwork fresh = network.instantiate(MAX_BATCH, MAX_STEPS);
+                fresh.setParameters(net.parameters());
+                assertArrayEquals(fresh.forward(x, batch, steps, null), seen,
+                        "forward after a write into " + param.name() + " at " + index);
+                if (net.acceptsTargets()) {
+                    double[] targets = Specs.uniform(new Random(5), net.outputLength(batch, steps), 1.0);
+                    net.setParameterElement(index, net.parameterElement(index) - 0.5);
+                    fresh.setParameters(net.parameters());
+                    assertEquals(fresh.computeGradients(x, targets, batch, steps, null),
+                            net.computeGradients(x, targets, batch, steps, null), "loss after a write into "
+                                    + param.name());
+                    assertArrayEquals(fresh.gradients(), net.gradients(), "gradients after a write into "
+                            + param.name() + " at " + index);
+                }
+            }
+        }
+    }
+
     static Stream<Arguments> backends() {
         List<Arguments> cases = new ArrayList<>();
         for (Backend backend : Backend.values()) {
