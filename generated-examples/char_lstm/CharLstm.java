@@ -320,6 +320,15 @@ public final class CharLstm {
 
     private final float[] l2_x6;
 
+    /**
+     * parameters() as they were when the weights were last packed.
+     */
+    private final float[] packedParameters;
+
+    private boolean packed;
+
+    private boolean packedForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private final float[] optimizerState2 = new float[PARAMETER_COUNT];
@@ -342,6 +351,7 @@ public final class CharLstm {
         try {
             this.parameters = new float[PARAMETER_COUNT];
             this.gradients = new float[PARAMETER_COUNT];
+            this.packedParameters = new float[PARAMETER_COUNT];
             this.input = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.dInput = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.inputGradients = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
@@ -628,6 +638,7 @@ public final class CharLstm {
                 System.arraycopy(x, (b * steps + t) * INPUT_SIZE, input, (t * maxBatch + b) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+        packWeights();
         forwardLayer0(batch, steps, lengths);
         forwardLayer1(batch, steps, lengths);
         forwardLayer2(batch, steps, lengths);
@@ -639,6 +650,7 @@ public final class CharLstm {
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
         Arrays.fill(dOut1, 0.0f);
+        packWeightsForBackward();
         backwardLayer2(batch, steps, lengths);
         backwardLayer1(batch, steps, lengths);
         backwardLayer0(batch, steps, lengths);
@@ -647,6 +659,28 @@ public final class CharLstm {
                 System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+    }
+
+    private void packWeights() {
+        if (packed && Arrays.equals(parameters, packedParameters)) {
+            return;
+        }
+        pack_l0f();
+        pack_l1f();
+        pack_l2();
+        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+        packed = true;
+        packedForBackward = false;
+    }
+
+    private void packWeightsForBackward() {
+        if (packedForBackward) {
+            return;
+        }
+        packForBackward_l0f();
+        packForBackward_l1f();
+        packForBackward_l2();
+        packedForBackward = true;
     }
 
     /**
@@ -704,6 +738,7 @@ public final class CharLstm {
         }
         double count = positions;
         double total = 0;
+        double perPosition = 1.0 / count;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -716,8 +751,8 @@ public final class CharLstm {
                 double sum = 0;
                 for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[(r) * 65 + i] - max);
                 total += Math.log(sum) + max - l2_v3[(r) * 65 + label];
-                for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] / count);
-                dOut2[o + label] -= (float) (1.0 / count);
+                for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] * perPosition);
+                dOut2[o + label] -= (float) perPosition;
             }
         }
         return (float) (total / count);
@@ -780,25 +815,19 @@ public final class CharLstm {
     }
 
     private void pack_l0f() {
-        for (int row0 = 0; row0 < 1024; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 1024);
-            for (int c = 0; c < 65; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 1024 ? (n / 32) * 2080 + c * 32 + n % 32 : 66560 + c * 0 + (n - 1024);
-                    l0f_w3[to] = parameters[P0 + row * 65 + c];
-                }
-            }
+        for (int row = 0; row < 1024; row++) {
+            int n = 0 + row;
+            int to = n < 1024 ? (n / 32) * 2080 + n % 32 : 66560 + (n - 1024);
+            int stride = n < 1024 ? 32 : 0;
+            int from = P0 + row * 65;
+            for (int c = 0; c < 65; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 1024; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 1024);
-            for (int c = 0; c < 256; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 1024 ? (n / 32) * 8192 + c * 32 + n % 32 : 262144 + c * 0 + (n - 1024);
-                    l0f_w4[to] = parameters[P1 + row * 256 + c];
-                }
-            }
+        for (int row = 0; row < 1024; row++) {
+            int n = 0 + row;
+            int to = n < 1024 ? (n / 32) * 8192 + n % 32 : 262144 + (n - 1024);
+            int stride = n < 1024 ? 32 : 0;
+            int from = P1 + row * 256;
+            for (int c = 0; c < 256; c++) l0f_w4[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -821,10 +850,10 @@ public final class CharLstm {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked65x1024(input, (t0 * maxBatch) * 65, 65, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+            gemmPacked65x1024(input, (t0 * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked65x1024(input, (t * maxBatch) * 65, 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, 1024, batch);
+                gemmPacked65x1024(input, (t * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, batch);
             }
         }
     }
@@ -853,10 +882,10 @@ public final class CharLstm {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked256x1024(l0f_s0, (t0 * maxBatch) * 256, 256, l0f_w4, 0, l0f_v4, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+            gemmPacked256x1024(l0f_s0, (t0 * maxBatch) * 256, l0f_w4, 0, l0f_v4, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked256x1024(l0f_s0, (t * maxBatch) * 256, 256, l0f_w4, 0, l0f_v4, (t * maxBatch) * 1024, 1024, batch);
+                gemmPacked256x1024(l0f_s0, (t * maxBatch) * 256, l0f_w4, 0, l0f_v4, (t * maxBatch) * 1024, batch);
             }
         }
     }
@@ -1119,7 +1148,7 @@ public final class CharLstm {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, 1024, packedP1, 0, l0f_a55, (0) * 256, 256, batch);
+            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, packedP1, 0, l0f_a55, (0) * 256, batch);
         }
     }
 
@@ -1147,30 +1176,30 @@ public final class CharLstm {
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, 65, batch);
+                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x65(gradients, P0, l0f_x54, (t0 * maxBatch) * 1024, 1024, input, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+            addOuter1024x65(gradients, P0, l0f_x54, (t0 * maxBatch) * 1024, input, (t0 * maxBatch) * 65, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x65(gradients, P0, l0f_x54, (t * maxBatch) * 1024, 1024, input, (t * maxBatch) * 65, 65, batch);
+                addOuter1024x65(gradients, P0, l0f_x54, (t * maxBatch) * 1024, input, (t * maxBatch) * 65, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, 1024, l0f_s0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            addOuter1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, l0f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x256(gradients, P1, l0f_x54, (t * maxBatch) * 1024, 1024, l0f_s0, (t * maxBatch) * 256, 256, batch);
+                addOuter1024x256(gradients, P1, l0f_x54, (t * maxBatch) * 1024, l0f_s0, (t * maxBatch) * 256, batch);
             }
         }
     }
@@ -1216,7 +1245,6 @@ public final class CharLstm {
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
-        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 256, 256);
             System.arraycopy(initialState, b * STATE_SIZE + 256, l0f_s1, b * 256, 256);
@@ -1239,7 +1267,6 @@ public final class CharLstm {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1296,25 +1323,19 @@ public final class CharLstm {
     }
 
     private void pack_l1f() {
-        for (int row0 = 0; row0 < 1024; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 1024);
-            for (int c = 0; c < 256; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 1024 ? (n / 32) * 8192 + c * 32 + n % 32 : 262144 + c * 0 + (n - 1024);
-                    l1f_w3[to] = parameters[P4 + row * 256 + c];
-                }
-            }
+        for (int row = 0; row < 1024; row++) {
+            int n = 0 + row;
+            int to = n < 1024 ? (n / 32) * 8192 + n % 32 : 262144 + (n - 1024);
+            int stride = n < 1024 ? 32 : 0;
+            int from = P4 + row * 256;
+            for (int c = 0; c < 256; c++) l1f_w3[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 1024; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 1024);
-            for (int c = 0; c < 256; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 1024 ? (n / 32) * 8192 + c * 32 + n % 32 : 262144 + c * 0 + (n - 1024);
-                    l1f_w4[to] = parameters[P5 + row * 256 + c];
-                }
-            }
+        for (int row = 0; row < 1024; row++) {
+            int n = 0 + row;
+            int to = n < 1024 ? (n / 32) * 8192 + n % 32 : 262144 + (n - 1024);
+            int stride = n < 1024 ? 32 : 0;
+            int from = P5 + row * 256;
+            for (int c = 0; c < 256; c++) l1f_w4[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1336,10 +1357,10 @@ public final class CharLstm {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked256x1024(out0, (t0 * maxBatch) * 256, 256, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+            gemmPacked256x1024(out0, (t0 * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked256x1024(out0, (t * maxBatch) * 256, 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, 1024, batch);
+                gemmPacked256x1024(out0, (t * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, batch);
             }
         }
     }
@@ -1368,10 +1389,10 @@ public final class CharLstm {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked256x1024(l1f_s0, (t0 * maxBatch) * 256, 256, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 1024, 1024, (t1 - t0) * batch);
+            gemmPacked256x1024(l1f_s0, (t0 * maxBatch) * 256, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked256x1024(l1f_s0, (t * maxBatch) * 256, 256, l1f_w4, 0, l1f_v4, (t * maxBatch) * 1024, 1024, batch);
+                gemmPacked256x1024(l1f_s0, (t * maxBatch) * 256, l1f_w4, 0, l1f_v4, (t * maxBatch) * 1024, batch);
             }
         }
     }
@@ -1634,7 +1655,7 @@ public final class CharLstm {
 
     private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, packedP5, 0, l1f_a55, (0) * 256, 256, batch);
+            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP5, 0, l1f_a55, (0) * 256, batch);
         }
     }
 
@@ -1662,30 +1683,30 @@ public final class CharLstm {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked1024x256(l1f_x54, (t0 * maxBatch) * 1024, 1024, packedP4, 0, l1f_x56, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            gemmPacked1024x256(l1f_x54, (t0 * maxBatch) * 1024, packedP4, 0, l1f_x56, (t0 * maxBatch) * 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, 1024, packedP4, 0, l1f_x56, (t * maxBatch) * 256, 256, batch);
+                gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP4, 0, l1f_x56, (t * maxBatch) * 256, batch);
             }
         }
     }
 
     private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x256(gradients, P4, l1f_x54, (t0 * maxBatch) * 1024, 1024, out0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            addOuter1024x256(gradients, P4, l1f_x54, (t0 * maxBatch) * 1024, out0, (t0 * maxBatch) * 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x256(gradients, P4, l1f_x54, (t * maxBatch) * 1024, 1024, out0, (t * maxBatch) * 256, 256, batch);
+                addOuter1024x256(gradients, P4, l1f_x54, (t * maxBatch) * 1024, out0, (t * maxBatch) * 256, batch);
             }
         }
     }
 
     private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x256(gradients, P5, l1f_x54, (t0 * maxBatch) * 1024, 1024, l1f_s0, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            addOuter1024x256(gradients, P5, l1f_x54, (t0 * maxBatch) * 1024, l1f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x256(gradients, P5, l1f_x54, (t * maxBatch) * 1024, 1024, l1f_s0, (t * maxBatch) * 256, 256, batch);
+                addOuter1024x256(gradients, P5, l1f_x54, (t * maxBatch) * 1024, l1f_s0, (t * maxBatch) * 256, batch);
             }
         }
     }
@@ -1730,7 +1751,6 @@ public final class CharLstm {
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        pack_l1f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 512, l1f_s0, b * 256, 256);
             System.arraycopy(initialState, b * STATE_SIZE + 768, l1f_s1, b * 256, 256);
@@ -1753,7 +1773,6 @@ public final class CharLstm {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        packForBackward_l1f();
         Arrays.fill(l1f_ds0, 0.0f);
         Arrays.fill(l1f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1810,15 +1829,12 @@ public final class CharLstm {
     }
 
     private void pack_l2() {
-        for (int row0 = 0; row0 < 65; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 65);
-            for (int c = 0; c < 256; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 64 ? (n / 32) * 8192 + c * 32 + n % 32 : 16384 + c * 1 + (n - 64);
-                    l2_w1[to] = parameters[P8 + row * 256 + c];
-                }
-            }
+        for (int row = 0; row < 65; row++) {
+            int n = 0 + row;
+            int to = n < 64 ? (n / 32) * 8192 + n % 32 : 16384 + (n - 64);
+            int stride = n < 64 ? 32 : 1;
+            int from = P8 + row * 256;
+            for (int c = 0; c < 256; c++) l2_w1[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1836,10 +1852,10 @@ public final class CharLstm {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked256x65(out1, (t0 * maxBatch) * 256, 256, l2_w1, 0, l2_v1, (t0 * maxBatch) * 65, 65, (t1 - t0) * batch);
+            gemmPacked256x65(out1, (t0 * maxBatch) * 256, l2_w1, 0, l2_v1, (t0 * maxBatch) * 65, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked256x65(out1, (t * maxBatch) * 256, 256, l2_w1, 0, l2_v1, (t * maxBatch) * 65, 65, batch);
+                gemmPacked256x65(out1, (t * maxBatch) * 256, l2_w1, 0, l2_v1, (t * maxBatch) * 65, batch);
             }
         }
     }
@@ -1891,20 +1907,20 @@ public final class CharLstm {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked65x256(dOut2, (t0 * maxBatch) * 65, 65, packedP8, 0, l2_x6, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            gemmPacked65x256(dOut2, (t0 * maxBatch) * 65, packedP8, 0, l2_x6, (t0 * maxBatch) * 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked65x256(dOut2, (t * maxBatch) * 65, 65, packedP8, 0, l2_x6, (t * maxBatch) * 256, 256, batch);
+                gemmPacked65x256(dOut2, (t * maxBatch) * 65, packedP8, 0, l2_x6, (t * maxBatch) * 256, batch);
             }
         }
     }
 
     private void adjointHoisted_l2_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter65x256(gradients, P8, dOut2, (t0 * maxBatch) * 65, 65, out1, (t0 * maxBatch) * 256, 256, (t1 - t0) * batch);
+            addOuter65x256(gradients, P8, dOut2, (t0 * maxBatch) * 65, out1, (t0 * maxBatch) * 256, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter65x256(gradients, P8, dOut2, (t * maxBatch) * 65, 65, out1, (t * maxBatch) * 256, 256, batch);
+                addOuter65x256(gradients, P8, dOut2, (t * maxBatch) * 65, out1, (t * maxBatch) * 256, batch);
             }
         }
     }
@@ -1938,7 +1954,6 @@ public final class CharLstm {
     }
 
     private void forwardLayer2(int batch, int steps, int[] lengths) {
-        pack_l2();
         forwardHoisted_l2(0, steps, batch);
         forwardStep_l2(0, steps, batch);
         // padding has no output
@@ -1953,241 +1968,522 @@ public final class CharLstm {
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
-        packForBackward_l2();
         adjointStep_l2(0, steps, batch);
         adjointHoisted_l2(0, steps, batch);
     }
 
-    private static void addOuter1024x256(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter1024x256(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 1024;
+        final int xs = 256;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 1024; r++) {
-                int w0 = wo + r * 256;
+            for (int r = 0; r < 1024; r += 2) {
+                int w0 = wo + (r + 0) * 256;
+                int w1 = wo + (r + 1) * 256;
                 for (int c = 0; c < 256; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter1024x65(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter1024x65(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 1024;
+        final int xs = 65;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 1024; r++) {
-                int w0 = wo + r * 65;
+            for (int r = 0; r < 1024; r += 2) {
+                int w0 = wo + (r + 0) * 65;
+                int w1 = wo + (r + 1) * 65;
                 for (int c = 0; c < 64; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
                 for (int c = 64; c < 65; c++) {
-                    float s = w[w0 + c];
-                    for (int i = i0; i < i1; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
-                    w[w0 + c] = s;
+                    float s0 = w[w0 + c];
+                    for (int i = i0; i < i1; i++) s0 += g[go + i * gs + r + 0] * x[xo + i * xs + c];
+                    w[w0 + c] = s0;
+                    float s1 = w[w1 + c];
+                    for (int i = i0; i < i1; i++) s1 += g[go + i * gs + r + 1] * x[xo + i * xs + c];
+                    w[w1 + c] = s1;
                 }
             }
         }
     }
 
-    private static void addOuter65x256(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter65x256(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 65;
+        final int xs = 256;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 65; r++) {
-                int w0 = wo + r * 256;
+            for (int r = 0; r < 64; r += 2) {
+                int w0 = wo + (r + 0) * 256;
+                int w1 = wo + (r + 1) * 256;
                 for (int c = 0; c < 256; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
+                }
+            }
+            for (int r = 64; r < 65; r++) {
+                int w0 = wo + (r + 0) * 256;
+                for (int c = 0; c < 256; c += 32) {
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    for (int i = i0; i < i1; i++) {
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                    }
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
                 }
             }
         }
     }
 
-    private static void gemmPacked1024x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 256; j += 32) {
+    private static void gemmPacked1024x256(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 1024;
+        final int ys = 256;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 256; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32;
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 256; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32;
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked1024x65(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
+    private static void gemmPacked1024x65(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 1024;
+        final int ys = 65;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32;
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1024; k++) {
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 64; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32;
+                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
             for (int i = i0; i < i1; i++) {
@@ -2202,147 +2498,337 @@ public final class CharLstm {
         }
     }
 
-    private static void gemmPacked256x1024(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 1024; j += 32) {
+    private static void gemmPacked256x1024(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 256;
+        final int ys = 1024;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32;
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 1024; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32;
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked256x65(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
+    private static void gemmPacked256x65(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 256;
+        final int ys = 65;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32;
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 256; k++) {
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 64; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32;
+                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
             for (int i = i0; i < i1; i++) {
@@ -2357,147 +2843,337 @@ public final class CharLstm {
         }
     }
 
-    private static void gemmPacked65x1024(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 1024; j += 32) {
+    private static void gemmPacked65x1024(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 65;
+        final int ys = 1024;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32;
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 1024; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32;
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked65x256(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 256; j += 32) {
+    private static void gemmPacked65x256(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 65;
+        final int ys = 256;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 256; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32;
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 65; k++) {
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 256; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32;
+                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }

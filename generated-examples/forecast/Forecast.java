@@ -166,6 +166,15 @@ public final class Forecast {
 
     private final float[] l2_x5;
 
+    /**
+     * parameters() as they were when the weights were last packed.
+     */
+    private final float[] packedParameters;
+
+    private boolean packed;
+
+    private boolean packedForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private long updates;
@@ -186,6 +195,7 @@ public final class Forecast {
         try {
             this.parameters = new float[PARAMETER_COUNT];
             this.gradients = new float[PARAMETER_COUNT];
+            this.packedParameters = new float[PARAMETER_COUNT];
             this.input = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.dInput = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.inputGradients = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
@@ -396,6 +406,7 @@ public final class Forecast {
                 System.arraycopy(x, (b * steps + t) * INPUT_SIZE, input, (t * maxBatch + b) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+        packWeights();
         forwardLayer0(batch, steps, lengths);
         forwardLayer1(batch, steps, lengths);
         forwardLayer2(batch, steps, lengths);
@@ -407,6 +418,7 @@ public final class Forecast {
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
         Arrays.fill(dOut1, 0.0f);
+        packWeightsForBackward();
         backwardLayer2(batch, steps, lengths);
         backwardLayer1(batch, steps, lengths);
         backwardLayer0(batch, steps, lengths);
@@ -415,6 +427,28 @@ public final class Forecast {
                 System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+    }
+
+    private void packWeights() {
+        if (packed && Arrays.equals(parameters, packedParameters)) {
+            return;
+        }
+        pack_l0f();
+        pack_l1f();
+        pack_l2();
+        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+        packed = true;
+        packedForBackward = false;
+    }
+
+    private void packWeightsForBackward() {
+        if (packedForBackward) {
+            return;
+        }
+        packForBackward_l0f();
+        packForBackward_l1f();
+        packForBackward_l2();
+        packedForBackward = true;
     }
 
     /**
@@ -462,6 +496,7 @@ public final class Forecast {
         }
         double count = (double) positions * OUTPUT_SIZE;
         double total = 0;
+        double perPosition = 2.0 / count;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -471,7 +506,7 @@ public final class Forecast {
                 for (int i = 0; i < OUTPUT_SIZE; i++) {
                     double difference = (double) out2[o + i] - targets[position * OUTPUT_SIZE + i];
                     total += difference * difference;
-                    dOut2[o + i] = (float) (2 * difference / count);
+                    dOut2[o + i] = (float) (difference * perPosition);
                 }
             }
         }
@@ -522,25 +557,19 @@ public final class Forecast {
     }
 
     private void pack_l0f() {
-        for (int row0 = 0; row0 < 32; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 32);
-            for (int c = 0; c < 8; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 32 ? (n / 32) * 256 + c * 32 + n % 32 : 256 + c * 0 + (n - 32);
-                    l0f_w2[to] = parameters[P0 + row * 8 + c];
-                }
-            }
+        for (int row = 0; row < 32; row++) {
+            int n = 0 + row;
+            int to = n < 32 ? (n / 32) * 256 + n % 32 : 256 + (n - 32);
+            int stride = n < 32 ? 32 : 0;
+            int from = P0 + row * 8;
+            for (int c = 0; c < 8; c++) l0f_w2[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 32; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 32);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 32 ? (n / 32) * 1024 + c * 32 + n % 32 : 1024 + c * 0 + (n - 32);
-                    l0f_w3[to] = parameters[P1 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 32; row++) {
+            int n = 0 + row;
+            int to = n < 32 ? (n / 32) * 1024 + n % 32 : 1024 + (n - 32);
+            int stride = n < 32 ? 32 : 0;
+            int from = P1 + row * 32;
+            for (int c = 0; c < 32; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -562,10 +591,10 @@ public final class Forecast {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked8x32(input, (t0 * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked8x32(input, (t0 * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked8x32(input, (t * maxBatch) * 8, 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, 32, batch);
+                gemmPacked8x32(input, (t * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -592,10 +621,10 @@ public final class Forecast {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x32(l0f_s0, (t0 * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(l0f_s0, (t0 * maxBatch) * 32, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -645,7 +674,7 @@ public final class Forecast {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, 32, packedP1, 0, l0f_a15, (0) * 32, 32, batch);
+            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, packedP1, 0, l0f_a15, (0) * 32, batch);
         }
     }
 
@@ -667,30 +696,30 @@ public final class Forecast {
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
+            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, 8, batch);
+                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter32x8(gradients, P0, l0f_x14, (t0 * maxBatch) * 32, 32, input, (t0 * maxBatch) * 8, 8, (t1 - t0) * batch);
+            addOuter32x8(gradients, P0, l0f_x14, (t0 * maxBatch) * 32, input, (t0 * maxBatch) * 8, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter32x8(gradients, P0, l0f_x14, (t * maxBatch) * 32, 32, input, (t * maxBatch) * 8, 8, batch);
+                addOuter32x8(gradients, P0, l0f_x14, (t * maxBatch) * 32, input, (t * maxBatch) * 8, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter32x32(gradients, P1, l0f_x14, (t0 * maxBatch) * 32, 32, l0f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter32x32(gradients, P1, l0f_x14, (t0 * maxBatch) * 32, l0f_s0, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter32x32(gradients, P1, l0f_x14, (t * maxBatch) * 32, 32, l0f_s0, (t * maxBatch) * 32, 32, batch);
+                addOuter32x32(gradients, P1, l0f_x14, (t * maxBatch) * 32, l0f_s0, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -735,7 +764,6 @@ public final class Forecast {
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
-        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 32, 32);
         }
@@ -756,7 +784,6 @@ public final class Forecast {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -800,25 +827,19 @@ public final class Forecast {
     }
 
     private void pack_l1f() {
-        for (int row0 = 0; row0 < 32; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 32);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 32 ? (n / 32) * 1024 + c * 32 + n % 32 : 1024 + c * 0 + (n - 32);
-                    l1f_w2[to] = parameters[P4 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 32; row++) {
+            int n = 0 + row;
+            int to = n < 32 ? (n / 32) * 1024 + n % 32 : 1024 + (n - 32);
+            int stride = n < 32 ? 32 : 0;
+            int from = P4 + row * 32;
+            for (int c = 0; c < 32; c++) l1f_w2[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 32; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 32);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 32 ? (n / 32) * 1024 + c * 32 + n % 32 : 1024 + c * 0 + (n - 32);
-                    l1f_w3[to] = parameters[P5 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 32; row++) {
+            int n = 0 + row;
+            int to = n < 32 ? (n / 32) * 1024 + n % 32 : 1024 + (n - 32);
+            int stride = n < 32 ? 32 : 0;
+            int from = P5 + row * 32;
+            for (int c = 0; c < 32; c++) l1f_w3[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -840,10 +861,10 @@ public final class Forecast {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x32(out0, (t0 * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(out0, (t0 * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(out0, (t * maxBatch) * 32, 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(out0, (t * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -870,10 +891,10 @@ public final class Forecast {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x32(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(l1f_s0, (t0 * maxBatch) * 32, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -920,7 +941,7 @@ public final class Forecast {
 
     private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, 32, packedP5, 0, l1f_a13, (0) * 32, 32, batch);
+            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP5, 0, l1f_a13, (0) * 32, batch);
         }
     }
 
@@ -942,30 +963,30 @@ public final class Forecast {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x32(l1f_x12, (t0 * maxBatch) * 32, 32, packedP4, 0, l1f_x14, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked32x32(l1f_x12, (t0 * maxBatch) * 32, packedP4, 0, l1f_x14, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, 32, packedP4, 0, l1f_x14, (t * maxBatch) * 32, 32, batch);
+                gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP4, 0, l1f_x14, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter32x32(gradients, P4, l1f_x12, (t0 * maxBatch) * 32, 32, out0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter32x32(gradients, P4, l1f_x12, (t0 * maxBatch) * 32, out0, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter32x32(gradients, P4, l1f_x12, (t * maxBatch) * 32, 32, out0, (t * maxBatch) * 32, 32, batch);
+                addOuter32x32(gradients, P4, l1f_x12, (t * maxBatch) * 32, out0, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter32x32(gradients, P5, l1f_x12, (t0 * maxBatch) * 32, 32, l1f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter32x32(gradients, P5, l1f_x12, (t0 * maxBatch) * 32, l1f_s0, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter32x32(gradients, P5, l1f_x12, (t * maxBatch) * 32, 32, l1f_s0, (t * maxBatch) * 32, 32, batch);
+                addOuter32x32(gradients, P5, l1f_x12, (t * maxBatch) * 32, l1f_s0, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -1010,7 +1031,6 @@ public final class Forecast {
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        pack_l1f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 32, l1f_s0, b * 32, 32);
         }
@@ -1031,7 +1051,6 @@ public final class Forecast {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        packForBackward_l1f();
         Arrays.fill(l1f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1075,15 +1094,12 @@ public final class Forecast {
     }
 
     private void pack_l2() {
-        for (int row0 = 0; row0 < 1; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 1);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 0 ? (n / 32) * 1024 + c * 32 + n % 32 : 0 + c * 1 + (n - 0);
-                    l2_w1[to] = parameters[P8 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 1; row++) {
+            int n = 0 + row;
+            int to = n < 0 ? (n / 32) * 1024 + n % 32 : 0 + (n - 0);
+            int stride = n < 0 ? 32 : 1;
+            int from = P8 + row * 32;
+            for (int c = 0; c < 32; c++) l2_w1[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1101,10 +1117,10 @@ public final class Forecast {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x1(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, 1, (t1 - t0) * batch);
+            gemmPacked32x1(out1, (t0 * maxBatch) * 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x1(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, 1, batch);
+                gemmPacked32x1(out1, (t * maxBatch) * 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, batch);
             }
         }
     }
@@ -1134,20 +1150,20 @@ public final class Forecast {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked1x32(dOut2, (t0 * maxBatch) * 1, 1, packedP8, 0, l2_x5, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked1x32(dOut2, (t0 * maxBatch) * 1, packedP8, 0, l2_x5, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked1x32(dOut2, (t * maxBatch) * 1, 1, packedP8, 0, l2_x5, (t * maxBatch) * 32, 32, batch);
+                gemmPacked1x32(dOut2, (t * maxBatch) * 1, packedP8, 0, l2_x5, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l2_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1x32(gradients, P8, dOut2, (t0 * maxBatch) * 1, 1, out1, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter1x32(gradients, P8, dOut2, (t0 * maxBatch) * 1, out1, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1x32(gradients, P8, dOut2, (t * maxBatch) * 1, 1, out1, (t * maxBatch) * 32, 32, batch);
+                addOuter1x32(gradients, P8, dOut2, (t * maxBatch) * 1, out1, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -1176,7 +1192,6 @@ public final class Forecast {
     }
 
     private void forwardLayer2(int batch, int steps, int[] lengths) {
-        pack_l2();
         forwardHoisted_l2(0, steps, batch);
         forwardStep_l2(0, steps, batch);
         // padding has no output
@@ -1191,132 +1206,247 @@ public final class Forecast {
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
-        packForBackward_l2();
         adjointStep_l2(0, steps, batch);
         adjointHoisted_l2(0, steps, batch);
     }
 
-    private static void addOuter1x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter1x32(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 1;
+        final int xs = 32;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
             for (int r = 0; r < 1; r++) {
-                int w0 = wo + r * 32;
+                int w0 = wo + (r + 0) * 32;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter32x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter32x32(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 32;
+        final int xs = 32;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 32; r++) {
-                int w0 = wo + r * 32;
+            for (int r = 0; r < 32; r += 2) {
+                int w0 = wo + (r + 0) * 32;
+                int w1 = wo + (r + 1) * 32;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter32x8(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter32x8(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 32;
+        final int xs = 8;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 32; r++) {
-                int w0 = wo + r * 8;
+            for (int r = 0; r < 32; r += 2) {
+                int w0 = wo + (r + 0) * 8;
+                int w1 = wo + (r + 1) * 8;
                 for (int c = 0; c < 8; c += 8) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
                     }
-                    s0.intoArray(w, w0 + c + 0);
+                    s00.intoArray(w, w0 + c + 0);
+                    s10.intoArray(w, w1 + c + 0);
                 }
             }
         }
     }
 
-    private static void gemmPacked1x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
+    private static void gemmPacked1x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 1;
+        final int ys = 32;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + k * 32;
+                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1; k++) {
+                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 1; k++) {
+                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1324,7 +1454,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + k * 32;
+                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1344,10 +1474,12 @@ public final class Forecast {
         }
     }
 
-    private static void gemmPacked32x1(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
+    private static void gemmPacked32x1(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 32;
+        final int ys = 1;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
             for (int i = i0; i < i1; i++) {
                 int a0 = ao + i * as;
                 int y0 = yo + i * ys;
@@ -1360,52 +1492,131 @@ public final class Forecast {
         }
     }
 
-    private static void gemmPacked32x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
+    private static void gemmPacked32x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 32;
+        final int ys = 32;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1413,7 +1624,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1433,17 +1644,17 @@ public final class Forecast {
         }
     }
 
-    private static void gemmPacked32x8(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
+    private static void gemmPacked32x8(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 32;
+        final int ys = 8;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 8; j += 8) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
@@ -1451,11 +1662,11 @@ public final class Forecast {
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
+                    c10.intoArray(y, y0 + ys + j + 0);
                 }
                 if (i < i1) {
                     int a0 = ao + i * as;
@@ -1473,52 +1684,131 @@ public final class Forecast {
         }
     }
 
-    private static void gemmPacked8x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
+    private static void gemmPacked8x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 8;
+        final int ys = 32;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + k * 32;
+                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 8; k++) {
+                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 8; k++) {
+                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1526,7 +1816,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + k * 32;
+                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

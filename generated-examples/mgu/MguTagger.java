@@ -185,6 +185,15 @@ public final class MguTagger {
 
     private final float[] l1_x6;
 
+    /**
+     * parameters() as they were when the weights were last packed.
+     */
+    private final float[] packedParameters;
+
+    private boolean packed;
+
+    private boolean packedForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private long updates;
@@ -205,6 +214,7 @@ public final class MguTagger {
         try {
             this.parameters = new float[PARAMETER_COUNT];
             this.gradients = new float[PARAMETER_COUNT];
+            this.packedParameters = new float[PARAMETER_COUNT];
             this.input = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.dInput = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.inputGradients = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
@@ -426,6 +436,7 @@ public final class MguTagger {
                 System.arraycopy(x, (b * steps + t) * INPUT_SIZE, input, (t * maxBatch + b) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+        packWeights();
         forwardLayer0(batch, steps, lengths);
         forwardLayer1(batch, steps, lengths);
     }
@@ -435,6 +446,7 @@ public final class MguTagger {
         Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
+        packWeightsForBackward();
         backwardLayer1(batch, steps, lengths);
         backwardLayer0(batch, steps, lengths);
         for (int b = 0; b < batch; b++) {
@@ -442,6 +454,26 @@ public final class MguTagger {
                 System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+    }
+
+    private void packWeights() {
+        if (packed && Arrays.equals(parameters, packedParameters)) {
+            return;
+        }
+        pack_l0f();
+        pack_l1();
+        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+        packed = true;
+        packedForBackward = false;
+    }
+
+    private void packWeightsForBackward() {
+        if (packedForBackward) {
+            return;
+        }
+        packForBackward_l0f();
+        packForBackward_l1();
+        packedForBackward = true;
     }
 
     /**
@@ -499,6 +531,7 @@ public final class MguTagger {
         }
         double count = positions;
         double total = 0;
+        double perPosition = 1.0 / count;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -511,8 +544,8 @@ public final class MguTagger {
                 double sum = 0;
                 for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[(r) * 5 + i] - max);
                 total += Math.log(sum) + max - l1_v3[(r) * 5 + label];
-                for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] / count);
-                dOut1[o + label] -= (float) (1.0 / count);
+                for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] * perPosition);
+                dOut1[o + label] -= (float) perPosition;
             }
         }
         return (float) (total / count);
@@ -560,45 +593,33 @@ public final class MguTagger {
     }
 
     private void pack_l0f() {
-        for (int row0 = 0; row0 < 64; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 64);
-            for (int c = 0; c < 40; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 128 ? (n / 32) * 1280 + c * 32 + n % 32 : 5120 + c * 0 + (n - 128);
-                    l0f_w20[to] = parameters[P0 + row * 40 + c];
-                }
-            }
+        for (int row = 0; row < 64; row++) {
+            int n = 0 + row;
+            int to = n < 128 ? (n / 32) * 1280 + n % 32 : 5120 + (n - 128);
+            int stride = n < 128 ? 32 : 0;
+            int from = P0 + row * 40;
+            for (int c = 0; c < 40; c++) l0f_w20[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 64; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 64);
-            for (int c = 0; c < 40; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 64 + row;
-                    int to = n < 128 ? (n / 32) * 1280 + c * 32 + n % 32 : 5120 + c * 0 + (n - 128);
-                    l0f_w20[to] = parameters[P3 + row * 40 + c];
-                }
-            }
+        for (int row = 0; row < 64; row++) {
+            int n = 64 + row;
+            int to = n < 128 ? (n / 32) * 1280 + n % 32 : 5120 + (n - 128);
+            int stride = n < 128 ? 32 : 0;
+            int from = P3 + row * 40;
+            for (int c = 0; c < 40; c++) l0f_w20[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 64; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 64);
-            for (int c = 0; c < 64; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 64 ? (n / 32) * 2048 + c * 32 + n % 32 : 4096 + c * 0 + (n - 64);
-                    l0f_w3[to] = parameters[P1 + row * 64 + c];
-                }
-            }
+        for (int row = 0; row < 64; row++) {
+            int n = 0 + row;
+            int to = n < 64 ? (n / 32) * 2048 + n % 32 : 4096 + (n - 64);
+            int stride = n < 64 ? 32 : 0;
+            int from = P1 + row * 64;
+            for (int c = 0; c < 64; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 64; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 64);
-            for (int c = 0; c < 64; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 64 ? (n / 32) * 2048 + c * 32 + n % 32 : 4096 + c * 0 + (n - 64);
-                    l0f_w10[to] = parameters[P4 + row * 64 + c];
-                }
-            }
+        for (int row = 0; row < 64; row++) {
+            int n = 0 + row;
+            int to = n < 64 ? (n / 32) * 2048 + n % 32 : 4096 + (n - 64);
+            int stride = n < 64 ? 32 : 0;
+            int from = P4 + row * 64;
+            for (int c = 0; c < 64; c++) l0f_w10[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -629,10 +650,10 @@ public final class MguTagger {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked40x128(input, (t0 * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked40x128(input, (t0 * maxBatch) * 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked40x128(input, (t * maxBatch) * 40, 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, 128, batch);
+                gemmPacked40x128(input, (t * maxBatch) * 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, batch);
             }
         }
     }
@@ -646,10 +667,10 @@ public final class MguTagger {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x64(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            gemmPacked64x64(l0f_s0, (t0 * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, 64, batch);
+                gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -676,10 +697,10 @@ public final class MguTagger {
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x64(l0f_v9, (t0 * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            gemmPacked64x64(l0f_v9, (t0 * maxBatch) * 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, 64, batch);
+                gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -771,7 +792,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_x31, (t * maxBatch) * 64, 64, packedP4, 0, l0f_a32, (0) * 64, 64, batch);
+            gemmPacked64x64(l0f_x31, (t * maxBatch) * 64, packedP4, 0, l0f_a32, (0) * 64, batch);
         }
     }
 
@@ -813,7 +834,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_x40, (t * maxBatch) * 64, 64, packedP1, 0, l0f_a41, (0) * 64, 64, batch);
+            gemmPacked64x64(l0f_x40, (t * maxBatch) * 64, packedP1, 0, l0f_a41, (0) * 64, batch);
         }
     }
 
@@ -882,20 +903,20 @@ public final class MguTagger {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x40(l0f_x44, (t0 * maxBatch) * 128, 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x40(l0f_x44, (t * maxBatch) * 128, 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, 40, batch);
+                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x40(l0f_x44, (t0 * maxBatch) * 128 + 64, 128, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x40(l0f_x44, (t * maxBatch) * 128 + 64, 128, packedP3, 0, l0f_x48, (t * maxBatch) * 40, 40, batch);
+                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t * maxBatch) * 40, batch);
             }
         }
     }
@@ -917,20 +938,20 @@ public final class MguTagger {
 
     private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter64x40(gradients, P0, l0f_x44, (t0 * maxBatch) * 128, 128, input, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+            addOuter64x40s128x40(gradients, P0, l0f_x44, (t0 * maxBatch) * 128, input, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter64x40(gradients, P0, l0f_x44, (t * maxBatch) * 128, 128, input, (t * maxBatch) * 40, 40, batch);
+                addOuter64x40s128x40(gradients, P0, l0f_x44, (t * maxBatch) * 128, input, (t * maxBatch) * 40, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter64x64(gradients, P1, l0f_x40, (t0 * maxBatch) * 64, 64, l0f_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            addOuter64x64(gradients, P1, l0f_x40, (t0 * maxBatch) * 64, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter64x64(gradients, P1, l0f_x40, (t * maxBatch) * 64, 64, l0f_s0, (t * maxBatch) * 64, 64, batch);
+                addOuter64x64(gradients, P1, l0f_x40, (t * maxBatch) * 64, l0f_s0, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -952,20 +973,20 @@ public final class MguTagger {
 
     private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter64x40(gradients, P3, l0f_x44, (t0 * maxBatch) * 128 + 64, 128, input, (t0 * maxBatch) * 40, 40, (t1 - t0) * batch);
+            addOuter64x40s128x40(gradients, P3, l0f_x44, (t0 * maxBatch) * 128 + 64, input, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter64x40(gradients, P3, l0f_x44, (t * maxBatch) * 128 + 64, 128, input, (t * maxBatch) * 40, 40, batch);
+                addOuter64x40s128x40(gradients, P3, l0f_x44, (t * maxBatch) * 128 + 64, input, (t * maxBatch) * 40, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter64x64(gradients, P4, l0f_x31, (t0 * maxBatch) * 64, 64, l0f_v9, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            addOuter64x64(gradients, P4, l0f_x31, (t0 * maxBatch) * 64, l0f_v9, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter64x64(gradients, P4, l0f_x31, (t * maxBatch) * 64, 64, l0f_v9, (t * maxBatch) * 64, 64, batch);
+                addOuter64x64(gradients, P4, l0f_x31, (t * maxBatch) * 64, l0f_v9, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -998,7 +1019,6 @@ public final class MguTagger {
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
-        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 64, 64);
         }
@@ -1019,7 +1039,6 @@ public final class MguTagger {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1063,15 +1082,12 @@ public final class MguTagger {
     }
 
     private void pack_l1() {
-        for (int row0 = 0; row0 < 5; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 5);
-            for (int c = 0; c < 64; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 0 ? (n / 32) * 2048 + c * 32 + n % 32 : 0 + c * 5 + (n - 0);
-                    l1_w1[to] = parameters[P6 + row * 64 + c];
-                }
-            }
+        for (int row = 0; row < 5; row++) {
+            int n = 0 + row;
+            int to = n < 0 ? (n / 32) * 2048 + n % 32 : 0 + (n - 0);
+            int stride = n < 0 ? 32 : 5;
+            int from = P6 + row * 64;
+            for (int c = 0; c < 64; c++) l1_w1[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1089,10 +1105,10 @@ public final class MguTagger {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x5(out0, (t0 * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, 5, (t1 - t0) * batch);
+            gemmPacked64x5(out0, (t0 * maxBatch) * 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x5(out0, (t * maxBatch) * 64, 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, 5, batch);
+                gemmPacked64x5(out0, (t * maxBatch) * 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, batch);
             }
         }
     }
@@ -1139,20 +1155,20 @@ public final class MguTagger {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked5x64(dOut1, (t0 * maxBatch) * 5, 5, packedP6, 0, l1_x6, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            gemmPacked5x64(dOut1, (t0 * maxBatch) * 5, packedP6, 0, l1_x6, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked5x64(dOut1, (t * maxBatch) * 5, 5, packedP6, 0, l1_x6, (t * maxBatch) * 64, 64, batch);
+                gemmPacked5x64(dOut1, (t * maxBatch) * 5, packedP6, 0, l1_x6, (t * maxBatch) * 64, batch);
             }
         }
     }
 
     private void adjointHoisted_l1_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter5x64(gradients, P6, dOut1, (t0 * maxBatch) * 5, 5, out0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            addOuter5x64(gradients, P6, dOut1, (t0 * maxBatch) * 5, out0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter5x64(gradients, P6, dOut1, (t * maxBatch) * 5, 5, out0, (t * maxBatch) * 64, 64, batch);
+                addOuter5x64(gradients, P6, dOut1, (t * maxBatch) * 5, out0, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -1181,7 +1197,6 @@ public final class MguTagger {
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        pack_l1();
         forwardHoisted_l1(0, steps, batch);
         forwardStep_l1(0, steps, batch);
         // padding has no output
@@ -1196,296 +1211,659 @@ public final class MguTagger {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        packForBackward_l1();
         adjointStep_l1(0, steps, batch);
         adjointHoisted_l1(0, steps, batch);
     }
 
-    private static void addOuter5x64(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter5x64(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 5;
+        final int xs = 64;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 5; r++) {
-                int w0 = wo + r * 64;
+            for (int r = 0; r < 4; r += 2) {
+                int w0 = wo + (r + 0) * 64;
+                int w1 = wo + (r + 1) * 64;
                 for (int c = 0; c < 64; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
+                }
+            }
+            for (int r = 4; r < 5; r++) {
+                int w0 = wo + (r + 0) * 64;
+                for (int c = 0; c < 64; c += 32) {
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    for (int i = i0; i < i1; i++) {
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                    }
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter64x40(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter64x40s128x40(float[] w, int wo, float[] g, int go, float[] x,
+            int xo, int m) {
+        final int gs = 128;
+        final int xs = 40;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 64; r++) {
-                int w0 = wo + r * 40;
+            for (int r = 0; r < 64; r += 2) {
+                int w0 = wo + (r + 0) * 40;
+                int w1 = wo + (r + 1) * 40;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
                 for (int c = 32; c < 40; c += 8) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
                     }
-                    s0.intoArray(w, w0 + c + 0);
+                    s00.intoArray(w, w0 + c + 0);
+                    s10.intoArray(w, w1 + c + 0);
                 }
             }
         }
     }
 
-    private static void addOuter64x64(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter64x64(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 64;
+        final int xs = 64;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 64; r++) {
-                int w0 = wo + r * 64;
+            for (int r = 0; r < 64; r += 2) {
+                int w0 = wo + (r + 0) * 64;
+                int w1 = wo + (r + 1) * 64;
                 for (int c = 0; c < 64; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void gemmPacked40x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 128; j += 32) {
+    private static void gemmPacked40x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 40;
+        final int ys = 128;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + k * 32;
+                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + k * 32;
+                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 40; k++) {
+                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 128; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 40; k++) {
+                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked5x64(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
+    private static void gemmPacked5x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 5;
+        final int ys = 64;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + k * 32;
+                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 5; k++) {
+                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 5; k++) {
+                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 64; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + k * 32;
+                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked64x40(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
+    private static void gemmPacked64x40s128x40(float[] a, int ao, float[] bm, int bo, float[] y,
+            int yo, int m) {
+        final int as = 128;
+        final int ys = 40;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1493,7 +1871,7 @@ public final class MguTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1514,9 +1892,7 @@ public final class MguTagger {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
@@ -1524,11 +1900,11 @@ public final class MguTagger {
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
+                    c10.intoArray(y, y0 + ys + j + 0);
                 }
                 if (i < i1) {
                     int a0 = ao + i * as;
@@ -1546,10 +1922,12 @@ public final class MguTagger {
         }
     }
 
-    private static void gemmPacked64x5(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
+    private static void gemmPacked64x5(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 64;
+        final int ys = 5;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
             for (int i = i0; i < i1; i++) {
                 int a0 = ao + i * as;
                 int y0 = yo + i * ys;
@@ -1562,74 +1940,169 @@ public final class MguTagger {
         }
     }
 
-    private static void gemmPacked64x64(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
+    private static void gemmPacked64x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 64;
+        final int ys = 64;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 64; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }

@@ -566,6 +566,15 @@ public final class PeepholeTagger {
 
     private final float[] l1_x6;
 
+    /**
+     * parameters() as they were when the weights were last packed.
+     */
+    private final float[] packedParameters;
+
+    private boolean packed;
+
+    private boolean packedForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private final float[] optimizerState2 = new float[PARAMETER_COUNT];
@@ -588,6 +597,7 @@ public final class PeepholeTagger {
         try {
             this.parameters = new float[PARAMETER_COUNT];
             this.gradients = new float[PARAMETER_COUNT];
+            this.packedParameters = new float[PARAMETER_COUNT];
             this.input = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.dInput = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.inputGradients = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
@@ -986,6 +996,7 @@ public final class PeepholeTagger {
                 System.arraycopy(x, (b * steps + t) * INPUT_SIZE, input, (t * maxBatch + b) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+        packWeights();
         forwardLayer0(batch, steps, lengths);
         forwardLayer1(batch, steps, lengths);
     }
@@ -995,6 +1006,7 @@ public final class PeepholeTagger {
         Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
+        packWeightsForBackward();
         backwardLayer1(batch, steps, lengths);
         backwardLayer0(batch, steps, lengths);
         for (int b = 0; b < batch; b++) {
@@ -1002,6 +1014,28 @@ public final class PeepholeTagger {
                 System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+    }
+
+    private void packWeights() {
+        if (packed && Arrays.equals(parameters, packedParameters)) {
+            return;
+        }
+        pack_l0f();
+        pack_l0r();
+        pack_l1();
+        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+        packed = true;
+        packedForBackward = false;
+    }
+
+    private void packWeightsForBackward() {
+        if (packedForBackward) {
+            return;
+        }
+        packForBackward_l0f();
+        packForBackward_l0r();
+        packForBackward_l1();
+        packedForBackward = true;
     }
 
     /**
@@ -1059,6 +1093,7 @@ public final class PeepholeTagger {
         }
         double count = positions;
         double total = 0;
+        double perPosition = 1.0 / count;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -1071,8 +1106,8 @@ public final class PeepholeTagger {
                 double sum = 0;
                 for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[(r) * 9 + i] - max);
                 total += Math.log(sum) + max - l1_v3[(r) * 9 + label];
-                for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] / count);
-                dOut1[o + label] -= (float) (1.0 / count);
+                for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] * perPosition);
+                dOut1[o + label] -= (float) perPosition;
             }
         }
         return (float) (total / count);
@@ -1135,85 +1170,61 @@ public final class PeepholeTagger {
     }
 
     private void pack_l0f() {
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0f_w41[to] = parameters[P0 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P0 + row * 32;
+            for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 48 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0f_w41[to] = parameters[P4 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 48 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P4 + row * 32;
+            for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 96 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0f_w41[to] = parameters[P8 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 96 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P8 + row * 32;
+            for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 144 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0f_w41[to] = parameters[P11 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 144 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P11 + row * 32;
+            for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0f_w42[to] = parameters[P1 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P1 + row * 48;
+            for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 48 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0f_w42[to] = parameters[P5 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 48 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P5 + row * 48;
+            for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 96 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0f_w42[to] = parameters[P9 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 96 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P9 + row * 48;
+            for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 144 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0f_w42[to] = parameters[P12 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 144 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P12 + row * 48;
+            for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1262,10 +1273,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x192(input, (t0 * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked32x192(input, (t0 * maxBatch) * 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x192(input, (t * maxBatch) * 32, 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, 192, batch);
+                gemmPacked32x192(input, (t * maxBatch) * 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -1280,10 +1291,10 @@ public final class PeepholeTagger {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x192(l0f_s0, (t0 * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked48x192(l0f_s0, (t0 * maxBatch) * 48, l0f_w42, 0, l0f_v42, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, 192, batch);
+                gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -1595,13 +1606,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192, 192, packedP1, 0, l0f_a90, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, (0) * 48, batch);
         }
     }
 
     private void adjointStep_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192 + 48, 192, packedP5, 0, l0f_a92, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 48, packedP5, 0, l0f_a92, (0) * 48, batch);
         }
     }
 
@@ -1622,7 +1633,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192 + 96, 192, packedP9, 0, l0f_a95, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 96, packedP9, 0, l0f_a95, (0) * 48, batch);
         }
     }
 
@@ -1643,7 +1654,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0f_x88, (t * maxBatch) * 192 + 144, 192, packedP12, 0, l0f_a98, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 144, packedP12, 0, l0f_a98, (0) * 48, batch);
         }
     }
 
@@ -1766,20 +1777,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192, 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192, 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192 + 48, 192, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192 + 48, 192, packedP4, 0, l0f_x105, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -1801,10 +1812,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192 + 96, 192, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192 + 96, 192, packedP8, 0, l0f_x108, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -1826,10 +1837,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0f_x101, (t0 * maxBatch) * 192 + 144, 192, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0f_x101, (t * maxBatch) * 192 + 144, 192, packedP11, 0, l0f_x111, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -1851,20 +1862,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P0, l0f_x101, (t0 * maxBatch) * 192, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P0, l0f_x101, (t0 * maxBatch) * 192, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P0, l0f_x101, (t * maxBatch) * 192, 192, input, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P0, l0f_x101, (t * maxBatch) * 192, input, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P1, l0f_x88, (t0 * maxBatch) * 192, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P1, l0f_x88, (t0 * maxBatch) * 192, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P1, l0f_x88, (t * maxBatch) * 192, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P1, l0f_x88, (t * maxBatch) * 192, l0f_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -1898,20 +1909,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_11(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P4, l0f_x101, (t0 * maxBatch) * 192 + 48, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P4, l0f_x101, (t0 * maxBatch) * 192 + 48, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P4, l0f_x101, (t * maxBatch) * 192 + 48, 192, input, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P4, l0f_x101, (t * maxBatch) * 192 + 48, input, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_12(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P5, l0f_x88, (t0 * maxBatch) * 192 + 48, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P5, l0f_x88, (t0 * maxBatch) * 192 + 48, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P5, l0f_x88, (t * maxBatch) * 192 + 48, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P5, l0f_x88, (t * maxBatch) * 192 + 48, l0f_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -1945,20 +1956,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_14(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P8, l0f_x101, (t0 * maxBatch) * 192 + 96, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P8, l0f_x101, (t0 * maxBatch) * 192 + 96, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P8, l0f_x101, (t * maxBatch) * 192 + 96, 192, input, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P8, l0f_x101, (t * maxBatch) * 192 + 96, input, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_15(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P9, l0f_x88, (t0 * maxBatch) * 192 + 96, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P9, l0f_x88, (t0 * maxBatch) * 192 + 96, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P9, l0f_x88, (t * maxBatch) * 192 + 96, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P9, l0f_x88, (t * maxBatch) * 192 + 96, l0f_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -1980,20 +1991,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_17(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P11, l0f_x101, (t0 * maxBatch) * 192 + 144, 192, input, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P11, l0f_x101, (t0 * maxBatch) * 192 + 144, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P11, l0f_x101, (t * maxBatch) * 192 + 144, 192, input, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P11, l0f_x101, (t * maxBatch) * 192 + 144, input, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_18(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P12, l0f_x88, (t0 * maxBatch) * 192 + 144, 192, l0f_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P12, l0f_x88, (t0 * maxBatch) * 192 + 144, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P12, l0f_x88, (t * maxBatch) * 192 + 144, 192, l0f_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P12, l0f_x88, (t * maxBatch) * 192 + 144, l0f_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -2038,85 +2049,61 @@ public final class PeepholeTagger {
     }
 
     private void pack_l0r() {
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0r_w41[to] = parameters[P15 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P15 + row * 32;
+            for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 48 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0r_w41[to] = parameters[P19 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 48 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P19 + row * 32;
+            for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 96 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0r_w41[to] = parameters[P23 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 96 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P23 + row * 32;
+            for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 144 + row;
-                    int to = n < 192 ? (n / 32) * 1024 + c * 32 + n % 32 : 6144 + c * 0 + (n - 192);
-                    l0r_w41[to] = parameters[P26 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 144 + row;
+            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P26 + row * 32;
+            for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0r_w42[to] = parameters[P16 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P16 + row * 48;
+            for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 48 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0r_w42[to] = parameters[P20 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 48 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P20 + row * 48;
+            for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 96 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0r_w42[to] = parameters[P24 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 96 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P24 + row * 48;
+            for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 48; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 48);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 144 + row;
-                    int to = n < 192 ? (n / 32) * 1536 + c * 32 + n % 32 : 9216 + c * 0 + (n - 192);
-                    l0r_w42[to] = parameters[P27 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 48; row++) {
+            int n = 144 + row;
+            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P27 + row * 48;
+            for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -2165,10 +2152,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x192(l0r_rin, (t0 * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked32x192(l0r_rin, (t0 * maxBatch) * 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x192(l0r_rin, (t * maxBatch) * 32, 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, 192, batch);
+                gemmPacked32x192(l0r_rin, (t * maxBatch) * 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -2183,10 +2170,10 @@ public final class PeepholeTagger {
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x192(l0r_s0, (t0 * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked48x192(l0r_s0, (t0 * maxBatch) * 48, l0r_w42, 0, l0r_v42, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, 192, batch);
+                gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -2498,13 +2485,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192, 192, packedP16, 0, l0r_a90, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, (0) * 48, batch);
         }
     }
 
     private void adjointStep_l0r_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192 + 48, 192, packedP20, 0, l0r_a92, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 48, packedP20, 0, l0r_a92, (0) * 48, batch);
         }
     }
 
@@ -2525,7 +2512,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192 + 96, 192, packedP24, 0, l0r_a95, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 96, packedP24, 0, l0r_a95, (0) * 48, batch);
         }
     }
 
@@ -2546,7 +2533,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48(l0r_x88, (t * maxBatch) * 192 + 144, 192, packedP27, 0, l0r_a98, (0) * 48, 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 144, packedP27, 0, l0r_a98, (0) * 48, batch);
         }
     }
 
@@ -2669,20 +2656,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192, 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192, 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192 + 48, 192, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192 + 48, 192, packedP19, 0, l0r_x105, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -2704,10 +2691,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192 + 96, 192, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192 + 96, 192, packedP23, 0, l0r_x108, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -2729,10 +2716,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32(l0r_x101, (t0 * maxBatch) * 192 + 144, 192, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32(l0r_x101, (t * maxBatch) * 192 + 144, 192, packedP26, 0, l0r_x111, (t * maxBatch) * 32, 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -2754,20 +2741,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P15, l0r_x101, (t0 * maxBatch) * 192, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P15, l0r_x101, (t0 * maxBatch) * 192, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P15, l0r_x101, (t * maxBatch) * 192, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P15, l0r_x101, (t * maxBatch) * 192, l0r_rin, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_9(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P16, l0r_x88, (t0 * maxBatch) * 192, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P16, l0r_x88, (t0 * maxBatch) * 192, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P16, l0r_x88, (t * maxBatch) * 192, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P16, l0r_x88, (t * maxBatch) * 192, l0r_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -2801,20 +2788,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_11(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P19, l0r_x101, (t0 * maxBatch) * 192 + 48, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P19, l0r_x101, (t0 * maxBatch) * 192 + 48, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P19, l0r_x101, (t * maxBatch) * 192 + 48, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P19, l0r_x101, (t * maxBatch) * 192 + 48, l0r_rin, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_12(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P20, l0r_x88, (t0 * maxBatch) * 192 + 48, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P20, l0r_x88, (t0 * maxBatch) * 192 + 48, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P20, l0r_x88, (t * maxBatch) * 192 + 48, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P20, l0r_x88, (t * maxBatch) * 192 + 48, l0r_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -2848,20 +2835,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_14(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P23, l0r_x101, (t0 * maxBatch) * 192 + 96, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P23, l0r_x101, (t0 * maxBatch) * 192 + 96, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P23, l0r_x101, (t * maxBatch) * 192 + 96, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P23, l0r_x101, (t * maxBatch) * 192 + 96, l0r_rin, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_15(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P24, l0r_x88, (t0 * maxBatch) * 192 + 96, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P24, l0r_x88, (t0 * maxBatch) * 192 + 96, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P24, l0r_x88, (t * maxBatch) * 192 + 96, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P24, l0r_x88, (t * maxBatch) * 192 + 96, l0r_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -2883,20 +2870,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_17(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x32(gradients, P26, l0r_x101, (t0 * maxBatch) * 192 + 144, 192, l0r_rin, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter48x32s192x32(gradients, P26, l0r_x101, (t0 * maxBatch) * 192 + 144, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x32(gradients, P26, l0r_x101, (t * maxBatch) * 192 + 144, 192, l0r_rin, (t * maxBatch) * 32, 32, batch);
+                addOuter48x32s192x32(gradients, P26, l0r_x101, (t * maxBatch) * 192 + 144, l0r_rin, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_18(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter48x48(gradients, P27, l0r_x88, (t0 * maxBatch) * 192 + 144, 192, l0r_s0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter48x48s192x48(gradients, P27, l0r_x88, (t0 * maxBatch) * 192 + 144, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter48x48(gradients, P27, l0r_x88, (t * maxBatch) * 192 + 144, 192, l0r_s0, (t * maxBatch) * 48, 48, batch);
+                addOuter48x48s192x48(gradients, P27, l0r_x88, (t * maxBatch) * 192 + 144, l0r_s0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -2941,7 +2928,6 @@ public final class PeepholeTagger {
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
-        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 48, 48);
             System.arraycopy(initialState, b * STATE_SIZE + 48, l0f_s1, b * 48, 48);
@@ -2960,7 +2946,6 @@ public final class PeepholeTagger {
                 }
             }
         }
-        pack_l0r();
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < steps; t++) {
@@ -2994,7 +2979,6 @@ public final class PeepholeTagger {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -3029,7 +3013,6 @@ public final class PeepholeTagger {
             System.arraycopy(l0f_ds0, b * 48, initialStateGradients, b * STATE_SIZE + 0, 48);
             System.arraycopy(l0f_ds1, b * 48, initialStateGradients, b * STATE_SIZE + 48, 48);
         }
-        packForBackward_l0r();
         Arrays.fill(l0r_drin, 0, steps * maxBatch * 32, 0.0f);
         Arrays.fill(l0r_ds0, 0.0f);
         Arrays.fill(l0r_ds1, 0.0f);
@@ -3090,15 +3073,12 @@ public final class PeepholeTagger {
     }
 
     private void pack_l1() {
-        for (int row0 = 0; row0 < 9; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 9);
-            for (int c = 0; c < 48; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 0 ? (n / 32) * 1536 + c * 32 + n % 32 : 0 + c * 9 + (n - 0);
-                    l1_w1[to] = parameters[P30 + row * 48 + c];
-                }
-            }
+        for (int row = 0; row < 9; row++) {
+            int n = 0 + row;
+            int to = n < 0 ? (n / 32) * 1536 + n % 32 : 0 + (n - 0);
+            int stride = n < 0 ? 32 : 9;
+            int from = P30 + row * 48;
+            for (int c = 0; c < 48; c++) l1_w1[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -3117,10 +3097,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x9(out0, (t0 * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, 9, (t1 - t0) * batch);
+            gemmPacked48x9(out0, (t0 * maxBatch) * 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x9(out0, (t * maxBatch) * 48, 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, 9, batch);
+                gemmPacked48x9(out0, (t * maxBatch) * 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, batch);
             }
         }
     }
@@ -3172,20 +3152,20 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked9x48(dOut1, (t0 * maxBatch) * 9, 9, packedP30, 0, l1_x6, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            gemmPacked9x48(dOut1, (t0 * maxBatch) * 9, packedP30, 0, l1_x6, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked9x48(dOut1, (t * maxBatch) * 9, 9, packedP30, 0, l1_x6, (t * maxBatch) * 48, 48, batch);
+                gemmPacked9x48(dOut1, (t * maxBatch) * 9, packedP30, 0, l1_x6, (t * maxBatch) * 48, batch);
             }
         }
     }
 
     private void adjointHoisted_l1_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter9x48(gradients, P30, dOut1, (t0 * maxBatch) * 9, 9, out0, (t0 * maxBatch) * 48, 48, (t1 - t0) * batch);
+            addOuter9x48(gradients, P30, dOut1, (t0 * maxBatch) * 9, out0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter9x48(gradients, P30, dOut1, (t * maxBatch) * 9, 9, out0, (t * maxBatch) * 48, 48, batch);
+                addOuter9x48(gradients, P30, dOut1, (t * maxBatch) * 9, out0, (t * maxBatch) * 48, batch);
             }
         }
     }
@@ -3219,7 +3199,6 @@ public final class PeepholeTagger {
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        pack_l1();
         forwardHoisted_l1(0, steps, batch);
         forwardStep_l1(0, steps, batch);
         // padding has no output
@@ -3234,167 +3213,693 @@ public final class PeepholeTagger {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        packForBackward_l1();
         adjointStep_l1(0, steps, batch);
         adjointHoisted_l1(0, steps, batch);
     }
 
-    private static void addOuter48x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter48x32s192x32(float[] w, int wo, float[] g, int go, float[] x,
+            int xo, int m) {
+        final int gs = 192;
+        final int xs = 32;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 48; r++) {
-                int w0 = wo + r * 32;
+            for (int r = 0; r < 48; r += 2) {
+                int w0 = wo + (r + 0) * 32;
+                int w1 = wo + (r + 1) * 32;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter48x48(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter48x48s192x48(float[] w, int wo, float[] g, int go, float[] x,
+            int xo, int m) {
+        final int gs = 192;
+        final int xs = 48;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 48; r++) {
-                int w0 = wo + r * 48;
+            for (int r = 0; r < 48; r += 2) {
+                int w0 = wo + (r + 0) * 48;
+                int w1 = wo + (r + 1) * 48;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
                 for (int c = 32; c < 48; c += 8) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
                     }
-                    s0.intoArray(w, w0 + c + 0);
+                    s00.intoArray(w, w0 + c + 0);
+                    s10.intoArray(w, w1 + c + 0);
                 }
             }
         }
     }
 
-    private static void addOuter9x48(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter9x48(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 9;
+        final int xs = 48;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 9; r++) {
-                int w0 = wo + r * 48;
+            for (int r = 0; r < 8; r += 2) {
+                int w0 = wo + (r + 0) * 48;
+                int w1 = wo + (r + 1) * 48;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
                 for (int c = 32; c < 48; c += 8) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
                     }
-                    s0.intoArray(w, w0 + c + 0);
+                    s00.intoArray(w, w0 + c + 0);
+                    s10.intoArray(w, w1 + c + 0);
+                }
+            }
+            for (int r = 8; r < 9; r++) {
+                int w0 = wo + (r + 0) * 48;
+                for (int c = 0; c < 32; c += 32) {
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    for (int i = i0; i < i1; i++) {
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                    }
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                }
+                for (int c = 32; c < 48; c += 8) {
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    for (int i = i0; i < i1; i++) {
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                    }
+                    s00.intoArray(w, w0 + c + 0);
                 }
             }
         }
     }
 
-    private static void gemmPacked32x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 192; j += 32) {
+    private static void gemmPacked32x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 32;
+        final int ys = 192;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32;
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 192; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked48x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 48;
+        final int ys = 192;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 192; j += 16) {
+                int i = i0;
+                for (; i + 5 < i1; i += 6) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
+                }
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 192; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked48x32s192x32(float[] a, int ao, float[] bm, int bo, float[] y,
+            int yo, int m) {
+        final int as = 192;
+        final int ys = 32;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
+                int i = i0;
+                for (; i + 5 < i1; i += 6) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
+                }
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3414,125 +3919,131 @@ public final class PeepholeTagger {
         }
     }
 
-    private static void gemmPacked48x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 192; j += 32) {
+    private static void gemmPacked48x48s192x48(float[] a, int ao, float[] bm, int bo, float[] y,
+            int yo, int m) {
+        final int as = 192;
+        final int ys = 48;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 48; k++) {
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
                 }
             }
-        }
-    }
-
-    private static void gemmPacked48x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3540,80 +4051,7 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemmPacked48x48(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
-                    FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32;
+                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3634,9 +4072,7 @@ public final class PeepholeTagger {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
@@ -3644,11 +4080,11 @@ public final class PeepholeTagger {
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
+                    c10.intoArray(y, y0 + ys + j + 0);
                 }
                 if (i < i1) {
                     int a0 = ao + i * as;
@@ -3666,17 +4102,17 @@ public final class PeepholeTagger {
         }
     }
 
-    private static void gemmPacked48x9(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
+    private static void gemmPacked48x9(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 48;
+        final int ys = 9;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 8; j += 8) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
@@ -3684,11 +4120,11 @@ public final class PeepholeTagger {
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
+                    c10.intoArray(y, y0 + ys + j + 0);
                 }
                 if (i < i1) {
                     int a0 = ao + i * as;
@@ -3715,52 +4151,131 @@ public final class PeepholeTagger {
         }
     }
 
-    private static void gemmPacked9x48(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
+    private static void gemmPacked9x48(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 9;
+        final int ys = 48;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + k * 32;
+                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 9; k++) {
+                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 9; k++) {
+                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3768,7 +4283,7 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + k * 32;
+                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3789,9 +4304,7 @@ public final class PeepholeTagger {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
@@ -3799,11 +4312,11 @@ public final class PeepholeTagger {
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
+                    c10.intoArray(y, y0 + ys + j + 0);
                 }
                 if (i < i1) {
                     int a0 = ao + i * as;

@@ -434,6 +434,15 @@ public final class Sentiment {
 
     private final float[] l2_x6;
 
+    /**
+     * parameters() as they were when the weights were last packed.
+     */
+    private final float[] packedParameters;
+
+    private boolean packed;
+
+    private boolean packedForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private final float[] optimizerState2 = new float[PARAMETER_COUNT];
@@ -456,6 +465,7 @@ public final class Sentiment {
         try {
             this.parameters = new float[PARAMETER_COUNT];
             this.gradients = new float[PARAMETER_COUNT];
+            this.packedParameters = new float[PARAMETER_COUNT];
             this.input = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.dInput = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
             this.inputGradients = new float[size(maxSteps, maxBatch, INPUT_SIZE)];
@@ -789,6 +799,7 @@ public final class Sentiment {
                 System.arraycopy(x, (b * steps + t) * INPUT_SIZE, input, (t * maxBatch + b) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+        packWeights();
         forwardLayer0(batch, steps, lengths);
         forwardLayer1(batch, steps, lengths);
         forwardLayer2(batch, steps, lengths);
@@ -800,6 +811,7 @@ public final class Sentiment {
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
         Arrays.fill(dOut1, 0.0f);
+        packWeightsForBackward();
         backwardLayer2(batch, steps, lengths);
         backwardLayer1(batch, steps, lengths);
         backwardLayer0(batch, steps, lengths);
@@ -808,6 +820,30 @@ public final class Sentiment {
                 System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
             }
         }
+    }
+
+    private void packWeights() {
+        if (packed && Arrays.equals(parameters, packedParameters)) {
+            return;
+        }
+        pack_l0f();
+        pack_l0r();
+        pack_l1f();
+        pack_l2();
+        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+        packed = true;
+        packedForBackward = false;
+    }
+
+    private void packWeightsForBackward() {
+        if (packedForBackward) {
+            return;
+        }
+        packForBackward_l0f();
+        packForBackward_l0r();
+        packForBackward_l1f();
+        packForBackward_l2();
+        packedForBackward = true;
     }
 
     /**
@@ -863,6 +899,7 @@ public final class Sentiment {
         positions = batch;
         double count = positions;
         double total = 0;
+        double perPosition = 1.0 / count;
         for (int b = 0; b < batch; b++) {
             int r = b;
             int position = b;
@@ -873,8 +910,8 @@ public final class Sentiment {
             double sum = 0;
             for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[(r) * 2 + i] - max);
             total += Math.log(sum) + max - l2_v3[(r) * 2 + label];
-            for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] / count);
-            dOut2[o + label] -= (float) (1.0 / count);
+            for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] * perPosition);
+            dOut2[o + label] -= (float) perPosition;
         }
         return (float) (total / count);
     }
@@ -936,25 +973,19 @@ public final class Sentiment {
     }
 
     private void pack_l0f() {
-        for (int row0 = 0; row0 < 192; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 192);
-            for (int c = 0; c < 300; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 9600 + c * 32 + n % 32 : 57600 + c * 0 + (n - 192);
-                    l0f_w2[to] = parameters[P0 + row * 300 + c];
-                }
-            }
+        for (int row = 0; row < 192; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 9600 + n % 32 : 57600 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P0 + row * 300;
+            for (int c = 0; c < 300; c++) l0f_w2[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 192; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 192);
-            for (int c = 0; c < 64; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 2048 + c * 32 + n % 32 : 12288 + c * 0 + (n - 192);
-                    l0f_w3[to] = parameters[P1 + row * 64 + c];
-                }
-            }
+        for (int row = 0; row < 192; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 2048 + n % 32 : 12288 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P1 + row * 64;
+            for (int c = 0; c < 64; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -977,10 +1008,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked300x192(input, (t0 * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked300x192(input, (t0 * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked300x192(input, (t * maxBatch) * 300, 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, 192, batch);
+                gemmPacked300x192(input, (t * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -1009,10 +1040,10 @@ public final class Sentiment {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x192(l0f_s0, (t0 * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked64x192(l0f_s0, (t0 * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, 192, batch);
+                gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -1216,7 +1247,7 @@ public final class Sentiment {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, 192, packedP1, 0, l0f_a55, (0) * 64, 64, batch);
+            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, packedP1, 0, l0f_a55, (0) * 64, batch);
         }
     }
 
@@ -1299,30 +1330,30 @@ public final class Sentiment {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, 300, batch);
+                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter192x300(gradients, P0, l0f_x54, (t0 * maxBatch) * 192, 192, input, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+            addOuter192x300(gradients, P0, l0f_x54, (t0 * maxBatch) * 192, input, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter192x300(gradients, P0, l0f_x54, (t * maxBatch) * 192, 192, input, (t * maxBatch) * 300, 300, batch);
+                addOuter192x300(gradients, P0, l0f_x54, (t * maxBatch) * 192, input, (t * maxBatch) * 300, batch);
             }
         }
     }
 
     private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter192x64(gradients, P1, l0f_x52, (t0 * maxBatch) * 192, 192, l0f_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            addOuter192x64(gradients, P1, l0f_x52, (t0 * maxBatch) * 192, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter192x64(gradients, P1, l0f_x52, (t * maxBatch) * 192, 192, l0f_s0, (t * maxBatch) * 64, 64, batch);
+                addOuter192x64(gradients, P1, l0f_x52, (t * maxBatch) * 192, l0f_s0, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -1368,25 +1399,19 @@ public final class Sentiment {
     }
 
     private void pack_l0r() {
-        for (int row0 = 0; row0 < 192; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 192);
-            for (int c = 0; c < 300; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 9600 + c * 32 + n % 32 : 57600 + c * 0 + (n - 192);
-                    l0r_w2[to] = parameters[P4 + row * 300 + c];
-                }
-            }
+        for (int row = 0; row < 192; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 9600 + n % 32 : 57600 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P4 + row * 300;
+            for (int c = 0; c < 300; c++) l0r_w2[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 192; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 192);
-            for (int c = 0; c < 64; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 192 ? (n / 32) * 2048 + c * 32 + n % 32 : 12288 + c * 0 + (n - 192);
-                    l0r_w3[to] = parameters[P5 + row * 64 + c];
-                }
-            }
+        for (int row = 0; row < 192; row++) {
+            int n = 0 + row;
+            int to = n < 192 ? (n / 32) * 2048 + n % 32 : 12288 + (n - 192);
+            int stride = n < 192 ? 32 : 0;
+            int from = P5 + row * 64;
+            for (int c = 0; c < 64; c++) l0r_w3[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1409,10 +1434,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked300x192(l0r_rin, (t0 * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked300x192(l0r_rin, (t0 * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked300x192(l0r_rin, (t * maxBatch) * 300, 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, 192, batch);
+                gemmPacked300x192(l0r_rin, (t * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -1441,10 +1466,10 @@ public final class Sentiment {
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x192(l0r_s0, (t0 * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t0 * maxBatch) * 192, 192, (t1 - t0) * batch);
+            gemmPacked64x192(l0r_s0, (t0 * maxBatch) * 64, l0r_w3, 0, l0r_v3, (t0 * maxBatch) * 192, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, 192, batch);
+                gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, batch);
             }
         }
     }
@@ -1648,7 +1673,7 @@ public final class Sentiment {
 
     private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, 192, packedP5, 0, l0r_a55, (0) * 64, 64, batch);
+            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, packedP5, 0, l0r_a55, (0) * 64, batch);
         }
     }
 
@@ -1731,30 +1756,30 @@ public final class Sentiment {
 
     private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, 300, batch);
+                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter192x300(gradients, P4, l0r_x54, (t0 * maxBatch) * 192, 192, l0r_rin, (t0 * maxBatch) * 300, 300, (t1 - t0) * batch);
+            addOuter192x300(gradients, P4, l0r_x54, (t0 * maxBatch) * 192, l0r_rin, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter192x300(gradients, P4, l0r_x54, (t * maxBatch) * 192, 192, l0r_rin, (t * maxBatch) * 300, 300, batch);
+                addOuter192x300(gradients, P4, l0r_x54, (t * maxBatch) * 192, l0r_rin, (t * maxBatch) * 300, batch);
             }
         }
     }
 
     private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter192x64(gradients, P5, l0r_x52, (t0 * maxBatch) * 192, 192, l0r_s0, (t0 * maxBatch) * 64, 64, (t1 - t0) * batch);
+            addOuter192x64(gradients, P5, l0r_x52, (t0 * maxBatch) * 192, l0r_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter192x64(gradients, P5, l0r_x52, (t * maxBatch) * 192, 192, l0r_s0, (t * maxBatch) * 64, 64, batch);
+                addOuter192x64(gradients, P5, l0r_x52, (t * maxBatch) * 192, l0r_s0, (t * maxBatch) * 64, batch);
             }
         }
     }
@@ -1800,7 +1825,6 @@ public final class Sentiment {
     }
 
     private void forwardLayer0(int batch, int steps, int[] lengths) {
-        pack_l0f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 64, 64);
         }
@@ -1817,7 +1841,6 @@ public final class Sentiment {
                 }
             }
         }
-        pack_l0r();
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < steps; t++) {
@@ -1849,7 +1872,6 @@ public final class Sentiment {
     }
 
     private void backwardLayer0(int batch, int steps, int[] lengths) {
-        packForBackward_l0f();
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1876,7 +1898,6 @@ public final class Sentiment {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 0, 64);
         }
-        packForBackward_l0r();
         Arrays.fill(l0r_drin, 0, steps * maxBatch * 300, 0.0f);
         Arrays.fill(l0r_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1930,25 +1951,19 @@ public final class Sentiment {
     }
 
     private void pack_l1f() {
-        for (int row0 = 0; row0 < 128; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 128);
-            for (int c = 0; c < 128; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 128 ? (n / 32) * 4096 + c * 32 + n % 32 : 16384 + c * 0 + (n - 128);
-                    l1f_w3[to] = parameters[P8 + row * 128 + c];
-                }
-            }
+        for (int row = 0; row < 128; row++) {
+            int n = 0 + row;
+            int to = n < 128 ? (n / 32) * 4096 + n % 32 : 16384 + (n - 128);
+            int stride = n < 128 ? 32 : 0;
+            int from = P8 + row * 128;
+            for (int c = 0; c < 128; c++) l1f_w3[to + c * stride] = parameters[from + c];
         }
-        for (int row0 = 0; row0 < 128; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 128);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 128 ? (n / 32) * 1024 + c * 32 + n % 32 : 4096 + c * 0 + (n - 128);
-                    l1f_w4[to] = parameters[P9 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 128; row++) {
+            int n = 0 + row;
+            int to = n < 128 ? (n / 32) * 1024 + n % 32 : 4096 + (n - 128);
+            int stride = n < 128 ? 32 : 0;
+            int from = P9 + row * 32;
+            for (int c = 0; c < 32; c++) l1f_w4[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -1970,10 +1985,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked128x128(out0, (t0 * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked128x128(out0, (t0 * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked128x128(out0, (t * maxBatch) * 128, 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, 128, batch);
+                gemmPacked128x128(out0, (t * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, batch);
             }
         }
     }
@@ -2002,10 +2017,10 @@ public final class Sentiment {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x128(l1f_s0, (t0 * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked32x128(l1f_s0, (t0 * maxBatch) * 32, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, 128, batch);
+                gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, batch);
             }
         }
     }
@@ -2268,7 +2283,7 @@ public final class Sentiment {
 
     private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, 128, packedP9, 0, l1f_a55, (0) * 32, 32, batch);
+            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, packedP9, 0, l1f_a55, (0) * 32, batch);
         }
     }
 
@@ -2296,30 +2311,30 @@ public final class Sentiment {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked128x128(l1f_x54, (t0 * maxBatch) * 128, 128, packedP8, 0, l1f_x56, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            gemmPacked128x128(l1f_x54, (t0 * maxBatch) * 128, packedP8, 0, l1f_x56, (t0 * maxBatch) * 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked128x128(l1f_x54, (t * maxBatch) * 128, 128, packedP8, 0, l1f_x56, (t * maxBatch) * 128, 128, batch);
+                gemmPacked128x128(l1f_x54, (t * maxBatch) * 128, packedP8, 0, l1f_x56, (t * maxBatch) * 128, batch);
             }
         }
     }
 
     private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter128x128(gradients, P8, l1f_x54, (t0 * maxBatch) * 128, 128, out0, (t0 * maxBatch) * 128, 128, (t1 - t0) * batch);
+            addOuter128x128(gradients, P8, l1f_x54, (t0 * maxBatch) * 128, out0, (t0 * maxBatch) * 128, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter128x128(gradients, P8, l1f_x54, (t * maxBatch) * 128, 128, out0, (t * maxBatch) * 128, 128, batch);
+                addOuter128x128(gradients, P8, l1f_x54, (t * maxBatch) * 128, out0, (t * maxBatch) * 128, batch);
             }
         }
     }
 
     private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter128x32(gradients, P9, l1f_x54, (t0 * maxBatch) * 128, 128, l1f_s0, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter128x32(gradients, P9, l1f_x54, (t0 * maxBatch) * 128, l1f_s0, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter128x32(gradients, P9, l1f_x54, (t * maxBatch) * 128, 128, l1f_s0, (t * maxBatch) * 32, 32, batch);
+                addOuter128x32(gradients, P9, l1f_x54, (t * maxBatch) * 128, l1f_s0, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -2364,7 +2379,6 @@ public final class Sentiment {
     }
 
     private void forwardLayer1(int batch, int steps, int[] lengths) {
-        pack_l1f();
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 128, l1f_s0, b * 32, 32);
             System.arraycopy(initialState, b * STATE_SIZE + 160, l1f_s1, b * 32, 32);
@@ -2387,7 +2401,6 @@ public final class Sentiment {
     }
 
     private void backwardLayer1(int batch, int steps, int[] lengths) {
-        packForBackward_l1f();
         Arrays.fill(l1f_ds0, 0.0f);
         Arrays.fill(l1f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -2435,15 +2448,12 @@ public final class Sentiment {
     }
 
     private void pack_l2() {
-        for (int row0 = 0; row0 < 2; row0 += 8) {
-            int rowEnd = Math.min(row0 + 8, 2);
-            for (int c = 0; c < 32; c++) {
-                for (int row = row0; row < rowEnd; row++) {
-                    int n = 0 + row;
-                    int to = n < 0 ? (n / 32) * 1024 + c * 32 + n % 32 : 0 + c * 2 + (n - 0);
-                    l2_w1[to] = parameters[P12 + row * 32 + c];
-                }
-            }
+        for (int row = 0; row < 2; row++) {
+            int n = 0 + row;
+            int to = n < 0 ? (n / 32) * 1024 + n % 32 : 0 + (n - 0);
+            int stride = n < 0 ? 32 : 2;
+            int from = P12 + row * 32;
+            for (int c = 0; c < 32; c++) l2_w1[to + c * stride] = parameters[from + c];
         }
     }
 
@@ -2461,10 +2471,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x2(out1, (t0 * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, 2, (t1 - t0) * batch);
+            gemmPacked32x2(out1, (t0 * maxBatch) * 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x2(out1, (t * maxBatch) * 32, 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, 2, batch);
+                gemmPacked32x2(out1, (t * maxBatch) * 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, batch);
             }
         }
     }
@@ -2511,20 +2521,20 @@ public final class Sentiment {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked2x32(dOut2, (t0 * maxBatch) * 2, 2, packedP12, 0, l2_x6, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            gemmPacked2x32(dOut2, (t0 * maxBatch) * 2, packedP12, 0, l2_x6, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked2x32(dOut2, (t * maxBatch) * 2, 2, packedP12, 0, l2_x6, (t * maxBatch) * 32, 32, batch);
+                gemmPacked2x32(dOut2, (t * maxBatch) * 2, packedP12, 0, l2_x6, (t * maxBatch) * 32, batch);
             }
         }
     }
 
     private void adjointHoisted_l2_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter2x32(gradients, P12, dOut2, (t0 * maxBatch) * 2, 2, out1, (t0 * maxBatch) * 32, 32, (t1 - t0) * batch);
+            addOuter2x32(gradients, P12, dOut2, (t0 * maxBatch) * 2, out1, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter2x32(gradients, P12, dOut2, (t * maxBatch) * 2, 2, out1, (t * maxBatch) * 32, 32, batch);
+                addOuter2x32(gradients, P12, dOut2, (t * maxBatch) * 2, out1, (t * maxBatch) * 32, batch);
             }
         }
     }
@@ -2553,290 +2563,576 @@ public final class Sentiment {
     }
 
     private void forwardLayer2(int batch, int steps, int[] lengths) {
-        pack_l2();
         forwardHoisted_l2(0, 1, batch);
         forwardStep_l2(0, 1, batch);
     }
 
     private void backwardLayer2(int batch, int steps, int[] lengths) {
-        packForBackward_l2();
         adjointStep_l2(0, 1, batch);
         adjointHoisted_l2(0, 1, batch);
     }
 
-    private static void addOuter128x128(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter128x128(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 128;
+        final int xs = 128;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 128; r++) {
-                int w0 = wo + r * 128;
+            for (int r = 0; r < 128; r += 2) {
+                int w0 = wo + (r + 0) * 128;
+                int w1 = wo + (r + 1) * 128;
                 for (int c = 0; c < 128; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter128x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter128x32(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 128;
+        final int xs = 32;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 128; r++) {
-                int w0 = wo + r * 32;
+            for (int r = 0; r < 128; r += 2) {
+                int w0 = wo + (r + 0) * 32;
+                int w1 = wo + (r + 1) * 32;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter192x300(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter192x300(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 192;
+        final int xs = 300;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 192; r++) {
-                int w0 = wo + r * 300;
+            for (int r = 0; r < 192; r += 2) {
+                int w0 = wo + (r + 0) * 300;
+                int w1 = wo + (r + 1) * 300;
                 for (int c = 0; c < 288; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
                 for (int c = 288; c < 296; c += 8) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
                     }
-                    s0.intoArray(w, w0 + c + 0);
+                    s00.intoArray(w, w0 + c + 0);
+                    s10.intoArray(w, w1 + c + 0);
                 }
                 for (int c = 296; c < 300; c++) {
-                    float s = w[w0 + c];
-                    for (int i = i0; i < i1; i++) s += g[go + i * gs + r] * x[xo + i * xs + c];
-                    w[w0 + c] = s;
+                    float s0 = w[w0 + c];
+                    for (int i = i0; i < i1; i++) s0 += g[go + i * gs + r + 0] * x[xo + i * xs + c];
+                    w[w0 + c] = s0;
+                    float s1 = w[w1 + c];
+                    for (int i = i0; i < i1; i++) s1 += g[go + i * gs + r + 1] * x[xo + i * xs + c];
+                    w[w1 + c] = s1;
                 }
             }
         }
     }
 
-    private static void addOuter192x64(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter192x64(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 192;
+        final int xs = 64;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 192; r++) {
-                int w0 = wo + r * 64;
+            for (int r = 0; r < 192; r += 2) {
+                int w0 = wo + (r + 0) * 64;
+                int w1 = wo + (r + 1) * 64;
                 for (int c = 0; c < 64; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void addOuter2x32(float[] w, int wo, float[] g, int go, int gs, float[] x,
-            int xo, int xs, int m) {
+    private static void addOuter2x32(float[] w, int wo, float[] g, int go, float[] x, int xo,
+            int m) {
+        final int gs = 2;
+        final int xs = 32;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 2; r++) {
-                int w0 = wo + r * 32;
+            for (int r = 0; r < 2; r += 2) {
+                int w0 = wo + (r + 0) * 32;
+                int w1 = wo + (r + 1) * 32;
                 for (int c = 0; c < 32; c += 32) {
-                    FloatVector s0 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s1 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s2 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s3 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
+                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
+                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
                     for (int i = i0; i < i1; i++) {
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[go + i * gs + r]);
-                        int x0 = xo + i * xs + c;
-                        s0 = FloatVector.fromArray(SPECIES, x, x0 + 0).fma(gi, s0);
-                        s1 = FloatVector.fromArray(SPECIES, x, x0 + 8).fma(gi, s1);
-                        s2 = FloatVector.fromArray(SPECIES, x, x0 + 16).fma(gi, s2);
-                        s3 = FloatVector.fromArray(SPECIES, x, x0 + 24).fma(gi, s3);
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
+                        s02 = x2.fma(g0v, s02);
+                        s12 = x2.fma(g1v, s12);
+                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
+                        s03 = x3.fma(g0v, s03);
+                        s13 = x3.fma(g1v, s13);
                     }
-                    s0.intoArray(w, w0 + c + 0);
-                    s1.intoArray(w, w0 + c + 8);
-                    s2.intoArray(w, w0 + c + 16);
-                    s3.intoArray(w, w0 + c + 24);
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s02.intoArray(w, w0 + c + 16);
+                    s03.intoArray(w, w0 + c + 24);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                    s12.intoArray(w, w1 + c + 16);
+                    s13.intoArray(w, w1 + c + 24);
                 }
             }
         }
     }
 
-    private static void gemmPacked128x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 128; j += 32) {
+    private static void gemmPacked128x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 128;
+        final int ys = 128;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemmPacked128x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 128; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
-                if (i < i1) {
+            }
+        }
+    }
+
+    private static void gemmPacked128x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 128;
+        final int ys = 32;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
+                int i = i0;
+                for (; i + 5 < i1; i += 6) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
+                }
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 128; k++) {
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2844,7 +3140,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32;
+                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2864,52 +3160,171 @@ public final class Sentiment {
         }
     }
 
-    private static void gemmPacked192x300(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 288; j += 32) {
+    private static void gemmPacked192x300(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 192;
+        final int ys = 300;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 288; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
+                }
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 256; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
-                        c10 = b0.fma(x1, c10);
-                        c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
-                if (i < i1) {
+                for (int j = 256; j < 288; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2917,7 +3332,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2938,9 +3353,7 @@ public final class Sentiment {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
@@ -2948,11 +3361,11 @@ public final class Sentiment {
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y1 + j + 0);
+                    c10.intoArray(y, y0 + ys + j + 0);
                 }
                 if (i < i1) {
                     int a0 = ao + i * as;
@@ -2979,125 +3392,299 @@ public final class Sentiment {
         }
     }
 
-    private static void gemmPacked192x64(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 64; j += 32) {
+    private static void gemmPacked192x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 192;
+        final int ys = 64;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32;
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 64; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 192; k++) {
+                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked2x32(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 32; j += 32) {
+    private static void gemmPacked2x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 2;
+        final int ys = 32;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + k * 32;
+                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 2; k++) {
+                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 2; k++) {
+                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 32; j += 32) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3105,7 +3692,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + k * 32;
+                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3125,156 +3712,348 @@ public final class Sentiment {
         }
     }
 
-    private static void gemmPacked300x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 192; j += 32) {
+    private static void gemmPacked300x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 300;
+        final int ys = 192;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + k * 32;
+                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + k * 32;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                }
-            }
-        }
-    }
-
-    private static void gemmPacked32x128(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 128; j += 32) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
-                    int a0 = ao + i * as;
-                    int a1 = a0 + as;
-                    int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32;
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 300; k++) {
+                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
-                if (i < i1) {
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 300; k++) {
+                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 192; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32;
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 300; k++) {
+                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
     }
 
-    private static void gemmPacked32x2(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
+    private static void gemmPacked32x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 32;
+        final int ys = 128;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 128; j += 16) {
+                int i = i0;
+                for (; i + 5 < i1; i += 6) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
+                }
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 128; j += 64) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c02 = FloatVector.zero(SPECIES);
+                    FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 32; k++) {
+                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 24);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        c02 = b2.fma(x0, c02);
+                        c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c02.intoArray(y, y0 + j + 16);
+                    c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked32x2(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 32;
+        final int ys = 2;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
             for (int i = i0; i < i1; i++) {
                 int a0 = ao + i * as;
                 int y0 = yo + i * ys;
@@ -3287,74 +4066,169 @@ public final class Sentiment {
         }
     }
 
-    private static void gemmPacked64x192(float[] a, int ao, int as, float[] bm, int bo, float[] y,
-            int yo, int ys, int m) {
-        for (int i0 = 0; i0 < m; i0 += 64) {
-            int i1 = Math.min(m, i0 + 64);
-            for (int j = 0; j < 192; j += 32) {
+    private static void gemmPacked64x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
+            int m) {
+        final int as = 64;
+        final int ys = 192;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (; i + 5 < i1; i += 6) {
                     int a0 = ao + i * as;
-                    int a1 = a0 + as;
                     int y0 = yo + i * ys;
-                    int y1 = y0 + ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
-                    FloatVector c12 = FloatVector.zero(SPECIES);
-                    FloatVector c13 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    FloatVector c40 = FloatVector.zero(SPECIES);
+                    FloatVector c41 = FloatVector.zero(SPECIES);
+                    FloatVector c50 = FloatVector.zero(SPECIES);
+                    FloatVector c51 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a1 + k]);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
                         c10 = b0.fma(x1, c10);
                         c11 = b1.fma(x1, c11);
-                        c12 = b2.fma(x1, c12);
-                        c13 = b3.fma(x1, c13);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                        FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+                        c40 = b0.fma(x4, c40);
+                        c41 = b1.fma(x4, c41);
+                        FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+                        c50 = b0.fma(x5, c50);
+                        c51 = b1.fma(x5, c51);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c10.intoArray(y, y1 + j + 0);
-                    c11.intoArray(y, y1 + j + 8);
-                    c12.intoArray(y, y1 + j + 16);
-                    c13.intoArray(y, y1 + j + 24);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    c40.intoArray(y, y0 + 4 * ys + j + 0);
+                    c41.intoArray(y, y0 + 4 * ys + j + 8);
+                    c50.intoArray(y, y0 + 5 * ys + j + 0);
+                    c51.intoArray(y, y0 + 5 * ys + j + 8);
                 }
-                if (i < i1) {
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 192; j += 64) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c01 = FloatVector.zero(SPECIES);
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
+                    FloatVector c04 = FloatVector.zero(SPECIES);
+                    FloatVector c05 = FloatVector.zero(SPECIES);
+                    FloatVector c06 = FloatVector.zero(SPECIES);
+                    FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32;
+                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
                         FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 0);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 8);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 16);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 24);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
                         c02 = b2.fma(x0, c02);
                         c03 = b3.fma(x0, c03);
+                        c04 = b4.fma(x0, c04);
+                        c05 = b5.fma(x0, c05);
+                        c06 = b6.fma(x0, c06);
+                        c07 = b7.fma(x0, c07);
                     }
                     c00.intoArray(y, y0 + j + 0);
                     c01.intoArray(y, y0 + j + 8);
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
+                    c04.intoArray(y, y0 + j + 32);
+                    c05.intoArray(y, y0 + j + 40);
+                    c06.intoArray(y, y0 + j + 48);
+                    c07.intoArray(y, y0 + j + 56);
                 }
             }
         }
