@@ -328,7 +328,7 @@ public final class GeneratedNetwork {
         return h.streams();
     }
 
-    /** One streaming step of {@code x} ({@code [batch][INPUT_SIZE]}); returns {@code y} ({@code [batch][OUTPUT_SIZE]}). */
+    /** One streaming step of {@code x} ({@code [batch][INPUT_SIZE]}); returns {@code y} ({@code [batch][OUT]}). */
     public double[] step(double[] x, int batch) {
         Object y = newArray(batch * h.outputSize);
         stepRaw(toNative(x), batch, y);
