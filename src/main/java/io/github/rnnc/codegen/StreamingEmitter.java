@@ -113,7 +113,7 @@ final class StreamingEmitter {
         }
         method.addStatement("$L = true", PACKED).endControlFlow();
         method.beginControlFlow("if (!$L)", IN_BUFFERS).addStatement("loadStreamState()").endControlFlow();
-        method.addComment("time slice 0 of the forward buffers: x is its input, [batch][INPUT_SIZE] as a slice is")
+        method.addComment("one step on time slice 0 of the forward buffers, whose input rows are laid out as x")
                 .addStatement("$T.arraycopy(x, 0, input, 0, batch * INPUT_SIZE)", System.class);
         for (LayerPlan plan : plans) {
             LayerPlan.Direction d = plan.directions().get(0);
