@@ -175,6 +175,18 @@ public final class Forecast {
 
     private boolean packedForBackward;
 
+    private final float[] streamState;
+
+    /**
+     * Whether the packed weights are those of parameters() for step(); see resetState().
+     */
+    private boolean streamPacked;
+
+    /**
+     * Whether row 0 of the state buffers holds the streaming state (else streamState does).
+     */
+    private boolean streamStateInBuffers;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private long updates;
@@ -246,9 +258,11 @@ public final class Forecast {
             this.l2_w1 = new float[size(1, 1, 32)];
             this.packedP8 = new float[size(1, 1, 32)];
             this.l2_x5 = new float[size(maxSteps, maxBatch, 32)];
+            this.streamState = new float[size(1, maxBatch, STATE_SIZE)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
         }
+        resetState();
     }
 
     private static int size(int rows, int batch, int width) {
@@ -306,6 +320,7 @@ public final class Forecast {
         Arrays.fill(parameters, P7, P7 + 32, 0.0f);
         for (int i = 0; i < 32; i++) parameters[P8 + i] = (float) random.nextDouble(-0.4264014327112209, 0.4264014327112209);
         Arrays.fill(parameters, P9, P9 + 1, 0.0f);
+        streamPacked = false;
     }
 
     private static void orthogonal(SplittableRandom random, Object target, int offset, int rows,
@@ -400,6 +415,10 @@ public final class Forecast {
     }
 
     private void runForward(float[] x, int batch, int steps, int[] lengths) {
+        // the streaming state lives in the buffers this overwrites
+        if (streamStateInBuffers) {
+            saveStreamState();
+        }
         // x is [batch][steps][in]; inside, sequences are time-major [steps][maxBatch][in]
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
@@ -449,6 +468,76 @@ public final class Forecast {
         packForBackward_l1f();
         packForBackward_l2();
         packedForBackward = true;
+    }
+
+    /**
+     * Starts every row's stream again from initialState() as it is now (zeros unless set), and
+     * makes the next step() pack the weights of parameters() again: after writing into
+     * parameters() or initialState() directly, call resetState() before streaming. A new
+     * network behaves as if resetState() had been called.
+     */
+    public void resetState() {
+        System.arraycopy(initialState, 0, streamState, 0, initialState.length);
+        streamStateInBuffers = false;
+        streamPacked = false;
+    }
+
+    /**
+     * Streaming: advances every sequence b < batch by one time step. {@code x} is
+     * [batch][INPUT_SIZE]; {@code y} receives [batch][OUTPUT_SIZE], the network's output at this step.
+     * Each row's recurrent state is kept in this object between calls (as Keras
+     * {@code stateful=True}); rows b >= batch keep theirs. resetState() starts every row again
+     * from initialState(). forward, computeGradients and trainStep leave the streaming state
+     * as it was (trainStep changes the weights the next step uses). The weights are packed on
+     * the first step after construction, resetState(), initialize or applyGradients: after
+     * writing into parameters() directly, call resetState() before streaming.
+     */
+    public void step(float[] x, int batch, float[] y) {
+        if (batch < 1 || batch > maxBatch) {
+            throw new IllegalArgumentException("batch is " + batch + "; expected 1 to maxBatch = " + maxBatch);
+        }
+        if (x.length < batch * INPUT_SIZE) {
+            throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * INPUT_SIZE = " + (batch * INPUT_SIZE));
+        }
+        if (y.length < batch * OUTPUT_SIZE) {
+            throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * OUTPUT_SIZE = " + (batch * OUTPUT_SIZE));
+        }
+        if (!streamPacked) {
+            packWeights();
+            streamPacked = true;
+        }
+        if (!streamStateInBuffers) {
+            loadStreamState();
+        }
+        // one step on time slice 0 of the forward buffers, whose input rows are laid out as x
+        System.arraycopy(x, 0, input, 0, batch * INPUT_SIZE);
+        forwardHoisted_l0f(0, 1, batch);
+        forwardStep_l0f(0, 1, batch);
+        System.arraycopy(l0f_s0, maxBatch * 32, l0f_s0, 0, batch * 32);
+        System.arraycopy(l0f_s0, 0, out0, 0, batch * 32);
+        forwardHoisted_l1f(0, 1, batch);
+        forwardStep_l1f(0, 1, batch);
+        System.arraycopy(l1f_s0, maxBatch * 32, l1f_s0, 0, batch * 32);
+        System.arraycopy(l1f_s0, 0, out1, 0, batch * 32);
+        forwardHoisted_l2(0, 1, batch);
+        forwardStep_l2(0, 1, batch);
+        System.arraycopy(out2, 0, y, 0, batch * OUTPUT_SIZE);
+    }
+
+    private void loadStreamState() {
+        for (int b = 0; b < maxBatch; b++) {
+            System.arraycopy(streamState, b * STATE_SIZE + 0, l0f_s0, b * 32, 32);
+            System.arraycopy(streamState, b * STATE_SIZE + 32, l1f_s0, b * 32, 32);
+        }
+        streamStateInBuffers = true;
+    }
+
+    private void saveStreamState() {
+        for (int b = 0; b < maxBatch; b++) {
+            System.arraycopy(l0f_s0, b * 32, streamState, b * STATE_SIZE + 0, 32);
+            System.arraycopy(l1f_s0, b * 32, streamState, b * STATE_SIZE + 32, 32);
+        }
+        streamStateInBuffers = false;
     }
 
     /**
@@ -546,6 +635,7 @@ public final class Forecast {
             optimizerState[i] = buffer;
             parameters[i] -= 0.01f * buffer;
         }
+        streamPacked = false;
     }
 
     /**

@@ -31,8 +31,8 @@ import org.openjdk.jmh.runner.IterationType;
 /**
  * One generated network, one operation per benchmark method: {@code forward} (inference),
  * {@code computeGradients} (forward + loss + BPTT), {@code trainStep} (that, then clipping and the optimizer's
- * update), and {@code step} (streaming, one time step at a time; generated classes do not have it yet, so the plan
- * leaves it out and the report lists it as not yet generated).
+ * update), and {@code step} (streaming, one time step at a time, for classes that have it: no bidirectional layer;
+ * the plan leaves it out for the others and the report lists them as not generated).
  *
  * <p>The class is chosen by name ({@link Nets}); JMH forks a JVM per configuration, so each JVM loads exactly one
  * generated class (and one vector species). The calls go through exact-typed method handles: no boxing, and no
@@ -69,6 +69,8 @@ public class RnnBench {
     private MethodHandle gradients;
     private MethodHandle train;
     private MethodHandle step;
+    /** {@code resetState()} of a class that streams: after parameters() is written, the next step repacks. */
+    private MethodHandle resetState;
     private MethodHandle resetOptimizer;
     private float[] parameters;
     private float[] initialParameters;
@@ -117,8 +119,10 @@ public class RnnBench {
             // the expected streaming API: one time step of a batch, the state kept inside the network
             step = lookup.findVirtual(type, "step",
                     MethodType.methodType(void.class, float[].class, int.class, float[].class)).bindTo(network);
+            resetState = lookup.findVirtual(type, "resetState", MethodType.methodType(void.class)).bindTo(network);
         } catch (NoSuchMethodException e) {
             step = null;
+            resetState = null;
         }
         SplittableRandom random = new SplittableRandom(7);
         x = new float[batch * steps * in];
@@ -140,6 +144,9 @@ public class RnnBench {
         type.getMethod("initialize", long.class).invoke(network, 42L);
         parameters = (float[]) type.getMethod("parameters").invoke(network);
         initialParameters = parameters.clone();
+        if (resetState != null) {
+            resetState.invokeExact();
+        }
         warmUntilClean(params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1));
         System.arraycopy(initialParameters, 0, parameters, 0, parameters.length);
     }
@@ -183,13 +190,17 @@ public class RnnBench {
     }
 
     /**
-     * The initial weights and a fresh optimizer state before every iteration, so that training does not drift
-     * over thousands of steps. Copies only: JMH's -prof gc counts what this allocates into the iteration.
+     * The initial weights, a fresh optimizer state and (for streaming) a fresh stream before every iteration, so that
+     * training does not drift over thousands of steps. Copies only: JMH's -prof gc counts what this allocates into the iteration.
      */
     @Setup(Level.Iteration)
     public void reset(IterationParams iteration) throws Throwable {
         System.arraycopy(initialParameters, 0, parameters, 0, parameters.length);
         resetOptimizer.invokeExact();
+        if (resetState != null) {
+            // parameters() was written directly: step must repack it; each iteration streams from the start
+            resetState.invokeExact();
+        }
         measuring = iteration.getType() == IterationType.MEASUREMENT;
         calls = 0;
         bytesAtStart = THREADS.getCurrentThreadAllocatedBytes();

@@ -25,6 +25,8 @@ final class ApiEmitter {
     private final LayerPlan head;
     private final int outputSize;
     private final boolean sequenceOutput;
+    /** The streaming API, for a network without bidirectional layers; else null. */
+    private final StreamingEmitter streaming;
 
     ApiEmitter(NetworkClassEmitter owner) {
         this.owner = owner;
@@ -35,6 +37,7 @@ final class ApiEmitter {
         this.head = owner.plans().get(owner.plans().size() - 1);
         this.outputSize = head.outSize();
         this.sequenceOutput = head.outSequence();
+        this.streaming = StreamingEmitter.streamable(owner.plans()) ? new StreamingEmitter(owner) : null;
     }
 
     private String lit(double v) {
@@ -83,6 +86,9 @@ final class ApiEmitter {
         type.addField(boolean.class, "packed", Modifier.PRIVATE);
         type.addField(boolean.class, "packedForBackward", Modifier.PRIVATE);
         owner.temporaries().keySet().forEach(field -> type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL));
+        if (streaming != null) {
+            streaming.fields(type);
+        }
         type.addMethod(constructor());
         type.addMethod(MethodSpec.methodBuilder("size").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .returns(int.class).addParameter(int.class, "rows").addParameter(int.class, "batch")
@@ -96,7 +102,7 @@ final class ApiEmitter {
                 "The states every sequence starts from, [maxBatch][STATE_SIZE] (live; zeros unless set)."));
         type.addMethod(getter("initialStateGradients",
                 "d loss / d initialState() of the last computeGradients call."));
-        type.addMethod(Initialization.method(owner.offsets(), target));
+        type.addMethod(Initialization.method(owner.offsets(), target, streaming != null));
         type.addMethod(Initialization.orthogonal());
         type.addMethod(checkShape());
         type.addMethod(checkLengths());
@@ -106,12 +112,15 @@ final class ApiEmitter {
         type.addMethod(runBackward());
         type.addMethod(packWeights());
         type.addMethod(packWeightsForBackward());
+        if (streaming != null) {
+            streaming.methods(type);
+        }
         network.training().ifPresent(training -> {
             boolean labels = training.loss() == NetworkIr.Loss.CROSS_ENTROPY;
             type.addMethod(computeGradientsPublic(labels, false));
             type.addMethod(computeGradientsPublic(labels, true));
             type.addMethod(loss(training.loss()));
-            Optimizer.emit(type, training, target, labels);
+            Optimizer.emit(type, training, target, labels, streaming != null);
         });
     }
 
@@ -200,10 +209,16 @@ final class ApiEmitter {
             }
         });
         owner.temporaries().forEach((field, size) -> method.addStatement("this.$L = new $T[$L]", field, elem, size));
+        if (streaming != null) {
+            method.addStatement("this.$L = new $T[size(1, maxBatch, STATE_SIZE)]", StreamingEmitter.SAVED, elem);
+        }
         method.nextControlFlow("catch ($T e)", ArithmeticException.class)
                 .addStatement("throw new $T(\"maxBatch \" + maxBatch + \" and maxSteps \" + maxSteps"
                         + " + \" need buffers larger than a Java array\")", IllegalArgumentException.class)
                 .endControlFlow();
+        if (streaming != null) {
+            method.addStatement("resetState()");
+        }
         return method.build();
     }
 
@@ -248,7 +263,7 @@ final class ApiEmitter {
         return method.build();
     }
 
-    private static CodeBlock checkArray(String name, String expected, String description) {
+    static CodeBlock checkArray(String name, String expected, String description) {
         return CodeBlock.builder()
                 .beginControlFlow("if ($L.length < $L)", name, expected)
                 .addStatement("throw new $T(\"$L has \" + $L.length + \" elements; expected $L = \" + ($L))",
@@ -297,6 +312,10 @@ final class ApiEmitter {
         MethodSpec.Builder method = MethodSpec.methodBuilder("runForward").addModifiers(Modifier.PRIVATE)
                 .addParameter(array, "x").addParameter(int.class, "batch").addParameter(int.class, "steps")
                 .addParameter(int[].class, "lengths");
+        if (streaming != null) {
+            method.addComment("the streaming state lives in the buffers this overwrites")
+                    .addCode(StreamingEmitter.saveBeforeForward());
+        }
         method.addComment("x is [batch][steps][in]; inside, sequences are time-major [steps][maxBatch][in]")
                 .beginControlFlow("for (int b = 0; b < batch; b++)")
                 .beginControlFlow("for (int t = 0; t < steps; t++)")

@@ -10,7 +10,7 @@ final class Initialization {
     private Initialization() {
     }
 
-    static MethodSpec method(ParameterOffsets offsets, Target target) {
+    static MethodSpec method(ParameterOffsets offsets, Target target, boolean streaming) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("initialize").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Deterministic initialization as Keras does it: Glorot-uniform input matrices,\n"
                         + "orthogonal recurrent matrices, zero biases, or what the spec declares.\n")
@@ -44,6 +44,9 @@ final class Initialization {
             } else {
                 throw new IllegalStateException("unknown initializer " + init);
             }
+        }
+        if (streaming) {
+            method.addCode(StreamingEmitter.markStale());
         }
         return method.build();
     }

@@ -16,7 +16,8 @@ final class Optimizer {
     private Optimizer() {
     }
 
-    static void emit(TypeSpec.Builder type, NetworkIr.Training training, Target target, boolean labels) {
+    static void emit(TypeSpec.Builder type, NetworkIr.Training training, Target target, boolean labels,
+            boolean streaming) {
         TypeName elem = target.elemType();
         TypeName array = ArrayTypeName.of(elem);
         NetworkIr.Optimizer optimizer = training.optimizer();
@@ -45,7 +46,7 @@ final class Optimizer {
             method.addStatement("applyGradients()");
             type.addMethod(method.addStatement("return loss").build());
         }
-        type.addMethod(apply(training, target, twoMoments));
+        type.addMethod(apply(training, target, twoMoments, streaming));
         MethodSpec.Builder reset = MethodSpec.methodBuilder("resetOptimizer").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Forgets the optimizer's moments and step count, as a fresh torch.optim optimizer.\n")
                 .addStatement("$T.fill(optimizerState, $L)", java.util.Arrays.class, target.literal(0));
@@ -55,7 +56,8 @@ final class Optimizer {
         type.addMethod(reset.addStatement("updates = 0").build());
     }
 
-    private static MethodSpec apply(NetworkIr.Training training, Target target, boolean twoMoments) {
+    private static MethodSpec apply(NetworkIr.Training training, Target target, boolean twoMoments,
+            boolean streaming) {
         String e = target.elem();
         MethodSpec.Builder method = MethodSpec.methodBuilder("applyGradients").addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Clips gradients() as the spec says and updates parameters() by the spec's optimizer.\n");
@@ -113,6 +115,9 @@ final class Optimizer {
                     .addStatement("parameters[i] -= $L * g / (($L) Math.sqrt(square) + $L)", target.literal(
                             rms.learningRate()), e, target.literal(rms.epsilon()))
                     .endControlFlow();
+        }
+        if (streaming) {
+            method.addCode(StreamingEmitter.markStale());
         }
         return method.build();
     }

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * After warm-up, {@code forward} and {@code computeGradients} (with and without lengths) allocate nothing: the
+ * After warm-up, {@code forward} and {@code computeGradients} (with and without lengths), and {@code step} where the
+ * network streams (no bidirectional layer), allocate nothing: the
  * thread's allocated-bytes counter reads 0 across {@value #MEASURED_CALLS} calls. The calls are made by a driver
  * class compiled together with the network ({@link AllocationDriver}), so the harness is not measured; two controls
  * show that the measurement sees an allocation and that the harness alone reads 0.
@@ -51,7 +52,7 @@ class AllocationTest {
     static final int BATCH = 2;
     static final int STEPS = 4;
 
-    /** Small versions of char_lstm, sentiment and peephole, each in its own package. */
+    /** Small versions of char_lstm, sentiment, peephole and mgu (many-to-one), each in its own package. */
     static final Map<String, String> SPECS = new LinkedHashMap<>();
 
     static {
@@ -104,8 +105,36 @@ class AllocationTest {
                 """);
     }
 
+    static {
+        SPECS.put("mgu", "package alloc.mgu;\n\n" + Specs.cells("mgu") + """
+
+                network MguSmall {
+                    input x[6];
+                    mgu(8);
+                    dense(3, activation = softmax);
+
+                    train {
+                        loss = cross_entropy;
+                        optimizer = rmsprop(lr = 0.001);
+                    }
+                }
+                """);
+    }
+
     static final String[] MODE_NAMES = {"forward", "forward with lengths", "computeGradients",
-        "computeGradients with lengths"};
+        "computeGradients with lengths", null, null, "step"};
+
+    /** The driver modes measured for a network: the four calls, and step when it streams. */
+    static int[] modes(NetworkIr ir) {
+        return streams(ir) ? new int[] {AllocationDriver.FORWARD, AllocationDriver.FORWARD_LENGTHS,
+            AllocationDriver.GRADIENTS, AllocationDriver.GRADIENTS_LENGTHS, AllocationDriver.STEP}
+            : new int[] {AllocationDriver.FORWARD, AllocationDriver.FORWARD_LENGTHS, AllocationDriver.GRADIENTS,
+                AllocationDriver.GRADIENTS_LENGTHS};
+    }
+
+    static boolean streams(NetworkIr ir) {
+        return ir.layers().stream().noneMatch(l -> l instanceof NetworkIr.Recurrent r && r.backward().isPresent());
+    }
 
     @TempDir
     static Path directory;
@@ -140,7 +169,7 @@ class AllocationTest {
                     boolean sequenceOutput = ir.layers().get(ir.layers().size() - 1).sequenceOutput();
                     List<GeneratedSource> sources = new ArrayList<>(result.sources());
                     sources.add(AllocationDriver.source(ir.javaPackage(), ir.className(), false, labels,
-                            sequenceOutput));
+                            sequenceOutput, streams(ir)));
                     IRS.put(key, ir);
                     perKey.put(key, sources);
                 } catch (AssertionError | RuntimeException | IOException e) {
@@ -180,9 +209,10 @@ class AllocationTest {
         InMemoryJavaCompiler.Compiled compiled = (InMemoryJavaCompiler.Compiled) COMPILED.get(key);
         NetworkIr ir = IRS.get(key);
 
-        IntConsumer[] drivers = new IntConsumer[MODE_NAMES.length];
-        for (int mode = 0; mode < drivers.length; mode++) {
-            drivers[mode] = AllocationDriver.create(compiled, ir.javaPackage(), mode, BATCH, STEPS);
+        int[] modes = modes(ir);
+        IntConsumer[] drivers = new IntConsumer[modes.length];
+        for (int i = 0; i < drivers.length; i++) {
+            drivers[i] = AllocationDriver.create(compiled, ir.javaPackage(), modes[i], BATCH, STEPS);
         }
         // Rounds: every mode not yet clean gets WARM_UP_CALLS calls, then one measurement. The modes share code, so
         // they warm up together; a mode is clean once a measurement reads 0.
@@ -219,7 +249,8 @@ class AllocationTest {
         List<String> dirty = new ArrayList<>();
         for (int mode = 0; mode < drivers.length; mode++) {
             if (!clean[mode]) {
-                dirty.add(MODE_NAMES[mode] + " still allocates; bytes per call after each round: " + history[mode]);
+                dirty.add(MODE_NAMES[modes[mode]] + " still allocates; bytes per call after each round: "
+                        + history[mode]);
             }
         }
         System.out.printf("[AllocationTest] %s %s: %d rounds of %d calls per mode, %.1f s%n", name, backend, rounds,

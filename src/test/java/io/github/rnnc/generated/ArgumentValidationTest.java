@@ -9,6 +9,7 @@ import io.github.rnnc.testing.GeneratedClasses;
 import io.github.rnnc.testing.GeneratedNetwork;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code lengths}) as a whole word: arrays too short, {@code batch} outside {@code 1..maxBatch}, {@code steps}
  * outside {@code 1..maxSteps} or not the spec's fixed {@code steps}, a label outside {@code 0..OUTPUT_SIZE-1}, a
  * {@code lengths} array shorter than {@code batch} or with a length outside {@code 1..steps}. Arrays longer than
- * needed are accepted ("too short" is the error, so longer is fine).
+ * needed are accepted ("too short" is the error, so longer is fine). The same for the streaming {@code step(x, batch,
+ * y)}: {@code x} shorter than {@code batch * INPUT_SIZE}, {@code y} shorter than {@code batch * OUTPUT_SIZE},
+ * {@code batch} outside {@code 1..maxBatch}; a rejected step leaves the stream as it was.
  */
 class ArgumentValidationTest {
     static final int MAX_BATCH = 3;
@@ -188,6 +191,53 @@ class ArgumentValidationTest {
                 "computeGradients with longer x and " + (net.acceptsLabels() ? "labels" : "targets"));
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void stepRejectsWrongSizesNamingTheArgument(String name, Backend backend) {
+        GeneratedNetwork net = instantiate(name, backend);
+        net.initialize(5);
+        int in = net.inputSize();
+        int out = net.outputSize();
+        double[] x = new double[BATCH * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.cos(i);
+        }
+        net.resetState();
+        double[] first = net.step(x, BATCH);
+        double[] second = net.step(x, BATCH);
+
+        record StepCall(String description, String argument, int xLength, int yLength, int batch) {
+        }
+        List<StepCall> calls = new ArrayList<>();
+        calls.add(new StepCall("step: x one element short", "x", BATCH * in - 1, BATCH * out, BATCH));
+        calls.add(new StepCall("step: x empty", "x", 0, BATCH * out, BATCH));
+        calls.add(new StepCall("step: y one element short", "y", BATCH * in, BATCH * out - 1, BATCH));
+        calls.add(new StepCall("step: y empty", "y", BATCH * in, 0, BATCH));
+        for (int batch : new int[] {0, -1, MAX_BATCH + 1}) {
+            int b = Math.max(batch, 1);
+            calls.add(new StepCall("step: batch " + batch, "batch", b * in, b * out, batch));
+        }
+        List<String> problems = new ArrayList<>();
+        net.resetState();
+        assertArrayEquals(first, net.step(x, BATCH), "step after resetState()");
+        for (StepCall call : calls) {
+            Object shortX = net.newArray(call.xLength());
+            System.arraycopy(net.toNative(x), 0, shortX, 0, Math.min(call.xLength(), x.length));
+            Call asCall = new Call(call.description(), call.argument(), 0, 0, 0, 0, null, 0, false);
+            String problem = expectRejected(asCall, () -> net.stepRaw(shortX, call.batch(),
+                    net.newArray(call.yLength())));
+            if (problem != null) {
+                problems.add(call.description() + ": " + problem);
+            }
+        }
+        assertEquals(List.of(), problems, name + " (" + backend + ")");
+        // The rejected calls advanced nothing; longer arrays are accepted.
+        Object longY = net.newArray(BATCH * out + 4);
+        net.stepRaw(net.toNative(Arrays.copyOf(x, x.length + 3)), BATCH, longY);
+        assertArrayEquals(second, Arrays.copyOf(GeneratedNetwork.toDouble(longY), second.length),
+                "step with longer x and y, after rejected calls");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static GeneratedNetwork instantiate(String name, Backend backend) {
@@ -232,8 +282,12 @@ class ArgumentValidationTest {
 
     /** Null when the call throws an IllegalArgumentException naming the argument, else what went wrong. */
     private static String expectRejected(GeneratedNetwork net, Call call) {
+        return expectRejected(call, () -> run(net, call));
+    }
+
+    private static String expectRejected(Call call, Runnable run) {
         try {
-            run(net, call);
+            run.run();
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             if (message == null || !Pattern.compile("\\b" + Pattern.quote(call.argument()) + "\\b").matcher(message)

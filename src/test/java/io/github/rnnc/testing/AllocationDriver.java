@@ -10,7 +10,9 @@ import java.util.function.IntConsumer;
  * {@code invokevirtual}, exact types, no reflection, no boxing) in a loop; the test calls the driver through
  * {@link IntConsumer#accept(int)} and reads the thread's allocated bytes around that one call.
  *
- * <p>Driver modes: {@link #FORWARD}, {@link #FORWARD_LENGTHS}, {@link #GRADIENTS}, {@link #GRADIENTS_LENGTHS}; and
+ * <p>Driver modes: {@link #FORWARD}, {@link #FORWARD_LENGTHS}, {@link #GRADIENTS}, {@link #GRADIENTS_LENGTHS},
+ * {@link #STEP} (streaming, for a class that has it: see {@link #source(String, String, boolean, boolean, boolean,
+ * boolean)}); and
  * two controls that involve no generated code, {@link #CONTROL_ALLOCATES} (one small array per iteration, to show
  * the measurement sees allocation) and {@link #CONTROL_ARITHMETIC} (none, to show the harness itself reads 0).
  */
@@ -21,6 +23,8 @@ public final class AllocationDriver {
     public static final int GRADIENTS_LENGTHS = 3;
     public static final int CONTROL_ALLOCATES = 4;
     public static final int CONTROL_ARITHMETIC = 5;
+    /** {@code step(x, batch, y)}, one time step of every sequence, the state kept in the network. */
+    public static final int STEP = 6;
 
     public static final String CLASS_NAME = "RnncAllocationDriver";
 
@@ -34,6 +38,12 @@ public final class AllocationDriver {
      */
     public static GeneratedSource source(String packageName, String className, boolean f64, boolean labels,
             boolean sequenceOutput) {
+        return source(packageName, className, f64, labels, sequenceOutput, false);
+    }
+
+    /** As above, with the {@link #STEP} mode when {@code streaming} (the class has {@code step}). */
+    public static GeneratedSource source(String packageName, String className, boolean f64, boolean labels,
+            boolean sequenceOutput, boolean streaming) {
         String t = f64 ? "double" : "float";
         boolean network = className != null;
         StringBuilder s = new StringBuilder();
@@ -79,6 +89,9 @@ public final class AllocationDriver {
                     .append(target).append(", batch, steps); break;\n");
             s.append("            case 3: for (int i = 0; i < n; i++) checksum += net.computeGradients(x, ")
                     .append(target).append(", batch, steps, lengths); break;\n");
+            if (streaming) {
+                s.append("            case 6: for (int i = 0; i < n; i++) net.step(x, batch, y); break;\n");
+            }
         }
         s.append("            case 4: for (int i = 0; i < n; i++) sink = new ").append(t).append("[16]; break;\n");
         s.append("            case 5: for (int i = 0; i < n; i++) { for (int k = 0; k < x.length; k++)"

@@ -24,6 +24,7 @@ import java.util.Map;
  * {@code inputGradients()}, {@code initialState()}, {@code initialStateGradients()} (live arrays);
  * {@code initialize(long)}; {@code forward(T[] x, int batch, int steps, [int[] lengths,] T[] y)};
  * {@code T computeGradients(T[] x, int[] labels | T[] targets, int batch, int steps[, int[] lengths])};
+ * when no layer is bidirectional, {@code step(T[] x, int batch, T[] y)} and {@code resetState()} (streaming);
  * static {@code INPUT_SIZE}, {@code OUTPUT_SIZE}, {@code PARAMETER_COUNT}, {@code STATE_SIZE}, {@code PARAMETERS}
  * (of the nested record {@code Parameter(String name, int offset, int[] shape)}) and {@code STATES} (of
  * {@code State(String name, int offset, int size)}).
@@ -73,6 +74,10 @@ public final class GeneratedNetwork {
         public final MethodHandle gradientsLabels, gradientsLabelsLengths;
         /** {@code (Object, Object x, Object targets, int, int) double} and with a trailing {@code int[] lengths} */
         public final MethodHandle gradientsTargets, gradientsTargetsLengths;
+        /** {@code (Object, Object x, int batch, Object y) void}; null when the class cannot stream */
+        public final MethodHandle step;
+        /** {@code (Object) void}; null when the class cannot stream */
+        public final MethodHandle resetState;
         public final int inputSize, outputSize, parameterCount, stateSize;
         public final List<Param> parameterList;
         public final List<StateSlot> stateList;
@@ -112,6 +117,12 @@ public final class GeneratedNetwork {
             gradientsTargets = find(lookup, "computeGradients", scalar, array, array, int.class, int.class);
             gradientsTargetsLengths = find(lookup, "computeGradients", scalar, array, array, int.class, int.class,
                     int[].class);
+            step = find(lookup, "step", void.class, array, int.class, array);
+            resetState = find(lookup, "resetState", void.class);
+            if ((step == null) != (resetState == null)) {
+                throw new AssertionError(type.getName() + " has " + (step == null ? "resetState() but no step"
+                        : "step but no resetState()"));
+            }
             inputSize = intConstant(type, "INPUT_SIZE");
             outputSize = intConstant(type, "OUTPUT_SIZE");
             parameterCount = intConstant(type, "PARAMETER_COUNT");
@@ -155,6 +166,10 @@ public final class GeneratedNetwork {
 
         public boolean acceptsLabels() {
             return gradientsLabels != null;
+        }
+
+        public boolean streams() {
+            return step != null;
         }
 
         public boolean acceptsTargets() {
@@ -306,6 +321,41 @@ public final class GeneratedNetwork {
         Object y = newArray(outputLength(batch, steps));
         forwardRaw(toNative(x), batch, steps, lengths, y);
         return toDouble(y);
+    }
+
+    /** Whether the class has the streaming API ({@code step}, {@code resetState}). */
+    public boolean streams() {
+        return h.streams();
+    }
+
+    /** One streaming step of {@code x} ({@code [batch][INPUT_SIZE]}); returns {@code y} ({@code [batch][OUT]}). */
+    public double[] step(double[] x, int batch) {
+        Object y = newArray(batch * h.outputSize);
+        stepRaw(toNative(x), batch, y);
+        return toDouble(y);
+    }
+
+    /** {@code step} with arrays of the class's own type (see {@link #newArray}). */
+    public void stepRaw(Object x, int batch, Object y) {
+        if (h.step == null) {
+            throw new AssertionError(h.type.getName() + " has no step(x, batch, y); is a layer bidirectional?");
+        }
+        try {
+            h.step.invokeExact(instance, x, batch, y);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void resetState() {
+        if (h.resetState == null) {
+            throw new AssertionError(h.type.getName() + " has no resetState(); is a layer bidirectional?");
+        }
+        try {
+            h.resetState.invokeExact(instance);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** Loss for {@code cross_entropy}; overwrites the gradients. {@code lengths} may be null. */
