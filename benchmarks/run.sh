@@ -76,6 +76,17 @@ if [ "$report_only" = 1 ]; then
     "${java[@]}" -Djava.awt.headless=true -cp "$jar" bench.Report "$out" "$here/README.template.md" "$readme" "$charts"
     exit 0
 fi
+# --dl4j needs the jar of a -Pdl4j build and DL4J's class path (checked before --no-build wipes the last results)
+dl4j_cp=$here/target/dl4j.classpath
+dl4j_ready() {
+    [ "$dl4j" = 0 ] && return 0
+    if [ -s "$dl4j_cp" ] && [ -f "$jar" ] && "$driver_home/bin/jar" tf "$jar" | grep -qx bench/Dl4jBench.class; then
+        return 0
+    fi
+    echo "run.sh: --dl4j needs a build with -Pdl4j (no $dl4j_cp or no bench.Dl4jBench in $jar); run without --no-build" >&2
+    return 1
+}
+[ "$build" = 1 ] || dl4j_ready || exit 1
 rm -rf "$out" "$logs"
 mkdir -p "$out" "$logs" "$charts"
 
@@ -92,11 +103,7 @@ if [ "$build" = 1 ]; then
     fi
 fi
 [ -f "$jar" ] || { echo "run.sh: no $jar; run without --no-build" >&2; exit 1; }
-dl4j_cp=$here/target/dl4j.classpath
-if [ "$dl4j" = 1 ] && { [ ! -s "$dl4j_cp" ] || ! "$driver_home/bin/jar" tf "$jar" | grep -qx bench/Dl4jBench.class; }; then
-    echo "run.sh: --dl4j needs a build with -Pdl4j (no $dl4j_cp or no bench.Dl4jBench in the jar); run without --no-build" >&2
-    exit 1
-fi
+dl4j_ready || exit 1
 
 # the benchmarked examples are the reviewed code: the same text as generated-examples/ (bar the source path)
 for ex in char_lstm/CharLstm mgu/MguTagger; do
