@@ -8,7 +8,10 @@
 #   benchmarks/run.sh --smoke    every benchmark once, briefly, on JDK 17; fails on a missing result or on
 #                                allocation (≥ 8 B/op); makes no speed claim; writes only target/smoke/ (.ci/run)
 # Options: --no-build (reuse target/benchmarks.jar), --jdk LABEL=JAVA_HOME (repeatable; replaces the JDK list),
-#          --report-only (rewrite README.md and the charts from the results of the mode's last run).
+#          --report-only (rewrite README.md and the charts from the results of the mode's last run),
+#          --dl4j (opt-in: also Deeplearning4j 1.0.0-M2.1 on the LSTM sweep, H = 64/128/256, batch 1 and 8, one
+#          thread, after rnnc, on the first JDK; builds with -Pdl4j, which downloads ≈ 150 MB of jars from Maven
+#          Central once; results in jmh-LABEL-dl4j.json, a DL4J column in the LSTM tables).
 # Environment: JDK17_HOME, JDK25_HOME, TORCH_PYTHON (default /usr/bin/python3, Debian's, which has torch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +19,7 @@ root=$(dirname "$here")
 mode=default
 build=1
 report_only=0
+dl4j=0
 jdks=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,8 +28,9 @@ while [ $# -gt 0 ]; do
         --default) mode=default ;;
         --no-build) build=0 ;;
         --report-only) report_only=1 ;;
+        --dl4j) dl4j=1 ;;
         --jdk) jdks+=("$2"); shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -71,6 +76,17 @@ if [ "$report_only" = 1 ]; then
     "${java[@]}" -Djava.awt.headless=true -cp "$jar" bench.Report "$out" "$here/README.template.md" "$readme" "$charts"
     exit 0
 fi
+# --dl4j needs the jar of a -Pdl4j build and DL4J's class path (checked before --no-build wipes the last results)
+dl4j_cp=$here/target/dl4j.classpath
+dl4j_ready() {
+    [ "$dl4j" = 0 ] && return 0
+    if [ -s "$dl4j_cp" ] && [ -f "$jar" ] && "$driver_home/bin/jar" tf "$jar" | grep -qx bench/Dl4jBench.class; then
+        return 0
+    fi
+    echo "run.sh: --dl4j needs a build with -Pdl4j (no $dl4j_cp or no bench.Dl4jBench in $jar); run without --no-build" >&2
+    return 1
+}
+[ "$build" = 1 ] || dl4j_ready || exit 1
 rm -rf "$out" "$logs"
 mkdir -p "$out" "$logs" "$charts"
 
@@ -79,9 +95,15 @@ if [ "$build" = 1 ]; then
     say "mvn install of rnnc (tests skipped: .ci/run and mvn verify run them)"
     (cd "$root" && JAVA_HOME=$driver_home mvn -B -q install -DskipTests -Dinvoker.skip)
     say "mvn package of benchmarks/ (generates $(ls "$here"/src/main/rnn/sweep/*.rnn | wc -l) sweep specs × 2 backends and the examples)"
-    (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package)
+    if [ "$dl4j" = 1 ]; then
+        say "mvn package -Pdl4j of benchmarks/ (the same jar, plus bench.Dl4jBench; DL4J's jars stay out of it)"
+        (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package -Pdl4j)
+    else
+        (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package)
+    fi
 fi
 [ -f "$jar" ] || { echo "run.sh: no $jar; run without --no-build" >&2; exit 1; }
+dl4j_ready || exit 1
 
 # the benchmarked examples are the reviewed code: the same text as generated-examples/ (bar the source path)
 for ex in char_lstm/CharLstm mgu/MguTagger; do
@@ -178,6 +200,17 @@ for spec in "${jdks[@]}"; do
         exit 1
     }
 done
+# --- Deeplearning4j (--dl4j): JMH on the first JDK, one thread, from DL4J's own jars ----------------------------------
+if [ "$dl4j" = 1 ]; then
+    label=${jdks[0]%%=*}
+    say "Deeplearning4j on JDK $label (log: target/logs-$mode/jmh-$label-dl4j.log)"
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 "${java[@]}" \
+        -cp "$jar:$(cat "$dl4j_cp")" bench.Run dl4j "$mode" "$out" "$label" "$driver_home" \
+        >"$logs/jmh-$label-dl4j.log" 2>&1 || {
+        tail -n 30 "$logs/jmh-$label-dl4j.log"
+        exit 1
+    }
+fi
 echo "Run: finished $(date -u '+%Y-%m-%d %H:%M UTC') after $(( ($(date +%s) - started) / 60 )) min, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 
 if [ "$mode" = smoke ]; then

@@ -20,6 +20,9 @@ import java.util.stream.Stream;
  * its matrix products would take at the best single-core kernel speed measured in the same run for each product's
  * shape (the C AVX-512 kernel, OpenBLAS, or the Java Vector API kernel); element-wise work counts as free, so the
  * fraction of the ceiling is a conservative figure.
+ *
+ * <p>When the run has Deeplearning4j's results (jmh-LABEL-dl4j.json, {@code run.sh --dl4j}), the LSTM tables get a
+ * DL4J column and its ratio, DL4J's time over rnnc's on the same JDK; without them the page is as before.
  */
 public final class Report {
     private int steps = 100;
@@ -32,6 +35,7 @@ public final class Report {
     private final List<String> labels = new ArrayList<>();
     private final Map<String, Map<String, Results.Row>> jmh = new LinkedHashMap<>();
     private final Map<String, Results.Row> torch;
+    private final Results.Dl4j dl4j;
     private final Map<String, double[]> ceilingC;
     private final Map<String, Double> javaKernel = new HashMap<>();
     private final List<String[]> plan = new ArrayList<>();
@@ -64,6 +68,7 @@ public final class Report {
             jmh.put(label, rows);
         }
         torch = Results.readTorch(dir);
+        dl4j = Results.readDl4j(dir);
         ceilingC = Results.readCeiling(dir);
         Path planFile = dir.resolve("plan.tsv");
         if (Files.exists(planFile)) {
@@ -112,6 +117,20 @@ public final class Report {
     double torchTime(String config, String method, String net, int batch) {
         Results.Row row = torch.get(Results.key(method, net, config, batch));
         return row == null ? Double.NaN : row.micros();
+    }
+
+    boolean hasDl4j() {
+        return !dl4j.rows().isEmpty();
+    }
+
+    double dl4jTime(String method, String net, int batch) {
+        Results.Row row = dl4j.rows().get(Results.key(method, net, "dl4j", batch));
+        return row == null ? Double.NaN : row.micros();
+    }
+
+    /** The JDK whose rnnc times DL4J's are set against: the one DL4J ran on, when rnnc ran there too. */
+    String dl4jBaseline() {
+        return jmh.containsKey(dl4j.label()) ? dl4j.label() : primary;
     }
 
     static boolean training(String method) {
@@ -313,6 +332,24 @@ public final class Report {
                         + info.get("blas_libraries") + ", " + info.get("config") + "; " + info.get("timing"));
             }
         }
+        if (hasDl4j()) {
+            Map<String, String> info = new HashMap<>();
+            Path file = dir.resolve("dl4j-info.txt");
+            if (Files.exists(file)) {
+                for (String l : Files.readAllLines(file)) {
+                    int tab = l.indexOf('\t');
+                    if (tab > 0) {
+                        info.put(l.substring(0, tab), l.substring(tab + 1));
+                    }
+                }
+            }
+            line("- Deeplearning4j " + info.getOrDefault("dl4j.version", "1.0.0-M2.1") + " (nd4j-native "
+                    + info.getOrDefault("nd4j-native.version", "?") + ", linux-x86_64, BLAS "
+                    + info.getOrDefault("blas.vendor", "?") + "), JDK " + dl4j.label() + ": nd4j threads "
+                    + info.getOrDefault("nd4j.maxThreads", "?") + ", OpenMP threads "
+                    + info.getOrDefault("env.omp.threads", "?") + ", BLAS threads "
+                    + info.getOrDefault("blas.maxThreads", "?") + "; `bench.Dl4jBench`, the JMH options of rnnc's");
+        }
         Map<String, Object> c = Results.ceilingInfo(dir);
         if (!c.isEmpty()) {
             line("- C kernels: " + c.get("compiler") + " `" + c.get("flags") + "`, AVX-512: " + c.get("avx512")
@@ -466,6 +503,10 @@ public final class Report {
     }
 
     private void header(boolean withNet) {
+        header(withNet, false);
+    }
+
+    private void header(boolean withNet, boolean withDl4j) {
         StringBuilder h = new StringBuilder("| ");
         StringBuilder s = new StringBuilder("| ");
         if (withNet) {
@@ -484,11 +525,19 @@ public final class Report {
         h.append("µs / step | GFLOP/s | of ceiling | B/op | PyTorch 1T | **× PyTorch 1T** | PyTorch 2T | × 2T "
                 + "| PyTorch ref. BLAS | × ref. |");
         s.append("---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        if (withDl4j) {
+            h.append(" DL4J JDK ").append(dl4j.label()).append(" | **× DL4J** |");
+            s.append(" ---: | ---: |");
+        }
         line(h.toString());
         line(s.toString());
     }
 
     private void row(String first, String method, String net, String backend, int batch) {
+        row(first, method, net, backend, batch, false);
+    }
+
+    private void row(String first, String method, String net, String backend, int batch, boolean withDl4j) {
         StringBuilder r = new StringBuilder("| " + first + " | " + batch + " | ");
         for (String label : labels) {
             r.append(time(time(label, method, net, backend, batch))).append(" | ");
@@ -505,6 +554,11 @@ public final class Report {
         r.append(time(t1)).append(" | **").append(ratio(t1 / t)).append("** | ");
         r.append(time(t2)).append(" | ").append(ratio(t2 / t)).append(" | ");
         r.append(time(tr)).append(" | ").append(ratio(tr / t)).append(" |");
+        if (withDl4j) {
+            double td = dl4jTime(method, net, batch);
+            r.append(" ").append(time(td)).append(" | **")
+                    .append(ratio(td / time(dl4jBaseline(), method, net, backend, batch))).append("** |");
+        }
         line(r.toString());
     }
 
@@ -534,16 +588,32 @@ public final class Report {
         line("Derived columns (µs per step, GFLOP/s, fraction of the ceiling, B/op, ratios) use JDK " + primary
                 + ".");
         line("");
-        header(false);
+        boolean withDl4j = hasDl4j() && cell.equals("lstm") && backend.equals("vector");
+        if (withDl4j) {
+            line("DL4J: Deeplearning4j (`MultiLayerNetwork`: `LSTM` + `RnnOutputLayer`, identity, MSE; "
+                    + dl4jCall(method) + "), one thread, on JDK " + dl4j.label() + "; **× DL4J** is its time over "
+                    + "rnnc's on JDK " + dl4jBaseline() + " (above 1: rnnc is faster); — where DL4J did not run.");
+            line("");
+        }
+        header(false, withDl4j);
         for (String r : rows) {
             String[] hb = r.split(" ");
-            row(hb[0], method, cell + "_h" + hb[0], backend, Integer.parseInt(hb[1]));
+            row(hb[0], method, cell + "_h" + hb[0], backend, Integer.parseInt(hb[1]), withDl4j);
         }
         line("");
         if (chart != null) {
             line(chart);
             line("");
         }
+    }
+
+    static String dl4jCall(String method) {
+        return switch (method) {
+            case "forward" -> "`output(x)`";
+            case "computeGradients" -> "`computeGradientAndScore()`";
+            case "trainStep" -> "`fit(x, y)`, Adam";
+            default -> method;
+        };
     }
 
     private void otherCells() {

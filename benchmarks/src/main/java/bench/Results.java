@@ -51,39 +51,79 @@ final class Results {
         }
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
+            // jmh-LABEL-dl4j.json is Deeplearning4j's (readDl4j), not rnnc's
             files = list.filter(p -> p.getFileName().toString().startsWith("jmh-" + label + "-")
-                    && p.getFileName().toString().endsWith(".json")).sorted().toList();
+                    && p.getFileName().toString().endsWith(".json")
+                    && !p.getFileName().toString().endsWith(DL4J_SUFFIX)).sorted().toList();
         }
         for (Path file : files) {
-            String text = Files.readString(file).trim();
-            if (text.isEmpty()) {
+            rows.addAll(readJmhFile(file, thread));
+        }
+        return rows;
+    }
+
+    /** The suffix of the JMH results of bench.Dl4jBench: jmh-LABEL-dl4j.json (run.sh --dl4j). */
+    static final String DL4J_SUFFIX = "-dl4j.json";
+
+    /**
+     * Deeplearning4j's rows (backend "dl4j"), keyed like rnnc's, and the JDK label each ran on; empty when the run
+     * had no --dl4j. One label is expected (the baseline JDK); with several, the first in name order wins.
+     */
+    record Dl4j(String label, Map<String, Row> rows) {
+    }
+
+    static Dl4j readDl4j(Path dir) throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().startsWith("jmh-")
+                    && p.getFileName().toString().endsWith(DL4J_SUFFIX)).sorted().toList();
+        }
+        Map<String, Row> rows = new HashMap<>();
+        String label = null;
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            String fileLabel = name.substring(4, name.length() - DL4J_SUFFIX.length());
+            if (label != null && !label.equals(fileLabel)) {
                 continue;
             }
-            for (Object o : Json.array(Json.parse(text))) {
-                Map<String, Object> b = Json.object(o);
-                String benchmark = (String) b.get("benchmark");
-                String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-                Map<String, Object> params = Json.object(b.getOrDefault("params", Map.of()));
-                Map<String, Object> primary = Json.object(b.get("primaryMetric"));
-                double bytes = Double.NaN;
-                Map<String, Object> secondary = Json.object(b.getOrDefault("secondaryMetrics", Map.of()));
-                for (Map.Entry<String, Object> e : secondary.entrySet()) {
-                    if (e.getKey().endsWith("gc.alloc.rate.norm")) {
-                        bytes = number(Json.object(e.getValue()).get("score"));
-                    }
+            for (Row row : readJmhFile(file, Map.of())) {
+                label = fileLabel;
+                rows.put(row.key(), row);
+            }
+        }
+        return new Dl4j(label, rows);
+    }
+
+    private static List<Row> readJmhFile(Path file, Map<String, Double> thread) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        String text = Files.readString(file).trim();
+        if (text.isEmpty()) {
+            return rows;
+        }
+        for (Object o : Json.array(Json.parse(text))) {
+            Map<String, Object> b = Json.object(o);
+            String benchmark = (String) b.get("benchmark");
+            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            Map<String, Object> params = Json.object(b.getOrDefault("params", Map.of()));
+            Map<String, Object> primary = Json.object(b.get("primaryMetric"));
+            double bytes = Double.NaN;
+            Map<String, Object> secondary = Json.object(b.getOrDefault("secondaryMetrics", Map.of()));
+            for (Map.Entry<String, Object> e : secondary.entrySet()) {
+                if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                    bytes = number(Json.object(e.getValue()).get("score"));
                 }
-                double score = number(primary.get("score"));
-                double error = number(primary.get("scoreError"));
-                if (params.containsKey("shape")) {
-                    rows.add(new Row(method, (String) params.get("shape"), "java", 0, score, error, bytes,
-                            Double.NaN));
-                } else {
-                    String net = (String) params.get("net");
-                    String backend = (String) params.get("backend");
-                    int batch = Integer.parseInt((String) params.get("batch"));
-                    rows.add(new Row(method, net, backend, batch, score, error, bytes,
-                            thread.getOrDefault(key(method, net, backend, batch), Double.NaN)));
-                }
+            }
+            double score = number(primary.get("score"));
+            double error = number(primary.get("scoreError"));
+            if (params.containsKey("shape")) {
+                rows.add(new Row(method, (String) params.get("shape"), "java", 0, score, error, bytes,
+                        Double.NaN));
+            } else {
+                String net = (String) params.get("net");
+                String backend = (String) params.get("backend");
+                int batch = Integer.parseInt((String) params.get("batch"));
+                rows.add(new Row(method, net, backend, batch, score, error, bytes,
+                        thread.getOrDefault(key(method, net, backend, batch), Double.NaN)));
             }
         }
         return rows;

@@ -27,6 +27,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java --add-modules jdk.incubator.vector -cp target/benchmarks.jar bench.Run plan  MODE DIR
  * java --add-modules jdk.incubator.vector -cp target/benchmarks.jar bench.Run jmh   MODE DIR LABEL JAVA_HOME
  * java --add-modules jdk.incubator.vector -cp target/benchmarks.jar bench.Run check MODE DIR LABEL...
+ * java -cp target/benchmarks.jar:$(cat target/dl4j.classpath) bench.Run dl4j MODE DIR LABEL JAVA_HOME
  * </pre>
  *
  * {@code plan} writes DIR/plan.tsv (every JMH configuration), DIR/torch.tsv (what the PyTorch script runs, with
@@ -34,6 +35,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * and DIR/not-generated.tsv (rows planned for code rnnc does not generate yet). {@code jmh} runs the plan's JMH
  * groups on one JDK, forks included, into DIR/jmh-LABEL-GROUP.json. {@code check} (smoke mode) fails unless
  * every planned benchmark has a result on every JDK and allocates less than {@link #MAX_BYTES_PER_OP} per call.
+ * {@code dl4j} (a build with {@code -Pdl4j}, run by {@code run.sh --dl4j}) runs {@code bench.Dl4jBench}, Deeplearning4j
+ * on the LSTM sweep, with the mode's timing into DIR/jmh-LABEL-dl4j.json: H = 64, 128, 256 at batch 1 and 8 (H = 32,
+ * batch 1 in smoke mode); the system properties {@code bench.dl4j.nets} and {@code bench.dl4j.batches} (comma
+ * separated) narrow it for a short check. It runs nothing of rnnc's and is not in plan.tsv, so {@code check} and a
+ * run without it are unchanged.
  */
 public final class Run {
     /** JMH's -prof gc shows a residual 0.1–1.3 B/op for code that allocates nothing (PERFORMANCE.md). */
@@ -78,6 +84,12 @@ public final class Run {
                 }
                 runJmh(plan, dir, args[3], Path.of(args[4]));
             }
+            case "dl4j" -> {
+                if (args.length != 5) {
+                    usage();
+                }
+                runDl4j(plan, dir, args[3], Path.of(args[4]));
+            }
             case "check" -> {
                 List<String> labels = List.of(args).subList(3, args.length);
                 List<String> problems = check(plan, dir, labels);
@@ -93,7 +105,7 @@ public final class Run {
     }
 
     private static void usage() {
-        System.err.println("usage: bench.Run plan|jmh|check smoke|default|full DIR [LABEL JAVA_HOME | LABEL...]");
+        System.err.println("usage: bench.Run plan|jmh|check|dl4j smoke|default|full DIR [LABEL JAVA_HOME | LABEL...]");
         System.exit(2);
     }
 
@@ -321,6 +333,42 @@ public final class Run {
                     .result(dir.resolve("jmh-" + label + "-kernel.json").toString());
             new Runner(options.build()).run();
         }
+    }
+
+    /** The LSTM sizes and batches Deeplearning4j runs in a mode (see the class comment). */
+    static List<String> dl4jNets(String mode) {
+        String override = System.getProperty("bench.dl4j.nets");
+        if (override != null) {
+            return List.of(override.split(","));
+        }
+        return mode.equals("smoke") ? List.of("lstm_h32") : sweep("lstm", List.of(64, 128, 256));
+    }
+
+    static List<String> dl4jBatches(String mode) {
+        String override = System.getProperty("bench.dl4j.batches");
+        if (override != null) {
+            return List.of(override.split(","));
+        }
+        return mode.equals("smoke") ? List.of("1") : List.of("1", "8");
+    }
+
+    /**
+     * bench.Dl4jBench with the JVM options and timing of the mode's rnnc runs (one fork, -prof gc, JSON); the
+     * caller sets OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1, which the forks inherit.
+     */
+    static void runDl4j(Plan plan, Path dir, String label, Path javaHome) throws RunnerException {
+        String java = javaHome.resolve("bin").resolve("java").toString();
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms2g", "-Xmx6g", "-Xbatch",
+                "-XX:CompileThresholdScaling=0.1",
+                "-Dbench.dl4j.info=" + dir.toAbsolutePath().resolve("dl4j-info.txt")));
+        ChainedOptionsBuilder options = base(java, plan.timing(), jvmArgs, plan.mode())
+                .include("bench\\.Dl4jBench\\.(" + TRAINING_METHODS + ")$")
+                .param("net", dl4jNets(plan.mode()).toArray(String[]::new))
+                .param("backend", "dl4j")
+                .param("batch", dl4jBatches(plan.mode()).toArray(String[]::new))
+                .param("steps", String.valueOf(steps(plan.mode())))
+                .result(dir.resolve("jmh-" + label + Results.DL4J_SUFFIX).toString());
+        new Runner(options.build()).run();
     }
 
     private static ChainedOptionsBuilder base(String java, Timing t, List<String> jvmArgs, String mode) {
