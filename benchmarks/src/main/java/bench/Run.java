@@ -285,7 +285,7 @@ public final class Run {
         skipped.addAll(plan.notGenerated());
         Files.write(dir.resolve("not-generated.tsv"), skipped);
         StringBuilder timing = new StringBuilder(String.format(Locale.ROOT,
-                "JMH: 1 fork (`-Xbatch -XX:CompileThresholdScaling=0.1`), %d × %.0f s warm-up, %d × %.0f s measurement", plan.timing().warmups(),
+                "JMH: 1 fork (`-Xbatch`), %d × %.0f s warm-up, %d × %.0f s measurement", plan.timing().warmups(),
                 plan.timing().warmupSeconds(), plan.timing().iterations(), plan.timing().iterationSeconds()));
         for (Group g : plan.groups()) {
             if (g.timing() != null) {
@@ -310,10 +310,10 @@ public final class Run {
         // compile in the benchmark thread: on 2 busy cores a background C2 can lag far behind the warm-up;
         // the code it produces is the same, only the warm-up becomes a count of calls rather than a race
         jvmArgs.add("-Xbatch");
-        // a method called once per call reaches C2 after ~600 calls by default: 15 s of warm-up when a call takes
-        // 25 ms; a tenth of the thresholds brings it there within RnnBench's pre-warm-up (which ends when calls
-        // stop allocating: Vector API code allocates until C2 compiles it)
-        jvmArgs.add("-XX:CompileThresholdScaling=0.1");
+        // Default compile thresholds, as a user's JVM has them: with -XX:CompileThresholdScaling=0.1 C2 compiled
+        // the matrix kernels from immature profiles into code that ran the 6-row block at half speed (LSTM H = 128,
+        // the hoisted product took 344 instead of 170 us). The kernels run hundreds of times per call, so they
+        // reach C2 within RnnBench's pre-warm-up, which ends when calls stop allocating.
         for (Group g : plan.groups()) {
             ChainedOptionsBuilder options = base(java, g.timing() == null ? t : g.timing(), jvmArgs, plan.mode())
                     .include(g.include())
@@ -359,7 +359,6 @@ public final class Run {
     static void runDl4j(Plan plan, Path dir, String label, Path javaHome) throws RunnerException {
         String java = javaHome.resolve("bin").resolve("java").toString();
         List<String> jvmArgs = new ArrayList<>(List.of("-Xms2g", "-Xmx6g", "-Xbatch",
-                "-XX:CompileThresholdScaling=0.1",
                 "-Dbench.dl4j.info=" + dir.toAbsolutePath().resolve("dl4j-info.txt")));
         ChainedOptionsBuilder options = base(java, plan.timing(), jvmArgs, plan.mode())
                 .include("bench\\.Dl4jBench\\.(" + TRAINING_METHODS + ")$")
