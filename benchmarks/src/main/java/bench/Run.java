@@ -285,7 +285,7 @@ public final class Run {
         skipped.addAll(plan.notGenerated());
         Files.write(dir.resolve("not-generated.tsv"), skipped);
         StringBuilder timing = new StringBuilder(String.format(Locale.ROOT,
-                "JMH: 1 fork (`-Xbatch`), %d × %.0f s warm-up, %d × %.0f s measurement", plan.timing().warmups(),
+                "JMH: 1 fork (`-Xbatch`, default compile thresholds), %d × %.0f s warm-up, %d × %.0f s measurement", plan.timing().warmups(),
                 plan.timing().warmupSeconds(), plan.timing().iterations(), plan.timing().iterationSeconds()));
         for (Group g : plan.groups()) {
             if (g.timing() != null) {
@@ -310,10 +310,14 @@ public final class Run {
         // compile in the benchmark thread: on 2 busy cores a background C2 can lag far behind the warm-up;
         // the code it produces is the same, only the warm-up becomes a count of calls rather than a race
         jvmArgs.add("-Xbatch");
-        // Default compile thresholds, as a user's JVM has them: with -XX:CompileThresholdScaling=0.1 C2 compiled
-        // the matrix kernels from immature profiles into code that ran the 6-row block at half speed (LSTM H = 128,
-        // the hoisted product took 344 instead of 170 us). The kernels run hundreds of times per call, so they
-        // reach C2 within RnnBench's pre-warm-up, which ends when calls stop allocating.
+        // Timed modes keep the default compile thresholds, as a user's JVM has them: with
+        // -XX:CompileThresholdScaling=0.1 C2 compiled the matrix kernels from immature profiles into code half as
+        // fast (LSTM H = 128: the hoisted product took 344 instead of 170 us). The kernels run hundreds of times per
+        // call, so they reach C2 within RnnBench's pre-warm-up, which ends when calls stop allocating. The smoke
+        // mode times nothing; its short runs need every method in C2 to check that C2's code does not allocate.
+        if (plan.mode().equals("smoke")) {
+            jvmArgs.add("-XX:CompileThresholdScaling=0.1");
+        }
         for (Group g : plan.groups()) {
             ChainedOptionsBuilder options = base(java, g.timing() == null ? t : g.timing(), jvmArgs, plan.mode())
                     .include(g.include())
