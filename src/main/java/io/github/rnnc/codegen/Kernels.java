@@ -11,13 +11,13 @@ import javax.lang.model.element.Modifier;
 /**
  * Matrix kernels specialized to constant shapes, one static method per (kind, shape) in use.
  * <ul>
- * <li>{@code gemm}: {@code Y[i][j] = sum_k A[i][k] B[k][j]} for m rows of A; B is row-major [K][N]. Forward
- * products use it with B = W^T (packed once per call), so each step streams the weights in order; the
- * transposed products of the backward pass use it with B = W straight from the parameter array.</li>
+ * <li>{@code gemm}: {@code Y[i][j] = sum_k A[i][k] B[k][j]} for m rows of A; B is row-major [K][N], or packed in
+ * column panels ({@code gemmPacked}). Forward products use it with B = W^T and the transposed products of the
+ * backward pass with B = W, both packed when the parameters change, so each step streams the weights in order.</li>
  * <li>{@code addOuter}: {@code W[r][c] += sum_i G[i][r] X[i][c]}, the gradient of a product over m rows.</li>
  * </ul>
  * Vector code keeps a block of accumulators per output row and broadcasts one A element at a time (the axpy form),
- * so there is no reduction across lanes; two rows of A share every load of B.
+ * so there is no reduction across lanes; the rows of a block share every load of B.
  */
 final class Kernels {
     private static final int BLOCK_VECTORS = 4;

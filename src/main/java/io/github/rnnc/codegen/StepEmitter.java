@@ -239,10 +239,8 @@ final class StepEmitter {
             return null; // views and literals
         }
         if (op instanceof Op.MatVec || op instanceof Op.StackedMatVec) {
-            Ref a = storage.ref(op.operands().get(0));
-            Ref y = storage.ref(op.result());
-            return product(kernels.gemmPacked(op.operands().get(0).size(), op.result().size(), a.rowStride(),
-                    y.rowStride()), a, prefix + "_w" + op.result().id(), "0", y);
+            return product(op.operands().get(0).size(), op.result().size(), storage.ref(op.operands().get(0)),
+                    prefix + "_w" + op.result().id(), storage.ref(op.result()));
         }
         return valueOp(step, op, storage.ref(op.result()), storage::ref, false);
     }
@@ -256,9 +254,8 @@ final class StepEmitter {
         if (op instanceof Op.MatVecTransposed transposed) {
             // W^T g = g W: a product with W itself, packed in panels by packForBackward.
             List<Integer> shape = step.tensor(transposed.matrix()).shape();
-            Ref a = refs.of(transposed.vector());
-            return product(kernels.gemmPacked(shape.get(0), shape.get(1), a.rowStride(), dst.rowStride()), a,
-                    packedName(step, transposed.matrix()), "0", dst);
+            return product(shape.get(0), shape.get(1), refs.of(transposed.vector()),
+                    packedName(step, transposed.matrix()), dst);
         }
         return rows(code -> {
             if (op instanceof Op.Binary binary) {
@@ -301,10 +298,11 @@ final class StepEmitter {
                 offset, g.array(), g.baseAt(first, "0"), x.array(), x.baseAt(first, "0"), m));
     }
 
-    /** y = a · B over the current rows, B either a packed weight field or the parameter array. */
-    private CodeBlock product(String kernel, Ref a, String matrixArray, String matrixOffset, Ref y) {
-        return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, $L, $L, $L, $L);\n", kernel,
-                a.array(), a.baseAt(first, "0"), matrixArray, matrixOffset, y.array(), y.baseAt(first, "0"), m));
+    /** y = a · B over the current rows, B [inner][columns] a packed weight field; the kernel fits a's and y's rows. */
+    private CodeBlock product(int inner, int columns, Ref a, String packedMatrix, Ref y) {
+        String kernel = kernels.gemmPacked(inner, columns, a.rowStride(), y.rowStride());
+        return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, 0, $L, $L, $L);\n", kernel,
+                a.array(), a.baseAt(first, "0"), packedMatrix, y.array(), y.baseAt(first, "0"), m));
     }
 
     interface KernelCall {
