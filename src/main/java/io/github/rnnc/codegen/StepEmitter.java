@@ -298,7 +298,10 @@ final class StepEmitter {
                 offset, g.array(), g.baseAt(first, "0"), x.array(), x.baseAt(first, "0"), m));
     }
 
-    /** y = a · B over the current rows, B [inner][columns] a packed weight field; the kernel fits a's and y's rows. */
+    /**
+     * y = a · B over the current rows, B [inner][columns] a packed weight field, with the kernel specialized to the
+     * row strides of a and y.
+     */
     private CodeBlock product(int inner, int columns, Ref a, String packedMatrix, Ref y) {
         String kernel = kernels.gemmPacked(inner, columns, a.rowStride(), y.rowStride());
         return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, 0, $L, $L, $L);\n", kernel,
