@@ -349,7 +349,7 @@ final class StepEmitter {
         return code.build();
     }
 
-    /** Packs W^T of every forward product into a field (when the parameters changed): the products then stream it in order. */
+    /** Packs W^T of every forward product into a field (when the parameters changed): products stream it in order. */
     private MethodSpec pack(StepFunction step, String prefix, Map<String, String> buffers) {
         MethodSpec.Builder method = MethodSpec.methodBuilder("pack_" + prefix).addModifiers(Modifier.PRIVATE);
         for (Op op : step.ops()) {
