@@ -341,19 +341,18 @@ public final class Run {
 
     /** The LSTM sizes and batches Deeplearning4j runs in a mode (see the class comment). */
     static List<String> dl4jNets(String mode) {
-        String override = System.getProperty("bench.dl4j.nets");
-        if (override != null) {
-            return List.of(override.split(","));
-        }
-        return mode.equals("smoke") ? List.of("lstm_h32") : sweep("lstm", List.of(64, 128, 256));
+        return listProperty("bench.dl4j.nets",
+                mode.equals("smoke") ? List.of("lstm_h32") : sweep("lstm", List.of(64, 128, 256)));
     }
 
     static List<String> dl4jBatches(String mode) {
-        String override = System.getProperty("bench.dl4j.batches");
-        if (override != null) {
-            return List.of(override.split(","));
-        }
-        return mode.equals("smoke") ? List.of("1") : List.of("1", "8");
+        return listProperty("bench.dl4j.batches", mode.equals("smoke") ? List.of("1") : List.of("1", "8"));
+    }
+
+    /** The comma-separated system property {@code name}, or {@code otherwise} when it is not set. */
+    private static List<String> listProperty(String name, List<String> otherwise) {
+        String value = System.getProperty(name);
+        return value == null ? otherwise : List.of(value.split(","));
     }
 
     /**
