@@ -12,6 +12,9 @@
 #          --dl4j (opt-in: also Deeplearning4j 1.0.0-M2.1 on the LSTM sweep, H = 64/128/256, batch 1 and 8, one
 #          thread, after rnnc, on the first JDK; builds with -Pdl4j, which downloads ≈ 150 MB of jars from Maven
 #          Central once; results in jmh-LABEL-dl4j.json, a DL4J column in the LSTM tables).
+#   benchmarks/run.sh --segments  only the JDK 22+ probe SegmentKernelBench (≈ 2 min): the generated product with its
+#                                packed weights in a float[] and in a 64-byte-aligned MemorySegment, same fork, on
+#                                JDK 25 (JDK25_HOME); results/segments/jmh-25-segments.json
 # Environment: JDK17_HOME, JDK25_HOME, TORCH_PYTHON (default /usr/bin/python3, Debian's, which has torch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,8 +32,9 @@ while [ $# -gt 0 ]; do
         --no-build) build=0 ;;
         --report-only) report_only=1 ;;
         --dl4j) dl4j=1 ;;
+        --segments) mode=segments ;;
         --jdk) jdks+=("$2"); shift ;;
-        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -57,6 +61,23 @@ if [ ${#jdks[@]} -eq 0 ]; then
     else
         echo "run.sh: JDK 25 not found (set JDK25_HOME); measuring JDK 17 only" >&2
     fi
+fi
+# --- --segments: a question of its own (is a MemorySegment output mode worth generating?), answered on JDK 25 -----
+if [ "$mode" = segments ]; then
+    if [ -z "${jdk25:-}" ] || [ ! -x "$jdk25/bin/java" ]; then
+        echo "run.sh: --segments needs JDK 22 or later (set JDK25_HOME)" >&2
+        exit 2
+    fi
+    say "mvn install of rnnc (tests skipped), then mvn package -Psegments of benchmarks/ on JDK 25 (target/segments/)"
+    (cd "$root" && JAVA_HOME=$jdk25 mvn -B -q install -DskipTests)
+    (cd "$here" && JAVA_HOME=$jdk25 mvn -B -q package -Psegments)
+    mkdir -p "$here/results/segments"
+    say "SegmentKernelBench on JDK 25 (-prof gc)"
+    "$jdk25/bin/java" -jar "$here/target/segments/benchmarks.jar" 'bench.SegmentKernelBench' -prof gc -rf json \
+        -rff "$here/results/segments/jmh-25-segments.json" | grep -E '^(Benchmark|SegmentKernelBench)'
+    "$jdk25/bin/java" -version 2>&1 | head -n 1 >"$here/results/segments/jdk.txt"
+    say "done: results/segments/"
+    exit 0
 fi
 driver_home=${jdks[0]#*=}
 java=("$driver_home/bin/java" --add-modules jdk.incubator.vector)
