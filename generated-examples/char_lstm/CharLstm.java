@@ -1027,10 +1027,6 @@ public final class CharLstm {
                         e17.intoArray(l0f_v17, (r) * 256 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i));
                         e18.intoArray(l0f_v18, (r) * 256 + i);
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i).mul(e15);
-                        e19.intoArray(l0f_v19, (r) * 256 + i);
-                        FloatVector e20 = e18.add(e19);
-                        e20.intoArray(l0f_s1, (r + maxBatch) * 256 + i);
                     }
                 }
             }
@@ -1043,7 +1039,11 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 256 + i));
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i));
+                        e19.intoArray(l0f_v19, (r) * 256 + i);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 256 + i).add(e19);
+                        e20.intoArray(l0f_s1, (r + maxBatch) * 256 + i);
+                        FloatVector e21 = tanh(e20);
                         e21.intoArray(l0f_v21, (r) * 256 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 256 + i).mul(e21);
                         e22.intoArray(l0f_s0, (r + maxBatch) * 256 + i);
@@ -1534,10 +1534,6 @@ public final class CharLstm {
                         e17.intoArray(l1f_v17, (r) * 256 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i));
                         e18.intoArray(l1f_v18, (r) * 256 + i);
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i).mul(e15);
-                        e19.intoArray(l1f_v19, (r) * 256 + i);
-                        FloatVector e20 = e18.add(e19);
-                        e20.intoArray(l1f_s1, (r + maxBatch) * 256 + i);
                     }
                 }
             }
@@ -1550,7 +1546,11 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 256 + i));
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i));
+                        e19.intoArray(l1f_v19, (r) * 256 + i);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 256 + i).add(e19);
+                        e20.intoArray(l1f_s1, (r + maxBatch) * 256 + i);
+                        FloatVector e21 = tanh(e20);
                         e21.intoArray(l1f_v21, (r) * 256 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 256 + i).mul(e21);
                         e22.intoArray(l1f_s0, (r + maxBatch) * 256 + i);

@@ -812,10 +812,6 @@ public final class MnistRows {
                         e17.intoArray(l0f_v17, (r) * 128 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
                         e18.intoArray(l0f_v18, (r) * 128 + i);
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(e15);
-                        e19.intoArray(l0f_v19, (r) * 128 + i);
-                        FloatVector e20 = e18.add(e19);
-                        e20.intoArray(l0f_s1, (r + maxBatch) * 128 + i);
                     }
                 }
             }
@@ -828,7 +824,11 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 128 + i));
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
+                        e19.intoArray(l0f_v19, (r) * 128 + i);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 128 + i).add(e19);
+                        e20.intoArray(l0f_s1, (r + maxBatch) * 128 + i);
+                        FloatVector e21 = tanh(e20);
                         e21.intoArray(l0f_v21, (r) * 128 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i).mul(e21);
                         e22.intoArray(l0f_s0, (r + maxBatch) * 128 + i);

@@ -1287,6 +1287,7 @@ public final class PeepholeTagger {
         forwardStep_l0f_2(t0, t1, batch);
         forwardStep_l0f_3(t0, t1, batch);
         forwardStep_l0f_4(t0, t1, batch);
+        forwardStep_l0f_5(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -1383,9 +1384,21 @@ public final class PeepholeTagger {
                         e37.intoArray(l0f_v37, (r) * 48 + i);
                         FloatVector e38 = sigmoid(e37);
                         e38.intoArray(l0f_v38, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
                         FloatVector e39 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i));
                         e39.intoArray(l0f_v39, (r) * 48 + i);
-                        FloatVector e40 = e38.mul(e39);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i).mul(e39);
                         e40.intoArray(l0f_s0, (r + maxBatch) * 48 + i);
                     }
                 }
@@ -2166,6 +2179,7 @@ public final class PeepholeTagger {
         forwardStep_l0r_2(t0, t1, batch);
         forwardStep_l0r_3(t0, t1, batch);
         forwardStep_l0r_4(t0, t1, batch);
+        forwardStep_l0r_5(t0, t1, batch);
     }
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
@@ -2262,9 +2276,21 @@ public final class PeepholeTagger {
                         e37.intoArray(l0r_v37, (r) * 48 + i);
                         FloatVector e38 = sigmoid(e37);
                         e38.intoArray(l0r_v38, (r) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
                         FloatVector e39 = tanh(FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i));
                         e39.intoArray(l0r_v39, (r) * 48 + i);
-                        FloatVector e40 = e38.mul(e39);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i).mul(e39);
                         e40.intoArray(l0r_s0, (r + maxBatch) * 48 + i);
                     }
                 }

@@ -1061,9 +1061,6 @@ public final class Sentiment {
                 }
             }
         }
-    }
-
-    private void forwardStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1075,9 +1072,21 @@ public final class Sentiment {
                         e11.intoArray(l0f_v11, (r) * 64 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i));
                         e14.intoArray(l0f_v14, (r) * 64 + i);
-                        FloatVector e15 = sigmoid(e14);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e15 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i));
                         e15.intoArray(l0f_v15, (r) * 64 + i);
-                        FloatVector e18 = e11.mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
                         e18.intoArray(l0f_v18, (r) * 64 + i);
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i).add(e18);
                         e19.intoArray(l0f_v19, (r) * 64 + i);
@@ -1487,9 +1496,6 @@ public final class Sentiment {
                 }
             }
         }
-    }
-
-    private void forwardStep_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1501,9 +1507,21 @@ public final class Sentiment {
                         e11.intoArray(l0r_v11, (r) * 64 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i));
                         e14.intoArray(l0r_v14, (r) * 64 + i);
-                        FloatVector e15 = sigmoid(e14);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e15 = sigmoid(FloatVector.fromArray(SPECIES, l0r_v14, (r) * 64 + i));
                         e15.intoArray(l0r_v15, (r) * 64 + i);
-                        FloatVector e18 = e11.mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
                         e18.intoArray(l0r_v18, (r) * 64 + i);
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i).add(e18);
                         e19.intoArray(l0r_v19, (r) * 64 + i);
@@ -2066,10 +2084,6 @@ public final class Sentiment {
                         e17.intoArray(l1f_v17, (r) * 32 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i));
                         e18.intoArray(l1f_v18, (r) * 32 + i);
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(e15);
-                        e19.intoArray(l1f_v19, (r) * 32 + i);
-                        FloatVector e20 = e18.add(e19);
-                        e20.intoArray(l1f_s1, (r + maxBatch) * 32 + i);
                     }
                 }
             }
@@ -2082,7 +2096,11 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e21 = tanh(FloatVector.fromArray(SPECIES, l1f_s1, (r + maxBatch) * 32 + i));
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i));
+                        e19.intoArray(l1f_v19, (r) * 32 + i);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 32 + i).add(e19);
+                        e20.intoArray(l1f_s1, (r + maxBatch) * 32 + i);
+                        FloatVector e21 = tanh(e20);
                         e21.intoArray(l1f_v21, (r) * 32 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i).mul(e21);
                         e22.intoArray(l1f_s0, (r + maxBatch) * 32 + i);

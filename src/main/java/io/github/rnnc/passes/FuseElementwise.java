@@ -22,12 +22,26 @@ public final class FuseElementwise {
     static final int MAX_OPS_PER_LOOP = 6;
     /** Transcendental functions expand to a dozen vector operations each: at most two per loop. */
     static final int MAX_FUNCTIONS_PER_LOOP = 2;
+    /**
+     * Binary Vector API operations C2 inlines into one loop, a function counting as its own ({@link #FUNCTION_WEIGHT}).
+     * Each adds the class-check traps of the JDK's shared {@code lanewiseTemplate} and {@code ImplCache.find} profiles
+     * (about 5 after a warm-up) to a per-compile total; from {@code -XX:PerMethodTrapLimit} (100) on, C2 stops
+     * speculating on exact vector types and boxes the rest of the method. A GRU loop of two sigmoids and four sums
+     * reached 118 and allocated 6 KB per step.
+     */
+    static final int MAX_WEIGHT_PER_LOOP = 15;
+    static final int FUNCTION_WEIGHT = 7;
 
     private static boolean heavy(Op op) {
         return op instanceof Op.Unary unary && switch (unary.kind()) {
             case SIGMOID, TANH, EXP, SOFTSIGN, HARD_SIGMOID, HARD_SIGMOID_SLOPE -> true;
             default -> false;
         };
+    }
+
+    /** What an op adds to a loop's weight: a function its binary operations, a binary op 1, the rest nothing. */
+    private static int weight(Op op) {
+        return heavy(op) ? FUNCTION_WEIGHT : op instanceof Op.Binary ? 1 : 0;
     }
 
     private FuseElementwise() {
@@ -59,6 +73,7 @@ public final class FuseElementwise {
         int loop = 0;
         int runLength = 0;
         int runHeavy = 0;
+        int runWeight = 0;
         int runSize = -1;
         boolean runHoisted = false;
         java.util.List<Integer> run = new java.util.ArrayList<>();
@@ -68,7 +83,8 @@ public final class FuseElementwise {
             }
             boolean joins = fusable(op) && !op.result().scalar() && op.result().size() == runSize
                     && hoisted.test(op.result().id()) == runHoisted && runLength > 0
-                    && runLength < MAX_OPS_PER_LOOP && runHeavy + (heavy(op) ? 1 : 0) <= MAX_FUNCTIONS_PER_LOOP;
+                    && runLength < MAX_OPS_PER_LOOP && runHeavy + (heavy(op) ? 1 : 0) <= MAX_FUNCTIONS_PER_LOOP
+                    && runWeight + weight(op) <= MAX_WEIGHT_PER_LOOP;
             if (!joins) {
                 if (run.size() > 1) {
                     for (int id : run) {
@@ -79,6 +95,7 @@ public final class FuseElementwise {
                 run.clear();
                 runLength = 0;
                 runHeavy = 0;
+                runWeight = 0;
                 runSize = -1;
                 if (fusable(op) && !op.result().scalar()) {
                     runSize = op.result().size();
@@ -89,6 +106,7 @@ public final class FuseElementwise {
                 run.add(op.result().id());
                 runLength++;
                 runHeavy += heavy(op) ? 1 : 0;
+                runWeight += weight(op);
             }
         }
         if (run.size() > 1) {
