@@ -285,8 +285,9 @@ public final class Run {
         skipped.addAll(plan.notGenerated());
         Files.write(dir.resolve("not-generated.tsv"), skipped);
         StringBuilder timing = new StringBuilder(String.format(Locale.ROOT,
-                "JMH: 1 fork (`-Xbatch`, default compile thresholds), %d × %.0f s warm-up, %d × %.0f s measurement", plan.timing().warmups(),
-                plan.timing().warmupSeconds(), plan.timing().iterations(), plan.timing().iterationSeconds()));
+                "JMH: 1 fork (`-Xbatch`, default compile thresholds), %d × %.0f s warm-up, %d × %.0f s measurement",
+                plan.timing().warmups(), plan.timing().warmupSeconds(), plan.timing().iterations(),
+                plan.timing().iterationSeconds()));
         for (Group g : plan.groups()) {
             if (g.timing() != null) {
                 timing.append(String.format(Locale.ROOT, " (%s: %d × %.0f s warm-up, %d × %.0f s)", g.id(),

@@ -25,11 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * Is a JDK 22+ output mode with the packed weights in 64-byte-aligned off-heap memory worth generating (issue 3,
  * PERFORMANCE.md: on an AVX-512 Xeon a {@code float[]} kernel reached ~0.6 of C, an aligned {@code MemorySegment}
  * one ~0.9)? The generated forward product, y[m][n] = a[m][k] · W, with W packed in panels of 4 vectors exactly as
- * rnnc packs it, run twice in the same fork: {@code array} reads the panels from a {@code float[]} (16-byte
+ * rnnc packs it, as two benchmarks: {@code array} reads the panels from a {@code float[]} (16-byte
  * aligned: its data starts 16 bytes into the object), {@code segment} from a segment allocated with 64-byte
  * alignment, through {@code FloatVector.fromMemorySegment}. The loops are the generated ones: blocks of 48 rows,
  * half-panels (2 vectors) by 4 rows, an odd last row over two panels (8 accumulators); other leftover rows one at a
- * time (the shapes here have none).
+ * time (the shapes here have none). The two methods are the same loops written twice on purpose: one load
+ * site per layout keeps what C2 compiles identical to a generated kernel, where a shared kernel over a load
+ * function would mix both layouts' profiles at one call site. Setup runs both and checks they agree bit for bit.
  * Only in the {@code segments} profile (JDK 22+; {@code benchmarks/run.sh --segments}).
  */
 @State(Scope.Thread)
@@ -127,10 +129,8 @@ public class SegmentKernelBench {
                     c30.intoArray(y, y0 + 3 * n);
                     c31.intoArray(y, y0 + 3 * n + L);
                 }
-                for (; i < i1; i++) {
-                    if ((i1 - i0) % 2 != 0 && i == i1 - 1) {
-                        break;
-                    }
+                // the odd last row, if any, is the two-panel block's below
+                for (int last = i1 - (i1 - i0) % 2; i < last; i++) {
                     int bj = (j / PANEL) * k * PANEL + j % PANEL;
                     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
                     for (int kk = 0; kk < k; kk++) {
@@ -220,10 +220,8 @@ public class SegmentKernelBench {
                     c30.intoArray(y, y0 + 3 * n);
                     c31.intoArray(y, y0 + 3 * n + L);
                 }
-                for (; i < i1; i++) {
-                    if ((i1 - i0) % 2 != 0 && i == i1 - 1) {
-                        break;
-                    }
+                // the odd last row, if any, is the two-panel block's below
+                for (int last = i1 - (i1 - i0) % 2; i < last; i++) {
                     int bj = (j / PANEL) * k * PANEL + j % PANEL;
                     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
                     for (int kk = 0; kk < k; kk++) {

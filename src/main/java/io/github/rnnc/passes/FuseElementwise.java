@@ -20,12 +20,11 @@ public final class FuseElementwise {
 
     /** Longer chains are split: the JIT must inline every vector operation of a loop to vectorize it. */
     static final int MAX_OPS_PER_LOOP = 6;
-    /** Transcendental functions expand to a dozen vector operations each: at most two per loop. */
-    static final int MAX_FUNCTIONS_PER_LOOP = 2;
     /**
-     * Binary Vector API operations C2 inlines into one loop, a function counting as its own ({@link #FUNCTION_WEIGHT}).
-     * Each adds the class-check traps of the JDK's shared {@code lanewiseTemplate} and {@code ImplCache.find} profiles
-     * (about 5 after a warm-up) to a per-compile total; from {@code -XX:PerMethodTrapLimit} (100) on, C2 stops
+     * Binary Vector API operations C2 inlines into one loop; a transcendental function expands to a dozen vector
+     * operations and counts as its binary ones ({@link #FUNCTION_WEIGHT}), so a loop holds at most two functions.
+     * Each one adds the class-check traps of the JDK's shared {@code lanewiseTemplate} and {@code ImplCache.find}
+     * profiles (about 5 after a warm-up) to a per-compile total; from {@code -XX:PerMethodTrapLimit} (100) on, C2 stops
      * speculating on exact vector types and boxes the rest of the method. A GRU loop of two sigmoids and four sums
      * reached 118 and allocated 6 KB per step.
      */
@@ -72,7 +71,6 @@ public final class FuseElementwise {
         Map<Integer, Integer> loops = new HashMap<>();
         int loop = 0;
         int runLength = 0;
-        int runHeavy = 0;
         int runWeight = 0;
         int runSize = -1;
         boolean runHoisted = false;
@@ -83,8 +81,7 @@ public final class FuseElementwise {
             }
             boolean joins = fusable(op) && !op.result().scalar() && op.result().size() == runSize
                     && hoisted.test(op.result().id()) == runHoisted && runLength > 0
-                    && runLength < MAX_OPS_PER_LOOP && runHeavy + (heavy(op) ? 1 : 0) <= MAX_FUNCTIONS_PER_LOOP
-                    && runWeight + weight(op) <= MAX_WEIGHT_PER_LOOP;
+                    && runLength < MAX_OPS_PER_LOOP && runWeight + weight(op) <= MAX_WEIGHT_PER_LOOP;
             if (!joins) {
                 if (run.size() > 1) {
                     for (int id : run) {
@@ -94,7 +91,6 @@ public final class FuseElementwise {
                 }
                 run.clear();
                 runLength = 0;
-                runHeavy = 0;
                 runWeight = 0;
                 runSize = -1;
                 if (fusable(op) && !op.result().scalar()) {
@@ -105,7 +101,6 @@ public final class FuseElementwise {
             if (runSize >= 0) {
                 run.add(op.result().id());
                 runLength++;
-                runHeavy += heavy(op) ? 1 : 0;
                 runWeight += weight(op);
             }
         }
