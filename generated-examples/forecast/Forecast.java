@@ -729,7 +729,18 @@ public final class Forecast {
                         e6.intoArray(l0f_v6, (r) * 32 + i);
                         FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
                         e8.intoArray(l0f_v8, (r) * 32 + i);
-                        FloatVector e9 = tanh(e8);
+                        FloatVector e9x = e8.min(7.905311f).max(-7.905311f);
+                        FloatVector e9x2 = e9x.mul(e9x);
+                        FloatVector e9p = e9x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e9p = e9x2.fma(e9p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e9p = e9x2.fma(e9p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e9p = e9x2.fma(e9p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e9p = e9x2.fma(e9p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e9p = e9x2.fma(e9p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e9q = e9x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e9q = e9x2.fma(e9q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e9q = e9x2.fma(e9q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e9 = e9x.mul(e9p).div(e9q);
                         e9.intoArray(l0f_s0, (r + maxBatch) * 32 + i);
                     }
                 }
@@ -1019,7 +1030,8 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e11 = FloatVector.zero(SPECIES).blend(1.0f, FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i).compare(VectorOperators.GT, 0.0f));
+                        var e11m = FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i).compare(VectorOperators.GT, 0.0f);
+                        FloatVector e11 = FloatVector.zero(SPECIES).blend(1.0f, e11m);
                         e11.intoArray(l1f_a11, (b) * 32 + i);
                         FloatVector e12 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(e11);
                         e12.intoArray(l1f_x12, (r) * 32 + i);
@@ -1793,30 +1805,6 @@ public final class Forecast {
     private static float hardSigmoidSlope(float x) {
         float u = 0.2f * x + 0.5f;
         return u > 0.0f && u < 1.0f ? 0.2f : 0.0f;
-    }
-
-    private static FloatVector tanh(FloatVector a) {
-        FloatVector x = a.min(7.905311f).max(-7.905311f);
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(-2.7607684E-16f, 2.000188E-13f);
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 0.0048935246f));
-        FloatVector q = x2.fma(1.1982584E-6f, 1.1853471E-4f);
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.0022684347f));
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.004893525f));
-        return x.mul(p).div(q);
-    }
-
-    private static FloatVector sigmoid(FloatVector a) {
-        return tanh(a.mul(0.5f)).mul(0.5f).add(0.5f);
-    }
-
-    private static FloatVector hardSigmoidSlope(FloatVector x) {
-        FloatVector u = x.mul(0.2f).add(0.5f);
-        return FloatVector.zero(SPECIES).blend(0.2f, u.compare(VectorOperators.GT, 0.0f).and(u.compare(VectorOperators.LT, 1.0f)));
     }
 
     /**

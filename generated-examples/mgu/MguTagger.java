@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -769,7 +768,18 @@ public final class MguTagger {
                         e4.intoArray(l0f_v4, (r) * 64 + i);
                         FloatVector e6 = e4.add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
                         e6.intoArray(l0f_v6, (r) * 64 + i);
-                        FloatVector e7 = sigmoid(e6);
+                        FloatVector e7x = e6.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e7x2 = e7x.mul(e7x);
+                        FloatVector e7p = e7x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e7q = e7x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e7q = e7x2.fma(e7q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e7q = e7x2.fma(e7q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e7 = (e7x.mul(e7p).div(e7q)).mul(0.5f).add(0.5f);
                         e7.intoArray(l0f_v7, (r) * 64 + i);
                         FloatVector e9 = e7.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
                         e9.intoArray(l0f_v9, (r) * 64 + i);
@@ -800,7 +810,18 @@ public final class MguTagger {
                         e11.intoArray(l0f_v11, (r) * 64 + i);
                         FloatVector e13 = e11.add(FloatVector.fromArray(SPECIES, parameters, P5 + i));
                         e13.intoArray(l0f_v13, (r) * 64 + i);
-                        FloatVector e14 = tanh(e13);
+                        FloatVector e14x = e13.min(7.905311f).max(-7.905311f);
+                        FloatVector e14x2 = e14x.mul(e14x);
+                        FloatVector e14p = e14x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e14q = e14x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e14q = e14x2.fma(e14q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e14q = e14x2.fma(e14q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e14 = e14x.mul(e14p).div(e14q);
                         e14.intoArray(l0f_v14, (r) * 64 + i);
                         FloatVector e16 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
                         e16.intoArray(l0f_v16, (r) * 64 + i);
@@ -2007,30 +2028,6 @@ public final class MguTagger {
     private static float hardSigmoidSlope(float x) {
         float u = 0.2f * x + 0.5f;
         return u > 0.0f && u < 1.0f ? 0.2f : 0.0f;
-    }
-
-    private static FloatVector tanh(FloatVector a) {
-        FloatVector x = a.min(7.905311f).max(-7.905311f);
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(-2.7607684E-16f, 2.000188E-13f);
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 0.0048935246f));
-        FloatVector q = x2.fma(1.1982584E-6f, 1.1853471E-4f);
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.0022684347f));
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.004893525f));
-        return x.mul(p).div(q);
-    }
-
-    private static FloatVector sigmoid(FloatVector a) {
-        return tanh(a.mul(0.5f)).mul(0.5f).add(0.5f);
-    }
-
-    private static FloatVector hardSigmoidSlope(FloatVector x) {
-        FloatVector u = x.mul(0.2f).add(0.5f);
-        return FloatVector.zero(SPECIES).blend(0.2f, u.compare(VectorOperators.GT, 0.0f).and(u.compare(VectorOperators.LT, 1.0f)));
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -759,6 +758,7 @@ public final class MnistRows {
         forwardStep_l0f_1(t0, t1, batch);
         forwardStep_l0f_2(t0, t1, batch);
         forwardStep_l0f_3(t0, t1, batch);
+        forwardStep_l0f_4(t0, t1, batch);
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
@@ -785,19 +785,6 @@ public final class MnistRows {
                 }
             }
         }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector e11 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + i));
-                        e11.intoArray(l0f_v11, (r) * 128 + i);
-                        FloatVector e13 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 128 + i));
-                        e13.intoArray(l0f_v13, (r) * 128 + i);
-                    }
-                }
-            }
-        }
     }
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
@@ -806,12 +793,32 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector e15 = tanh(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 256 + i));
-                        e15.intoArray(l0f_v15, (r) * 128 + i);
-                        FloatVector e17 = sigmoid(FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 384 + i));
-                        e17.intoArray(l0f_v17, (r) * 128 + i);
-                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
-                        e18.intoArray(l0f_v18, (r) * 128 + i);
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l0f_v11, (r) * 128 + i);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x2 = e13x.mul(e13x);
+                        FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e13q = e13x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e13q = e13x2.fma(e13q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e13q = e13x2.fma(e13q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e13 = (e13x.mul(e13p).div(e13q)).mul(0.5f).add(0.5f);
+                        e13.intoArray(l0f_v13, (r) * 128 + i);
                     }
                 }
             }
@@ -824,11 +831,62 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 256 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x2 = e15x.mul(e15x);
+                        FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e15q = e15x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e15 = e15x.mul(e15p).div(e15q);
+                        e15.intoArray(l0f_v15, (r) * 128 + i);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 384 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x2 = e17x.mul(e17x);
+                        FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e17q = e17x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e17q = e17x2.fma(e17q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e17q = e17x2.fma(e17q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
+                        e17.intoArray(l0f_v17, (r) * 128 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
+                        e18.intoArray(l0f_v18, (r) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void forwardStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
                         e19.intoArray(l0f_v19, (r) * 128 + i);
                         FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 128 + i).add(e19);
                         e20.intoArray(l0f_s1, (r + maxBatch) * 128 + i);
-                        FloatVector e21 = tanh(e20);
+                        FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
+                        FloatVector e21x2 = e21x.mul(e21x);
+                        FloatVector e21p = e21x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e21q = e21x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e21q = e21x2.fma(e21q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e21q = e21x2.fma(e21q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e21 = e21x.mul(e21p).div(e21q);
                         e21.intoArray(l0f_v21, (r) * 128 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i).mul(e21);
                         e22.intoArray(l0f_s0, (r + maxBatch) * 128 + i);
@@ -2048,30 +2106,6 @@ public final class MnistRows {
     private static float hardSigmoidSlope(float x) {
         float u = 0.2f * x + 0.5f;
         return u > 0.0f && u < 1.0f ? 0.2f : 0.0f;
-    }
-
-    private static FloatVector tanh(FloatVector a) {
-        FloatVector x = a.min(7.905311f).max(-7.905311f);
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(-2.7607684E-16f, 2.000188E-13f);
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 0.0048935246f));
-        FloatVector q = x2.fma(1.1982584E-6f, 1.1853471E-4f);
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.0022684347f));
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.004893525f));
-        return x.mul(p).div(q);
-    }
-
-    private static FloatVector sigmoid(FloatVector a) {
-        return tanh(a.mul(0.5f)).mul(0.5f).add(0.5f);
-    }
-
-    private static FloatVector hardSigmoidSlope(FloatVector x) {
-        FloatVector u = x.mul(0.2f).add(0.5f);
-        return FloatVector.zero(SPECIES).blend(0.2f, u.compare(VectorOperators.GT, 0.0f).and(u.compare(VectorOperators.LT, 1.0f)));
     }
 
     /**

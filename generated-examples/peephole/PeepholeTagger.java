@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -1314,7 +1313,18 @@ public final class PeepholeTagger {
                         e8.intoArray(l0f_v8, (r) * 48 + i);
                         FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
                         e10.intoArray(l0f_v10, (r) * 48 + i);
-                        FloatVector e11 = sigmoid(e10);
+                        FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (r) * 48 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 48 + i));
                         e14.intoArray(l0f_v14, (r) * 48 + i);
@@ -1336,7 +1346,18 @@ public final class PeepholeTagger {
                         e17.intoArray(l0f_v17, (r) * 48 + i);
                         FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
                         e19.intoArray(l0f_v19, (r) * 48 + i);
-                        FloatVector e20 = sigmoid(e19);
+                        FloatVector e20x = e19.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x2 = e20x.mul(e20x);
+                        FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e20q = e20x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e20 = (e20x.mul(e20p).div(e20q)).mul(0.5f).add(0.5f);
                         e20.intoArray(l0f_v20, (r) * 48 + i);
                         FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
                         e21.intoArray(l0f_v21, (r) * 48 + i);
@@ -1356,7 +1377,18 @@ public final class PeepholeTagger {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P10 + i));
                         e26.intoArray(l0f_v26, (r) * 48 + i);
-                        FloatVector e27 = tanh(e26);
+                        FloatVector e27x = e26.min(7.905311f).max(-7.905311f);
+                        FloatVector e27x2 = e27x.mul(e27x);
+                        FloatVector e27p = e27x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e27q = e27x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e27 = e27x.mul(e27p).div(e27q);
                         e27.intoArray(l0f_v27, (r) * 48 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i).mul(e27);
                         e28.intoArray(l0f_v28, (r) * 48 + i);
@@ -1382,7 +1414,18 @@ public final class PeepholeTagger {
                         e35.intoArray(l0f_v35, (r) * 48 + i);
                         FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P14 + i));
                         e37.intoArray(l0f_v37, (r) * 48 + i);
-                        FloatVector e38 = sigmoid(e37);
+                        FloatVector e38x = e37.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e38x2 = e38x.mul(e38x);
+                        FloatVector e38p = e38x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e38q = e38x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e38 = (e38x.mul(e38p).div(e38q)).mul(0.5f).add(0.5f);
                         e38.intoArray(l0f_v38, (r) * 48 + i);
                     }
                 }
@@ -1396,7 +1439,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e39 = tanh(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i));
+                        FloatVector e39x = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e39x2 = e39x.mul(e39x);
+                        FloatVector e39p = e39x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e39q = e39x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e39 = e39x.mul(e39p).div(e39q);
                         e39.intoArray(l0f_v39, (r) * 48 + i);
                         FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i).mul(e39);
                         e40.intoArray(l0f_s0, (r + maxBatch) * 48 + i);
@@ -2206,7 +2260,18 @@ public final class PeepholeTagger {
                         e8.intoArray(l0r_v8, (r) * 48 + i);
                         FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P18 + i));
                         e10.intoArray(l0r_v10, (r) * 48 + i);
-                        FloatVector e11 = sigmoid(e10);
+                        FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0r_v11, (r) * 48 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 48 + i));
                         e14.intoArray(l0r_v14, (r) * 48 + i);
@@ -2228,7 +2293,18 @@ public final class PeepholeTagger {
                         e17.intoArray(l0r_v17, (r) * 48 + i);
                         FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P22 + i));
                         e19.intoArray(l0r_v19, (r) * 48 + i);
-                        FloatVector e20 = sigmoid(e19);
+                        FloatVector e20x = e19.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x2 = e20x.mul(e20x);
+                        FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e20q = e20x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e20 = (e20x.mul(e20p).div(e20q)).mul(0.5f).add(0.5f);
                         e20.intoArray(l0r_v20, (r) * 48 + i);
                         FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
                         e21.intoArray(l0r_v21, (r) * 48 + i);
@@ -2248,7 +2324,18 @@ public final class PeepholeTagger {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector e26 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P25 + i));
                         e26.intoArray(l0r_v26, (r) * 48 + i);
-                        FloatVector e27 = tanh(e26);
+                        FloatVector e27x = e26.min(7.905311f).max(-7.905311f);
+                        FloatVector e27x2 = e27x.mul(e27x);
+                        FloatVector e27p = e27x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e27q = e27x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e27 = e27x.mul(e27p).div(e27q);
                         e27.intoArray(l0r_v27, (r) * 48 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i).mul(e27);
                         e28.intoArray(l0r_v28, (r) * 48 + i);
@@ -2274,7 +2361,18 @@ public final class PeepholeTagger {
                         e35.intoArray(l0r_v35, (r) * 48 + i);
                         FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P29 + i));
                         e37.intoArray(l0r_v37, (r) * 48 + i);
-                        FloatVector e38 = sigmoid(e37);
+                        FloatVector e38x = e37.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e38x2 = e38x.mul(e38x);
+                        FloatVector e38p = e38x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e38q = e38x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e38 = (e38x.mul(e38p).div(e38q)).mul(0.5f).add(0.5f);
                         e38.intoArray(l0r_v38, (r) * 48 + i);
                     }
                 }
@@ -2288,7 +2386,18 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e39 = tanh(FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i));
+                        FloatVector e39x = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e39x2 = e39x.mul(e39x);
+                        FloatVector e39p = e39x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e39q = e39x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e39 = e39x.mul(e39p).div(e39q);
                         e39.intoArray(l0r_v39, (r) * 48 + i);
                         FloatVector e40 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i).mul(e39);
                         e40.intoArray(l0r_s0, (r + maxBatch) * 48 + i);
@@ -4123,30 +4232,6 @@ public final class PeepholeTagger {
     private static float hardSigmoidSlope(float x) {
         float u = 0.2f * x + 0.5f;
         return u > 0.0f && u < 1.0f ? 0.2f : 0.0f;
-    }
-
-    private static FloatVector tanh(FloatVector a) {
-        FloatVector x = a.min(7.905311f).max(-7.905311f);
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(-2.7607684E-16f, 2.000188E-13f);
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
-        p = x2.fma(p, FloatVector.broadcast(SPECIES, 0.0048935246f));
-        FloatVector q = x2.fma(1.1982584E-6f, 1.1853471E-4f);
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.0022684347f));
-        q = x2.fma(q, FloatVector.broadcast(SPECIES, 0.004893525f));
-        return x.mul(p).div(q);
-    }
-
-    private static FloatVector sigmoid(FloatVector a) {
-        return tanh(a.mul(0.5f)).mul(0.5f).add(0.5f);
-    }
-
-    private static FloatVector hardSigmoidSlope(FloatVector x) {
-        FloatVector u = x.mul(0.2f).add(0.5f);
-        return FloatVector.zero(SPECIES).blend(0.2f, u.compare(VectorOperators.GT, 0.0f).and(u.compare(VectorOperators.LT, 1.0f)));
     }
 
     /**

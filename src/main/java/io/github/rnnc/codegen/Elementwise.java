@@ -9,9 +9,11 @@ import io.github.rnnc.ir.Op;
  */
 final class Elementwise {
     private final Target target;
+    private final VectorMath math;
 
     Elementwise(Target target) {
         this.target = target;
+        this.math = new VectorMath(target);
     }
 
     private String lit(double value) {
@@ -21,7 +23,7 @@ final class Elementwise {
     /** dst[i] = a[i] (op) b[i]; either operand may be a scalar literal. */
     void binary(CodeBlock.Builder code, Op.BinaryKind kind, Ref dst, Ref a, Ref b, int n) {
         loop(code, n, dst, new Ref[] {a, b},
-                v -> v[0] + "." + vectorMethod(kind) + "(" + v[1] + ")",
+                (c, v) -> v[0] + "." + vectorMethod(kind) + "(" + v[1] + ")",
                 s -> s[0] + " " + symbol(kind) + " " + s[1]);
     }
 
@@ -44,7 +46,7 @@ final class Elementwise {
     }
 
     void unary(CodeBlock.Builder code, Op.UnaryKind kind, Ref dst, Ref a, int n) {
-        loop(code, n, dst, new Ref[] {a}, v -> vectorUnary(kind, v[0]), s -> scalarUnary(kind, s[0]));
+        loop(code, n, dst, new Ref[] {a}, (c, v) -> vectorUnary(c, kind, v[0], "f"), s -> scalarUnary(kind, s[0]));
     }
 
     void copy(CodeBlock.Builder code, Ref dst, Ref src, int n) {
@@ -64,12 +66,12 @@ final class Elementwise {
 
     /** dst[i] += src[i]. */
     void accumulate(CodeBlock.Builder code, Ref dst, Ref src, int n) {
-        loop(code, n, dst, new Ref[] {dst, src}, v -> v[0] + ".add(" + v[1] + ")", s -> s[0] + " + " + s[1]);
+        loop(code, n, dst, new Ref[] {dst, src}, (c, v) -> v[0] + ".add(" + v[1] + ")", s -> s[0] + " + " + s[1]);
     }
 
     /** dst[i] = a[i] * factor. */
     void scale(CodeBlock.Builder code, Ref dst, Ref a, double factor, int n) {
-        loop(code, n, dst, new Ref[] {a, Ref.scalar(lit(factor))}, v -> v[0] + ".mul(" + v[1] + ")",
+        loop(code, n, dst, new Ref[] {a, Ref.scalar(lit(factor))}, (c, v) -> v[0] + ".mul(" + v[1] + ")",
                 s -> s[0] + " * " + s[1]);
     }
 
@@ -120,22 +122,20 @@ final class Elementwise {
         };
     }
 
-    private String vectorUnary(Op.UnaryKind kind, String a) {
-        String vectorClass = target.vectorClass().simpleName();
+    /** The vector form of a unary op on {@code a}; functions are written out as statements named after {@code name}. */
+    private String vectorUnary(CodeBlock.Builder code, Op.UnaryKind kind, String a, String name) {
+        if (VectorMath.isStatementForm(kind)) {
+            return math.emit(code, kind, a, name);
+        }
         return switch (kind) {
             case NEG -> a + ".neg()";
-            case SIGMOID -> "sigmoid(" + a + ")";
-            case TANH -> "tanh(" + a + ")";
             case RELU -> a + ".max(" + lit(0) + ")";
             case HARD_SIGMOID -> a + ".mul(" + lit(0.2) + ").add(" + lit(0.5) + ").max(" + lit(0) + ").min(" + lit(1)
                     + ")";
             case SOFTSIGN -> a + ".div(" + a + ".abs().add(" + lit(1) + "))";
-            case EXP -> a + ".lanewise(VectorOperators.EXP)";
             case IDENTITY -> a;
-            case STEP -> vectorClass + ".zero(SPECIES).blend(" + lit(1) + ", " + a + ".compare(VectorOperators.GT, "
-                    + lit(0) + "))";
             case ABS -> a + ".abs()";
-            case HARD_SIGMOID_SLOPE -> "hardSigmoidSlope(" + a + ")";
+            case SIGMOID, TANH, HARD_SIGMOID_SLOPE, EXP, STEP -> throw new AssertionError(kind);
         };
     }
 
@@ -180,7 +180,8 @@ final class Elementwise {
                         names[k] = vectorClass + ".fromArray(SPECIES, " + ref.array() + ", " + ref.base() + " + i)";
                     }
                 }
-                code.addStatement("$L e$L = $L", vectorClass, f.op().result().id(), vectorExpression(f.op(), names));
+                String result = "e" + f.op().result().id();
+                code.addStatement("$L $L = $L", vectorClass, result, vectorExpression(code, f.op(), names, result));
                 code.addStatement("e$L.intoArray($L, $L + i)", f.op().result().id(), f.dst().array(), f.dst().base());
             }
             code.endControlFlow();
@@ -216,9 +217,9 @@ final class Elementwise {
         return false;
     }
 
-    private String vectorExpression(Op op, String[] v) {
+    private String vectorExpression(CodeBlock.Builder code, Op op, String[] v, String name) {
         if (op instanceof Op.Unary unary) {
-            return vectorUnary(unary.kind(), v[0]);
+            return vectorUnary(code, unary.kind(), v[0], name);
         }
         return v[0] + "." + vectorMethod(((Op.Binary) op).kind()) + "(" + v[1] + ")";
     }
@@ -234,11 +235,17 @@ final class Elementwise {
         String apply(String[] operands);
     }
 
+    /** A vector formula: may write statements (locals of its own) before the expression it returns. */
+    interface VectorFormula {
+        String apply(CodeBlock.Builder code, String[] operands);
+    }
+
     /**
      * The loop skeleton. Vector operands are loaded from arrays (scalars broadcast once, before the loop); the
      * remainder that does not fill a vector is finished with the scalar formula.
      */
-    private void loop(CodeBlock.Builder code, int n, Ref dst, Ref[] operands, Formula vector, Formula scalar) {
+    private void loop(CodeBlock.Builder code, int n, Ref dst, Ref[] operands, VectorFormula vector,
+            Formula scalar) {
         int lanes = target.lanes();
         int upper = target.vector() ? n - n % lanes : 0;
         code.beginControlFlow("");
@@ -260,7 +267,8 @@ final class Elementwise {
                             operands[k].array(), operands[k].base());
                 }
             }
-            code.addStatement("$L.intoArray($L, $L + i)", vector.apply(names), dst.array(), dst.base());
+            String result = vector.apply(code, names);
+            code.addStatement("$L.intoArray($L, $L + i)", result, dst.array(), dst.base());
             code.endControlFlow();
         }
         if (upper < n) {

@@ -7,17 +7,18 @@ import java.util.List;
 import javax.lang.model.element.Modifier;
 
 /**
- * The math helpers of a generated class. In float, tanh is a rational approximation evaluated with FMAs (within
- * 3e-7 of tanh), the same formula in scalar and vector code, so both backends and every JIT tier agree; sigmoid
- * is 0.5 tanh(x / 2) + 0.5. In double (gradient checks) they are the exact library functions.
+ * The scalar math helpers of a generated class. In float, tanh is a rational approximation evaluated with FMAs
+ * (within 3e-7 of tanh), the same formula as the vector code that {@link VectorMath} writes in place, so both
+ * backends and every JIT tier agree; sigmoid is 0.5 tanh(x / 2) + 0.5. In double (gradient checks) they are the
+ * exact library functions.
  */
 final class Helpers {
     // Odd numerator and even denominator of the rational tanh, in x^2 (as in Eigen's fast tanh).
-    private static final double[] NUMERATOR = {4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05,
+    static final double[] NUMERATOR = {4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05,
         5.12229709037114e-08, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16};
-    private static final double[] DENOMINATOR = {4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04,
+    static final double[] DENOMINATOR = {4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04,
         1.19825839466702e-06};
-    private static final double CLAMP = 7.90531110763549805;
+    static final double CLAMP = 7.90531110763549805;
 
     private Helpers() {
     }
@@ -34,9 +35,6 @@ final class Helpers {
                 .addStatement("return u > $L && u < $L ? $L : $L", target.literal(0), target.literal(1),
                         target.literal(0.2), target.literal(0))
                 .build());
-        if (target.vector()) {
-            methods.addAll(vectorMethods(target));
-        }
         return methods;
     }
 
@@ -60,44 +58,5 @@ final class Helpers {
             method.addStatement("q = Math.fma(x2, q, $L)", target.literal(DENOMINATOR[k]));
         }
         return method.addStatement("return x * p / q").build();
-    }
-
-    private static List<MethodSpec> vectorMethods(Target target) {
-        TypeName v = target.vectorClass();
-        List<MethodSpec> methods = new ArrayList<>();
-        MethodSpec.Builder tanh = MethodSpec.methodBuilder("tanh").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(v).addParameter(v, "a");
-        MethodSpec.Builder sigmoid = MethodSpec.methodBuilder("sigmoid")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC).returns(v).addParameter(v, "a");
-        if (target.f64()) {
-            tanh.addStatement("return a.lanewise($T.TANH)", Target.VECTOR_OPERATORS);
-            sigmoid.addStatement("return $T.broadcast(SPECIES, 1.0).div(a.neg().lanewise($T.EXP).add(1.0))", v,
-                    Target.VECTOR_OPERATORS);
-        } else {
-            String c = target.literal(CLAMP);
-            tanh.addStatement("$T x = a.min($L).max(-$L)", v, c, c);
-            tanh.addStatement("$T x2 = x.mul(x)", v);
-            tanh.addStatement("$T p = x2.fma($L, $L)", v, target.literal(NUMERATOR[6]), target.literal(NUMERATOR[5]));
-            for (int k = 4; k >= 0; k--) {
-                tanh.addStatement("p = x2.fma(p, $T.broadcast(SPECIES, $L))", v, target.literal(NUMERATOR[k]));
-            }
-            tanh.addStatement("$T q = x2.fma($L, $L)", v, target.literal(DENOMINATOR[3]),
-                    target.literal(DENOMINATOR[2]));
-            for (int k = 1; k >= 0; k--) {
-                tanh.addStatement("q = x2.fma(q, $T.broadcast(SPECIES, $L))", v, target.literal(DENOMINATOR[k]));
-            }
-            tanh.addStatement("return x.mul(p).div(q)");
-            sigmoid.addStatement("return tanh(a.mul(0.5f)).mul(0.5f).add(0.5f)");
-        }
-        methods.add(tanh.build());
-        methods.add(sigmoid.build());
-        methods.add(MethodSpec.methodBuilder("hardSigmoidSlope").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(v).addParameter(v, "x")
-                .addStatement("$T u = x.mul($L).add($L)", v, target.literal(0.2), target.literal(0.5))
-                .addStatement("return $T.zero(SPECIES).blend($L, u.compare($T.GT, $L).and(u.compare($T.LT, $L)))", v,
-                        target.literal(0.2), Target.VECTOR_OPERATORS, target.literal(0), Target.VECTOR_OPERATORS,
-                        target.literal(1))
-                .build());
-        return methods;
     }
 }

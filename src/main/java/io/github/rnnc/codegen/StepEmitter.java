@@ -444,7 +444,10 @@ final class StepEmitter {
         return methods;
     }
 
-    /** Source length, plus what the JIT will inline into the method: kernels and math helpers. */
+    /**
+     * Source length, plus what the JIT will inline into the method: kernels, and the scalar math helpers (vector
+     * code has its math functions written out, so their length is already in the text).
+     */
     private static int cost(CodeBlock block) {
         String text = block.toString();
         int heavy = count(text, "tanh(") + count(text, "sigmoid(") + count(text, "hardSigmoidSlope(");

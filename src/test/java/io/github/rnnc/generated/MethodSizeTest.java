@@ -2,12 +2,14 @@ package io.github.rnnc.generated;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.rnnc.CompileRequest.Backend;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.testing.ClassFileMethods;
 import io.github.rnnc.testing.GeneratedClasses;
 import io.github.rnnc.testing.Specs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backends, has less than {@value #LIMIT} bytes of bytecode: HotSpot does not JIT-compile larger methods
  * ({@code -XX:+DontCompileHugeMethods}), so one such method would run interpreted forever. The largest method of each
  * class is printed.
+ *
+ * <p>And no method of the vector classes (float and double) takes or returns a Vector API value: a vector passed
+ * through a call C2 does not inline is boxed, 64 bytes per vector, and whether C2 inlines a small method depends on
+ * what it compiled before, so such a helper allocates in some runs and not in others.
  */
 class MethodSizeTest {
     static final int LIMIT = 8000;
@@ -32,7 +38,7 @@ class MethodSizeTest {
     @TempDir
     static Path directory;
 
-    /** One javac run per backend for all six examples (copies of the files; the cache is keyed by the text). */
+    /** One javac run per backend (and one for double vectors) for all six examples (copies of the files; the cache is keyed by the text). */
     @BeforeAll
     static void compileTogether() {
         List<GeneratedClasses.Spec> specs = new ArrayList<>();
@@ -42,6 +48,7 @@ class MethodSizeTest {
         for (Backend backend : Backend.values()) {
             GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(backend, Precision.F32));
         }
+        GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(Backend.VECTOR, Precision.F64));
     }
 
     static Stream<Arguments> cases() {
@@ -76,5 +83,36 @@ class MethodSizeTest {
         }
         assertEquals(List.of(), tooBig, example + " (" + backend + "): methods of " + LIMIT
                 + " bytes of bytecode or more are never JIT-compiled");
+    }
+
+    static Stream<Arguments> vectorCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String example : EXAMPLES) {
+            for (Precision precision : Precision.values()) {
+                cases.add(Arguments.of(example, precision));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("vectorCases")
+    void noVectorCrossesACall(String example, Precision precision) {
+        GeneratedClasses.Network network = GeneratedClasses.compile(Specs.example(example),
+                GeneratedClasses.options(Backend.VECTOR, precision));
+        List<String> crossing = new ArrayList<>();
+        boolean usesVectorApi = false;
+        for (Map.Entry<String, byte[]> entry : network.classFiles().entrySet()) {
+            for (ClassFileMethods.Method m : ClassFileMethods.read(entry.getValue()).methods()) {
+                if (m.descriptor().contains("Ljdk/incubator/vector/")) {
+                    crossing.add(entry.getKey() + "." + m.key());
+                }
+            }
+            // the class's constant pool names the Vector API when its code uses it
+            usesVectorApi |= new String(entry.getValue(), StandardCharsets.ISO_8859_1).contains("jdk/incubator/vector/");
+        }
+        assertTrue(usesVectorApi, example + ": the vector backend's classes do not use the Vector API");
+        assertEquals(List.of(), crossing, example + " (" + precision + "): methods with a Vector API parameter or"
+                + " result");
     }
 }
