@@ -17,7 +17,8 @@ final class Results {
     /**
      * One measured configuration; micros per call; error is JMH's 99.9 % half-interval (or the script's);
      * bytesPerOp is JMH's gc.alloc.rate.norm (all threads of the fork), threadBytesPerOp what the benchmark thread
-     * itself allocated per call over the measurement iterations (NaN when not measured).
+     * itself allocated per call in a run of calls after the measurement iterations (older files: over the
+     * measurement iterations; NaN when not measured).
      */
     record Row(String method, String net, String backend, int batch, double micros, double error,
             double bytesPerOp, double threadBytesPerOp) {
@@ -43,7 +44,12 @@ final class Results {
         if (Files.exists(alloc)) {
             for (String line : Files.readAllLines(alloc)) {
                 String[] f = line.split("\t");
-                if (f.length >= 7 && Long.parseLong(f[6]) > 0) {
+                // the run of calls after the measurement iterations when there is one (the generated code alone),
+                // else the bytes over the measurement iterations (which include JMH's loop)
+                if (f.length >= 11 && Long.parseLong(f[10]) > 0) {
+                    thread.put(key(f[0], f[1], f[2], Integer.parseInt(f[3])),
+                            Double.parseDouble(f[9]) / Double.parseDouble(f[10]));
+                } else if (f.length >= 7 && Long.parseLong(f[6]) > 0) {
                     thread.put(key(f[0], f[1], f[2], Integer.parseInt(f[3])),
                             Double.parseDouble(f[5]) / Double.parseDouble(f[6]));
                 }

@@ -38,11 +38,13 @@ import org.openjdk.jmh.runner.IterationType;
  * generated class (and one vector species). The calls go through exact-typed method handles: no boxing, and no
  * adapter to write per class; the call costs nanoseconds next to a call of tens of microseconds or more.
  *
- * <p>Allocation is measured twice: JMH's {@code -prof gc} (all threads of the fork, so it includes a residual of a
- * few kilobytes per iteration from JMH itself, which is many bytes per call when a call takes milliseconds), and
- * exactly: the bytes the benchmark thread allocated over the measurement iterations
- * ({@code getCurrentThreadAllocatedBytes}, read between iterations) over the calls made, written to the file named
- * by the system property {@code bench.alloc}.
+ * <p>Allocation is measured three times: JMH's {@code -prof gc} (all threads of the fork, so it includes a residual
+ * of a few kilobytes per iteration from JMH itself, which is many bytes per call when a call takes milliseconds);
+ * the bytes the benchmark thread allocated over the measurement iterations ({@code getCurrentThreadAllocatedBytes},
+ * read between iterations) over the calls made, which still holds what JMH's own loop allocated on that thread
+ * (a one-off 13-33 KB in some trials); and after the last iteration, the bytes of a run of calls this class makes
+ * itself with nothing else in between, which is the figure of the generated code alone. All three go to the file
+ * named by the system property {@code bench.alloc}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -88,6 +90,8 @@ public class RnnBench {
     private long measuredCalls;
     private long prewarmCalls;
     private long prewarmMillis;
+    /** The run of calls after the measurement iterations: at least this many, and more while under a second. */
+    private static final int STEADY_CALLS = 5;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -166,13 +170,7 @@ public class RnnBench {
         int streak = 0;
         while (System.nanoTime() - start < limit) {
             long before = THREADS.getCurrentThreadAllocatedBytes();
-            switch (method) {
-                case "forward" -> forward();
-                case "computeGradients" -> computeGradients();
-                case "trainStep" -> trainStep();
-                case "step" -> step();
-                default -> throw new IllegalArgumentException(method);
-            }
+            call(method);
             prewarmCalls++;
             if (THREADS.getCurrentThreadAllocatedBytes() == before) {
                 if (streak++ == 0) {
@@ -216,8 +214,8 @@ public class RnnBench {
     }
 
     /**
-     * Appends "benchmark net backend batch steps bytes calls prewarm-calls prewarm-ms" to the file of
-     * -Dbench.alloc, when set.
+     * Appends "benchmark net backend batch steps bytes calls prewarm-calls prewarm-ms steady-bytes steady-calls" to the
+     * file of -Dbench.alloc, when set.
      */
     @TearDown(Level.Trial)
     public void report(BenchmarkParams params) throws IOException {
@@ -226,11 +224,41 @@ public class RnnBench {
             return;
         }
         String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        long[] steady = steadyState(method);
         String line = String.join("\t", method, net, backend, String.valueOf(batch), String.valueOf(steps),
                 String.valueOf(measuredBytes), String.valueOf(measuredCalls), String.valueOf(prewarmCalls),
-                String.valueOf(prewarmMillis)) + "\n";
+                String.valueOf(prewarmMillis), String.valueOf(steady[0]), String.valueOf(steady[1])) + "\n";
         Files.writeString(Path.of(file), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    }
+
+    /** One call of the benchmarked operation, by its method name. */
+    private void call(String method) throws Throwable {
+        switch (method) {
+            case "forward" -> forward();
+            case "computeGradients" -> computeGradients();
+            case "trainStep" -> trainStep();
+            case "step" -> step();
+            default -> throw new IllegalArgumentException(method);
+        }
+    }
+
+    /**
+     * Bytes and calls of a run of calls made here after the measurement iterations, between two reads of the
+     * thread's counter: {@link #STEADY_CALLS} calls at least, up to 200 or one second.
+     */
+    private long[] steadyState(String method) throws Throwable {
+        if (method.equals("step") && step == null) {
+            return new long[] {0, 0};
+        }
+        long start = System.nanoTime();
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        int n = 0;
+        while (n < STEADY_CALLS || n < 200 && System.nanoTime() - start < 1_000_000_000L) {
+            call(method);
+            n++;
+        }
+        return new long[] {THREADS.getCurrentThreadAllocatedBytes() - before, n};
     }
 
     @Benchmark
