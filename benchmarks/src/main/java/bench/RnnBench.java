@@ -1,6 +1,5 @@
 package bench;
 
-import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -218,7 +217,7 @@ public class RnnBench {
      * file of -Dbench.alloc, when set.
      */
     @TearDown(Level.Trial)
-    public void report(BenchmarkParams params) throws IOException {
+    public void report(BenchmarkParams params) throws Throwable {
         String file = System.getProperty("bench.alloc");
         if (file == null) {
             return;
