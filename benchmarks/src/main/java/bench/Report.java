@@ -393,6 +393,10 @@ public final class Report {
         String maxBytesKey = "";
         for (String label : labels) {
             for (Results.Row row : jmh.get(label).values()) {
+                // the generated classes; the Java ceiling kernel's rows have JMH's figure only, with its residual
+                if (row.method().equals("gemm")) {
+                    continue;
+                }
                 if (!(row.allocation() <= maxBytes) && !Double.isNaN(row.allocation())) {
                     maxBytes = row.allocation();
                     maxBytesKey = "JDK " + label + " " + row.key();
@@ -426,7 +430,8 @@ public final class Report {
                 : String.format(Locale.ROOT, "%.2f µs", stepMicros) + (Double.isNaN(otherStep) ? ""
                         : String.format(Locale.ROOT, " (%.2f µs)", otherStep)),
                 stepMicros <= 3));
-        checks.add(new Check("0 B/op (bytes the benchmark thread allocated per call; < 8 B/op allowed)",
+        checks.add(new Check("0 B/op in the generated classes (bytes the benchmark thread allocated per call in the"
+                + " calls after the measurement; < 8 B/op allowed)",
                 "largest " + bytes(maxBytes) + " B/op (" + maxBytesKey + ")", maxBytes < Run.MAX_BYTES_PER_OP));
 
         line("### Targets (single thread, T = 100, D = H, against PyTorch 1 thread with OpenBLAS, same run)");

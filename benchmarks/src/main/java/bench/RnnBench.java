@@ -188,7 +188,8 @@ public class RnnBench {
 
     /**
      * The initial weights, a fresh optimizer state and (for streaming) a fresh stream before every iteration, so that
-     * training does not drift over thousands of steps. Copies only: JMH's -prof gc counts what this allocates into the iteration.
+     * training does not drift over thousands of steps. Copies only: JMH's -prof gc counts what this allocates into
+     * the iteration.
      */
     @Setup(Level.Iteration)
     public void reset(IterationParams iteration) throws Throwable {

@@ -38,7 +38,10 @@ class MethodSizeTest {
     @TempDir
     static Path directory;
 
-    /** One javac run per backend (and one for double vectors) for all six examples (copies of the files; the cache is keyed by the text). */
+    /**
+     * One javac run per backend (and one for double vectors) for all six examples (copies of the files; the cache
+     * is keyed by the text).
+     */
     @BeforeAll
     static void compileTogether() {
         List<GeneratedClasses.Spec> specs = new ArrayList<>();
@@ -109,7 +112,8 @@ class MethodSizeTest {
                 }
             }
             // the class's constant pool names the Vector API when its code uses it
-            usesVectorApi |= new String(entry.getValue(), StandardCharsets.ISO_8859_1).contains("jdk/incubator/vector/");
+            usesVectorApi |= new String(entry.getValue(), StandardCharsets.ISO_8859_1)
+                    .contains("jdk/incubator/vector/");
         }
         assertTrue(usesVectorApi, example + ": the vector backend's classes do not use the Vector API");
         assertEquals(List.of(), crossing, example + " (" + precision + "): methods with a Vector API parameter or"
