@@ -44,14 +44,12 @@ final class Results {
         if (Files.exists(alloc)) {
             for (String line : Files.readAllLines(alloc)) {
                 String[] f = line.split("\t");
-                // the run of calls after the measurement iterations when there is one (the generated code alone),
-                // else the bytes over the measurement iterations (which include JMH's loop)
-                if (f.length >= 11 && Long.parseLong(f[10]) > 0) {
+                // bytes and calls of the run of calls after the measurement iterations when there is one (the
+                // generated code alone), else over the measurement iterations (which include JMH's loop)
+                int bytes = f.length >= 11 && Long.parseLong(f[10]) > 0 ? 9 : 5;
+                if (f.length > bytes + 1 && Long.parseLong(f[bytes + 1]) > 0) {
                     thread.put(key(f[0], f[1], f[2], Integer.parseInt(f[3])),
-                            Double.parseDouble(f[9]) / Double.parseDouble(f[10]));
-                } else if (f.length >= 7 && Long.parseLong(f[6]) > 0) {
-                    thread.put(key(f[0], f[1], f[2], Integer.parseInt(f[3])),
-                            Double.parseDouble(f[5]) / Double.parseDouble(f[6]));
+                            Double.parseDouble(f[bytes]) / Double.parseDouble(f[bytes + 1]));
                 }
             }
         }

@@ -160,7 +160,7 @@ public class RnnBench {
      * measured in seconds is a few dozen calls when a call takes tens of milliseconds; this one ends on evidence.
      */
     private void warmUntilClean(String method) throws Throwable {
-        if (method.equals("step") && step == null) {
+        if (!generated(method)) {
             return;
         }
         long limit = (long) (Double.parseDouble(System.getProperty("bench.prewarm.seconds", "20")) * 1e9);
@@ -232,6 +232,11 @@ public class RnnBench {
                 StandardOpenOption.APPEND);
     }
 
+    /** Whether the class has the benchmarked operation ({@code step} only for classes that stream). */
+    private boolean generated(String method) {
+        return !method.equals("step") || step != null;
+    }
+
     /** One call of the benchmarked operation, by its method name. */
     private void call(String method) throws Throwable {
         switch (method) {
@@ -250,7 +255,7 @@ public class RnnBench {
      * in both windows; a one-off of the JVM's (32 bytes, seen on JDK 17) in one.
      */
     private long[] steadyState(String method) throws Throwable {
-        if (method.equals("step") && step == null) {
+        if (!generated(method)) {
             return new long[] {0, 0};
         }
         call(method);

@@ -122,11 +122,11 @@ final class Elementwise {
         };
     }
 
-    /** The vector form of a unary op on {@code a}; functions are written out as statements named after {@code name}. */
+    /**
+     * The vector form of a unary op on {@code a}; functions are written out as statements ({@link VectorMath}) with
+     * locals named after {@code name}.
+     */
     private String vectorUnary(CodeBlock.Builder code, Op.UnaryKind kind, String a, String name) {
-        if (VectorMath.isStatementForm(kind)) {
-            return math.emit(code, kind, a, name);
-        }
         return switch (kind) {
             case NEG -> a + ".neg()";
             case RELU -> a + ".max(" + lit(0) + ")";
@@ -135,7 +135,7 @@ final class Elementwise {
             case SOFTSIGN -> a + ".div(" + a + ".abs().add(" + lit(1) + "))";
             case IDENTITY -> a;
             case ABS -> a + ".abs()";
-            case SIGMOID, TANH, HARD_SIGMOID_SLOPE, EXP, STEP -> throw new AssertionError(kind);
+            case SIGMOID, TANH, HARD_SIGMOID_SLOPE, EXP, STEP -> math.emit(code, kind, a, name);
         };
     }
 
@@ -182,7 +182,7 @@ final class Elementwise {
                 }
                 String result = "e" + f.op().result().id();
                 code.addStatement("$L $L = $L", vectorClass, result, vectorExpression(code, f.op(), names, result));
-                code.addStatement("e$L.intoArray($L, $L + i)", f.op().result().id(), f.dst().array(), f.dst().base());
+                code.addStatement("$L.intoArray($L, $L + i)", result, f.dst().array(), f.dst().base());
             }
             code.endControlFlow();
         }

@@ -20,19 +20,10 @@ final class VectorMath {
     }
 
     /**
-     * Whether {@link #emit} handles this function: those that need statements, and those that name
-     * VectorOperators (a statement with {@code $T} makes JavaPoet import it). The others are single expressions.
-     */
-    static boolean isStatementForm(Op.UnaryKind kind) {
-        return switch (kind) {
-            case SIGMOID, TANH, HARD_SIGMOID_SLOPE, EXP, STEP -> true;
-            default -> false;
-        };
-    }
-
-    /**
      * Writes the statements of {@code kind} applied to the vector expression {@code a}, with locals prefixed by
-     * {@code name} (unique in the enclosing block), and returns the expression of the result.
+     * {@code name} (unique in the enclosing block), and returns the expression of the result. It takes the functions
+     * that need statements, and those that name VectorOperators (a statement with {@code $T} makes JavaPoet import
+     * it); the other unary ops are single expressions, written by {@link Elementwise}.
      */
     String emit(CodeBlock.Builder code, Op.UnaryKind kind, String a, String name) {
         return switch (kind) {
