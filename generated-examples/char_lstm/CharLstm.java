@@ -328,6 +328,8 @@ public final class CharLstm {
 
     private boolean packedForBackward;
 
+    private final float[] kernelWorkspace;
+
     private final float[] streamState;
 
     /**
@@ -489,6 +491,7 @@ public final class CharLstm {
             this.l2_w1 = new float[size(1, 1, 16640)];
             this.packedP8 = new float[size(1, 1, 16640)];
             this.l2_x6 = new float[size(maxSteps, maxBatch, 256)];
+            this.kernelWorkspace = new float[81920];
             this.streamState = new float[size(1, maxBatch, STATE_SIZE)];
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("maxBatch " + maxBatch + " and maxSteps " + maxSteps + " need buffers larger than a Java array");
@@ -1350,10 +1353,10 @@ public final class CharLstm {
 
     private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, l0f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch);
+            addOuterBlocked1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, l0f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch, kernelWorkspace);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x256(gradients, P1, l0f_x54, (t * maxBatch) * 1024, l0f_s0, (t * maxBatch) * 256, batch);
+                addOuterBlocked1024x256(gradients, P1, l0f_x54, (t * maxBatch) * 1024, l0f_s0, (t * maxBatch) * 256, batch, kernelWorkspace);
             }
         }
     }
@@ -1906,20 +1909,20 @@ public final class CharLstm {
 
     private void adjointHoisted_l1f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x256(gradients, P4, l1f_x54, (t0 * maxBatch) * 1024, out0, (t0 * maxBatch) * 256, (t1 - t0) * batch);
+            addOuterBlocked1024x256(gradients, P4, l1f_x54, (t0 * maxBatch) * 1024, out0, (t0 * maxBatch) * 256, (t1 - t0) * batch, kernelWorkspace);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x256(gradients, P4, l1f_x54, (t * maxBatch) * 1024, out0, (t * maxBatch) * 256, batch);
+                addOuterBlocked1024x256(gradients, P4, l1f_x54, (t * maxBatch) * 1024, out0, (t * maxBatch) * 256, batch, kernelWorkspace);
             }
         }
     }
 
     private void adjointHoisted_l1f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter1024x256(gradients, P5, l1f_x54, (t0 * maxBatch) * 1024, l1f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch);
+            addOuterBlocked1024x256(gradients, P5, l1f_x54, (t0 * maxBatch) * 1024, l1f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch, kernelWorkspace);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter1024x256(gradients, P5, l1f_x54, (t * maxBatch) * 1024, l1f_s0, (t * maxBatch) * 256, batch);
+                addOuterBlocked1024x256(gradients, P5, l1f_x54, (t * maxBatch) * 1024, l1f_s0, (t * maxBatch) * 256, batch, kernelWorkspace);
             }
         }
     }
@@ -2185,55 +2188,6 @@ public final class CharLstm {
         adjointHoisted_l2(0, steps, batch);
     }
 
-    private static void addOuter1024x256(float[] w, int wo, float[] g, int go, float[] x, int xo,
-            int m) {
-        final int gs = 1024;
-        final int xs = 256;
-        for (int i0 = 0; i0 < m; i0 += 32) {
-            int i1 = Math.min(m, i0 + 32);
-            for (int r = 0; r < 1024; r += 2) {
-                int w0 = wo + (r + 0) * 256;
-                int w1 = wo + (r + 1) * 256;
-                for (int c = 0; c < 256; c += 32) {
-                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
-                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
-                    FloatVector s02 = FloatVector.fromArray(SPECIES, w, w0 + c + 16);
-                    FloatVector s03 = FloatVector.fromArray(SPECIES, w, w0 + c + 24);
-                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
-                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
-                    FloatVector s12 = FloatVector.fromArray(SPECIES, w, w1 + c + 16);
-                    FloatVector s13 = FloatVector.fromArray(SPECIES, w, w1 + c + 24);
-                    for (int i = i0; i < i1; i++) {
-                        int g0 = go + i * gs + r;
-                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
-                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
-                        int xi = xo + i * xs + c;
-                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
-                        s00 = x0.fma(g0v, s00);
-                        s10 = x0.fma(g1v, s10);
-                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
-                        s01 = x1.fma(g0v, s01);
-                        s11 = x1.fma(g1v, s11);
-                        FloatVector x2 = FloatVector.fromArray(SPECIES, x, xi + 16);
-                        s02 = x2.fma(g0v, s02);
-                        s12 = x2.fma(g1v, s12);
-                        FloatVector x3 = FloatVector.fromArray(SPECIES, x, xi + 24);
-                        s03 = x3.fma(g0v, s03);
-                        s13 = x3.fma(g1v, s13);
-                    }
-                    s00.intoArray(w, w0 + c + 0);
-                    s01.intoArray(w, w0 + c + 8);
-                    s02.intoArray(w, w0 + c + 16);
-                    s03.intoArray(w, w0 + c + 24);
-                    s10.intoArray(w, w1 + c + 0);
-                    s11.intoArray(w, w1 + c + 8);
-                    s12.intoArray(w, w1 + c + 16);
-                    s13.intoArray(w, w1 + c + 24);
-                }
-            }
-        }
-    }
-
     private static void addOuter1024x65(float[] w, int wo, float[] g, int go, float[] x, int xo,
             int m) {
         final int gs = 1024;
@@ -2361,6 +2315,74 @@ public final class CharLstm {
                     s01.intoArray(w, w0 + c + 8);
                     s02.intoArray(w, w0 + c + 16);
                     s03.intoArray(w, w0 + c + 24);
+                }
+            }
+        }
+    }
+
+    private static void addOuterBlocked1024x256(float[] w, int wo, float[] g, int go, float[] x,
+            int xo, int m, float[] pack) {
+        final int gs = 1024;
+        final int xs = 256;
+        for (int i0 = 0; i0 < m; i0 += 256) {
+            int kc = Math.min(256, m - i0);
+            for (int k = 0; k < kc; k++) {
+                int src = xo + (i0 + k) * xs;
+                for (int c = 0; c < 256; c += 16) {
+                    int dst = 16384 + c * kc + k * 16;
+                    FloatVector.fromArray(SPECIES, x, src + c).intoArray(pack, dst);
+                    FloatVector.fromArray(SPECIES, x, src + c + 8).intoArray(pack, dst + 8);
+                }
+            }
+            for (int r0 = 0; r0 < 1024; r0 += 64) {
+                int r1 = Math.min(1024, r0 + 64);
+                for (int k = 0; k < kc; k++) {
+                    int src = go + (i0 + k) * gs;
+                    for (int q = 0; q < r1 - r0; q++) {
+                        pack[(q & ~3) * kc + k * 4 + (q & 3)] = g[src + r0 + q];
+                    }
+                }
+                for (int c = 0; c < 256; c += 16) {
+                    int xb = 16384 + c * kc;
+                    int r = r0;
+                    for (; r + 3 < r1; r += 4) {
+                        int w0 = wo + r * 256 + c;
+                        int gb = (r - r0) * kc;
+                        FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + 0);
+                        FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + 8);
+                        FloatVector s10 = FloatVector.fromArray(SPECIES, w, w0 + 256);
+                        FloatVector s11 = FloatVector.fromArray(SPECIES, w, w0 + 264);
+                        FloatVector s20 = FloatVector.fromArray(SPECIES, w, w0 + 512);
+                        FloatVector s21 = FloatVector.fromArray(SPECIES, w, w0 + 520);
+                        FloatVector s30 = FloatVector.fromArray(SPECIES, w, w0 + 768);
+                        FloatVector s31 = FloatVector.fromArray(SPECIES, w, w0 + 776);
+                        for (int k = 0; k < kc; k++) {
+                            int xk = xb + k * 16;
+                            int gk = gb + k * 4;
+                            FloatVector x0 = FloatVector.fromArray(SPECIES, pack, xk);
+                            FloatVector x1 = FloatVector.fromArray(SPECIES, pack, xk + 8);
+                            FloatVector a0 = FloatVector.broadcast(SPECIES, pack[gk + 0]);
+                            s00 = x0.fma(a0, s00);
+                            s01 = x1.fma(a0, s01);
+                            FloatVector a1 = FloatVector.broadcast(SPECIES, pack[gk + 1]);
+                            s10 = x0.fma(a1, s10);
+                            s11 = x1.fma(a1, s11);
+                            FloatVector a2 = FloatVector.broadcast(SPECIES, pack[gk + 2]);
+                            s20 = x0.fma(a2, s20);
+                            s21 = x1.fma(a2, s21);
+                            FloatVector a3 = FloatVector.broadcast(SPECIES, pack[gk + 3]);
+                            s30 = x0.fma(a3, s30);
+                            s31 = x1.fma(a3, s31);
+                        }
+                        s00.intoArray(w, w0 + 0);
+                        s01.intoArray(w, w0 + 8);
+                        s10.intoArray(w, w0 + 256);
+                        s11.intoArray(w, w0 + 264);
+                        s20.intoArray(w, w0 + 512);
+                        s21.intoArray(w, w0 + 520);
+                        s30.intoArray(w, w0 + 768);
+                        s31.intoArray(w, w0 + 776);
+                    }
                 }
             }
         }

@@ -39,6 +39,11 @@ public record Target(boolean vector, boolean f64, int vectorBits) {
         return f64 ? ClassName.get(Double.class) : ClassName.get(Float.class);
     }
 
+    /** Bytes per element. */
+    int elemBytes() {
+        return f64 ? 8 : 4;
+    }
+
     /** Elements per vector. */
     int lanes() {
         return vectorBits / (f64 ? 64 : 32);

@@ -1,0 +1,93 @@
+package io.github.rnnc.generated;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.rnnc.CompileRequest;
+import io.github.rnnc.CompileRequest.Backend;
+import io.github.rnnc.CompileRequest.Precision;
+import io.github.rnnc.testing.GeneratedClasses;
+import io.github.rnnc.testing.GeneratedNetwork;
+import io.github.rnnc.testing.Specs;
+import io.github.rnnc.testing.Tolerance;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The blocked weight-gradient kernel ({@code addOuterBlocked}, taken for a weight of 1 MB and more, which the PyTorch
+ * fixtures' small layers never reach) against the scalar backend's plain loops, which those fixtures check: the
+ * gradients of every parameter and of the input agree, for f64 vector code to rounding and for f32 to 1e-4 of each
+ * tensor's magnitude. The shapes take the kernel's edges: W rows not a multiple of the four-row tile (GRU 170: 510
+ * rows), columns not a multiple of the packed sliver (517 inputs), m = batch x steps over several blocks of 256
+ * rows with a remainder, and one call per step when the batch is below maxBatch.
+ */
+class BlockedKernelTest {
+    static final CompileRequest.Options F64_SCALAR = GeneratedClasses.options(Backend.SCALAR, Precision.F64);
+    static final double F64_TOLERANCE = 1e-10;
+    static final double F32_TOLERANCE = 1e-4;
+    static final int STEPS = 100;
+
+    @TempDir
+    static Path directory;
+
+    static final String GRU = "package blocked;\n\nnetwork WideGru {\n"
+            + "    input x[517];\n"
+            + "    gru(170, return_sequences = true);\n"
+            + "    dense(3);\n"
+            + "    train { loss = mse; optimizer = sgd(lr = 0.1); }\n"
+            + "}\n";
+    static final String LSTM = "package blocked;\n\nnetwork WideLstm {\n"
+            + "    input x[9];\n"
+            + "    lstm(257, return_sequences = false);\n"
+            + "    dense(2);\n"
+            + "    train { loss = mse; optimizer = sgd(lr = 0.1); }\n"
+            + "}\n";
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("gru: input weights 510 x 517, m = 300", GRU, Precision.F64, 3, 3),
+                Arguments.of("gru: one call per step (batch 3 of 4)", GRU, Precision.F64, 4, 3),
+                Arguments.of("gru, f32", GRU, Precision.F32, 3, 3),
+                Arguments.of("lstm: recurrent weights 1028 x 257, m = 200", LSTM, Precision.F64, 2, 2),
+                Arguments.of("lstm, f32", LSTM, Precision.F32, 2, 2));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void vectorGradientsMatchTheScalarBackend(String name, String spec, Precision precision, int maxBatch,
+            int batch) {
+        String fileName = spec.contains("WideGru") ? "wide_gru.rnn" : "wide_lstm.rnn";
+        GeneratedClasses.Network vectorClass = GeneratedClasses.compile(directory, fileName, spec,
+                GeneratedClasses.options(Backend.VECTOR, precision));
+        assertTrue(vectorClass.sources().stream().anyMatch(s -> s.code().contains("addOuterBlocked")),
+                name + ": the vector class takes the blocked kernel");
+        GeneratedNetwork reference = GeneratedClasses.compile(directory, fileName, spec, F64_SCALAR)
+                .instantiate(maxBatch, STEPS);
+        GeneratedNetwork vector = vectorClass.instantiate(maxBatch, STEPS);
+
+        Random random = new Random(name.hashCode());
+        double[] parameters = Specs.uniform(random, reference.parameterCount(), 0.06);
+        double[] x = Specs.uniform(random, batch * STEPS * reference.inputSize(), 1.0);
+        double[] targets = Specs.uniform(random, reference.outputLength(batch, STEPS), 1.0);
+        reference.setParameters(parameters);
+        vector.setParameters(parameters);
+        double tolerance = precision == Precision.F64 ? F64_TOLERANCE : F32_TOLERANCE;
+        String context = name + ": vector vs scalar";
+
+        double lossRef = reference.computeGradients(x, targets, batch, STEPS, null);
+        double loss = vector.computeGradients(x, targets, batch, STEPS, null);
+        Tolerance.assertClose(context, "loss", lossRef, loss, tolerance);
+        for (GeneratedNetwork.Param p : reference.parameterList()) {
+            Tolerance.assertClose(context, "gradient of " + p.name(), reference.gradient(p.name()),
+                    vector.gradient(p.name()), p.size(), tolerance, i -> true,
+                    i -> Tolerance.multiIndex(i, p.shape()));
+        }
+        int inputs = batch * STEPS * reference.inputSize();
+        Tolerance.assertClose(context, "inputGradients", reference.inputGradients(), vector.inputGradients(), inputs,
+                tolerance, i -> true, i -> Tolerance.multiIndex(i, batch, STEPS, reference.inputSize()));
+    }
+}
