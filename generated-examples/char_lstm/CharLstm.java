@@ -2346,46 +2346,48 @@ public final class CharLstm {
                     int xb = 16384 + c * kc;
                     int r = r0;
                     for (; r + 3 < r1; r += 4) {
-                        int w0 = wo + r * 256 + c;
-                        int gb = (r - r0) * kc;
-                        FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + 0);
-                        FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + 8);
-                        FloatVector s10 = FloatVector.fromArray(SPECIES, w, w0 + 256);
-                        FloatVector s11 = FloatVector.fromArray(SPECIES, w, w0 + 264);
-                        FloatVector s20 = FloatVector.fromArray(SPECIES, w, w0 + 512);
-                        FloatVector s21 = FloatVector.fromArray(SPECIES, w, w0 + 520);
-                        FloatVector s30 = FloatVector.fromArray(SPECIES, w, w0 + 768);
-                        FloatVector s31 = FloatVector.fromArray(SPECIES, w, w0 + 776);
-                        for (int k = 0; k < kc; k++) {
-                            int xk = xb + k * 16;
-                            int gk = gb + k * 4;
-                            FloatVector x0 = FloatVector.fromArray(SPECIES, pack, xk);
-                            FloatVector x1 = FloatVector.fromArray(SPECIES, pack, xk + 8);
-                            FloatVector a0 = FloatVector.broadcast(SPECIES, pack[gk + 0]);
-                            s00 = x0.fma(a0, s00);
-                            s01 = x1.fma(a0, s01);
-                            FloatVector a1 = FloatVector.broadcast(SPECIES, pack[gk + 1]);
-                            s10 = x0.fma(a1, s10);
-                            s11 = x1.fma(a1, s11);
-                            FloatVector a2 = FloatVector.broadcast(SPECIES, pack[gk + 2]);
-                            s20 = x0.fma(a2, s20);
-                            s21 = x1.fma(a2, s21);
-                            FloatVector a3 = FloatVector.broadcast(SPECIES, pack[gk + 3]);
-                            s30 = x0.fma(a3, s30);
-                            s31 = x1.fma(a3, s31);
-                        }
-                        s00.intoArray(w, w0 + 0);
-                        s01.intoArray(w, w0 + 8);
-                        s10.intoArray(w, w0 + 256);
-                        s11.intoArray(w, w0 + 264);
-                        s20.intoArray(w, w0 + 512);
-                        s21.intoArray(w, w0 + 520);
-                        s30.intoArray(w, w0 + 768);
-                        s31.intoArray(w, w0 + 776);
+                        addOuterTile4x256(w, wo + r * 256 + c, pack, xb, (r - r0) * kc, kc);
                     }
                 }
             }
         }
+    }
+
+    private static void addOuterTile4x256(float[] w, int w0, float[] pack, int xb, int gb, int kc) {
+        FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + 0);
+        FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + 8);
+        FloatVector s10 = FloatVector.fromArray(SPECIES, w, w0 + 256);
+        FloatVector s11 = FloatVector.fromArray(SPECIES, w, w0 + 264);
+        FloatVector s20 = FloatVector.fromArray(SPECIES, w, w0 + 512);
+        FloatVector s21 = FloatVector.fromArray(SPECIES, w, w0 + 520);
+        FloatVector s30 = FloatVector.fromArray(SPECIES, w, w0 + 768);
+        FloatVector s31 = FloatVector.fromArray(SPECIES, w, w0 + 776);
+        for (int k = 0; k < kc; k++) {
+            int xk = xb + k * 16;
+            int gk = gb + k * 4;
+            FloatVector x0 = FloatVector.fromArray(SPECIES, pack, xk);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, pack, xk + 8);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, pack[gk + 0]);
+            s00 = x0.fma(a0, s00);
+            s01 = x1.fma(a0, s01);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pack[gk + 1]);
+            s10 = x0.fma(a1, s10);
+            s11 = x1.fma(a1, s11);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pack[gk + 2]);
+            s20 = x0.fma(a2, s20);
+            s21 = x1.fma(a2, s21);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pack[gk + 3]);
+            s30 = x0.fma(a3, s30);
+            s31 = x1.fma(a3, s31);
+        }
+        s00.intoArray(w, w0 + 0);
+        s01.intoArray(w, w0 + 8);
+        s10.intoArray(w, w0 + 256);
+        s11.intoArray(w, w0 + 264);
+        s20.intoArray(w, w0 + 512);
+        s21.intoArray(w, w0 + 520);
+        s30.intoArray(w, w0 + 768);
+        s31.intoArray(w, w0 + 776);
     }
 
     private static void gemmPacked1024x256(float[] a, int ao, float[] bm, int bo, float[] y, int yo,

@@ -109,12 +109,16 @@ final class Kernels {
             method.addParameter(array(), "pack");
             workspace = Math.max(workspace, outerWorkspace(columns));
         }
-        methods.computeIfAbsent(name, n -> method
-                .addStatement("final int gs = $L", gStride)
-                .addStatement("final int xs = $L", xStride)
-                .addCode(blocked ? blockedOuter(rows, columns) : target.vector() ? vectorOuter(rows, columns)
-                        : scalarOuter(rows, columns))
-                .build());
+        if (!methods.containsKey(name)) {
+            // the body first: a blocked kernel adds its tile methods to the map
+            CodeBlock body = blocked ? blockedOuter(rows, columns) : target.vector() ? vectorOuter(rows, columns)
+                    : scalarOuter(rows, columns);
+            methods.put(name, method
+                    .addStatement("final int gs = $L", gStride)
+                    .addStatement("final int xs = $L", xStride)
+                    .addCode(body)
+                    .build());
+        }
         return new Kernel(name, blocked);
     }
 
@@ -291,8 +295,9 @@ final class Kernels {
      * of G and X go in blocks of 256; each block of X is packed into slivers of two vectors of columns, 256 x 2
      * vectors contiguous, which stay in L1 while every four-row sliver of a block of 64 packed rows of G^T passes
      * them; a 4 x 2-vector tile of W stays in registers over the 256 rows. The unblocked kernel made one pass over W
-     * per 32 rows of G, each from L3, and read rows of G and X a power of two apart, which share cache sets; this
-     * form ran 1.2-1.6 times as fast for W of 1024 x 256 and 2048 x 512 on AVX2 (m = 800 and 6400).
+     * per 32 rows of G, each from L3, and read rows of G and X a power of two apart, which share cache sets. On AVX2
+     * this form ran 1.5-1.9 times as fast for W of 2048 x 512 (m = 800 and 6400) and 1.0-1.3 times for 1024 x 256;
+     * for 512 x 128, which fits in L2, it was slower (0.7-0.8), hence the size threshold.
      * The workspace holds the G^T block at 0 and the X block after it.
      */
     private CodeBlock blockedOuter(int rows, int columns) {
@@ -323,11 +328,12 @@ final class Kernels {
         code.addStatement("int xb = $L + c * kc", xp);
         code.addStatement("int r = r0");
         code.beginControlFlow("for (; r + $L < r1; r += $L)", OUTER_MR - 1, OUTER_MR);
-        outerTile(code, columns, OUTER_MR, v, lanes, nr);
+        code.addStatement("$L(w, wo + r * $L + c, pack, xb, (r - r0) * kc, kc)", outerTile(columns, OUTER_MR), columns);
         code.endControlFlow();
         if (rows % OUTER_MR != 0) {
             code.beginControlFlow("for (; r < r1; r++)");
-            outerTile(code, columns, 1, v, lanes, nr);
+            code.addStatement("$L(w, wo + r * $L + c, pack, xb, ((r - r0) & ~3) * kc + ((r - r0) & 3), kc)",
+                    outerTile(columns, 1), columns);
             code.endControlFlow();
         }
         code.endControlFlow();
@@ -345,10 +351,22 @@ final class Kernels {
         return code.build();
     }
 
-    /** Rows r .. r + count - 1 of W by one sliver of columns from c, summed over the kc rows of the block. */
-    private void outerTile(CodeBlock.Builder code, int columns, int count, String v, int lanes, int nr) {
-        code.addStatement("int w0 = wo + r * $L + c", columns);
-        code.addStatement(count == 1 ? "int gb = ((r - r0) & ~3) * kc + ((r - r0) & 3)" : "int gb = (r - r0) * kc");
+    /**
+     * The register tile of the blocked addOuter: {@code count} rows of W from {@code w0} (rows {@code columns} apart)
+     * by one packed sliver of columns, summed over the kc rows of the block. A method of its own, called for every
+     * tile, so that C2 compiles it from the profile of complete calls: inside the one kernel method, which runs for
+     * seconds per call at batch 64, C2 compiled the loops on stack replacement from a profile that had never seen
+     * some loop exits, trapped at the first one, and left the kernel in profiling code for 6-10 s (LogCompilation,
+     * LSTM H = 512, batch 64).
+     */
+    private String outerTile(int columns, int count) {
+        String name = "addOuterTile" + count + "x" + columns;
+        if (methods.containsKey(name)) {
+            return name;
+        }
+        int lanes = target.lanes();
+        String v = target.vectorClass().simpleName();
+        CodeBlock.Builder code = CodeBlock.builder();
         for (int row = 0; row < count; row++) {
             for (int q = 0; q < 2; q++) {
                 code.addStatement("$L s$L$L = $L.fromArray(SPECIES, w, w0 + $L)", v, row, q, v,
@@ -356,7 +374,7 @@ final class Kernels {
             }
         }
         code.beginControlFlow("for (int k = 0; k < kc; k++)");
-        code.addStatement("int xk = xb + k * $L", nr);
+        code.addStatement("int xk = xb + k * $L", outerSliver());
         code.addStatement("int gk = gb + k * 4");
         code.addStatement("$L x0 = $L.fromArray(SPECIES, pack, xk)", v, v);
         code.addStatement("$L x1 = $L.fromArray(SPECIES, pack, xk + $L)", v, v, lanes);
@@ -371,6 +389,14 @@ final class Kernels {
                 code.addStatement("s$L$L.intoArray(w, w0 + $L)", row, q, row * columns + q * lanes);
             }
         }
+        methods.put(name, MethodSpec.methodBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(array(), "w").addParameter(int.class, "w0")
+                .addParameter(array(), "pack").addParameter(int.class, "xb").addParameter(int.class, "gb")
+                .addParameter(int.class, "kc")
+                .addCode(code.build())
+                .build());
+        return name;
     }
 
     private CodeBlock scalarOuter(int rows, int columns) {
