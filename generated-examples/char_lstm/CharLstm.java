@@ -2339,7 +2339,7 @@ public final class CharLstm {
                 for (int k = 0; k < kc; k++) {
                     int src = go + (i0 + k) * gs;
                     for (int q = 0; q < r1 - r0; q++) {
-                        pack[(q & ~3) * kc + k * 4 + (q & 3)] = g[src + r0 + q];
+                        pack[(q & ~3) * kc + (q & 3) + k * 4] = g[src + r0 + q];
                     }
                 }
                 for (int c = 0; c < 256; c += 16) {

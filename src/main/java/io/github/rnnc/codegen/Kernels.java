@@ -32,6 +32,9 @@ final class Kernels {
     /** W from this size on (bytes, the L2 of the machines measured) takes the blocked addOuter. */
     private static final int OUTER_BLOCKED_BYTES = 1 << 20;
 
+    /** The field holding the blocked kernels' packing workspace, {@link #workspace()} elements, one per network. */
+    static final String WORKSPACE = "kernelWorkspace";
+
     private final Target target;
     private final Map<String, MethodSpec> methods = new TreeMap<>();
     private int workspace;
@@ -99,18 +102,18 @@ final class Kernels {
         boolean blocked = isBlockedOuter(rows, columns);
         String name = (blocked ? "addOuterBlocked" : "addOuter") + rows + "x" + columns
                 + strides(gStride == rows && xStride == columns, gStride, xStride);
-        MethodSpec.Builder method = MethodSpec.methodBuilder(name)
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(array(), "w").addParameter(int.class, "wo")
-                .addParameter(array(), "g").addParameter(int.class, "go")
-                .addParameter(array(), "x").addParameter(int.class, "xo")
-                .addParameter(int.class, "m");
-        if (blocked) {
-            method.addParameter(array(), "pack");
-            workspace = Math.max(workspace, outerWorkspace(columns));
-        }
         if (!methods.containsKey(name)) {
-            // the body first: a blocked kernel adds its tile methods to the map
+            MethodSpec.Builder method = MethodSpec.methodBuilder(name)
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .addParameter(array(), "w").addParameter(int.class, "wo")
+                    .addParameter(array(), "g").addParameter(int.class, "go")
+                    .addParameter(array(), "x").addParameter(int.class, "xo")
+                    .addParameter(int.class, "m");
+            if (blocked) {
+                method.addParameter(array(), "pack");
+                workspace = Math.max(workspace, outerWorkspace(columns));
+            }
+            // the body before the put: a blocked kernel adds its tile methods to the map
             CodeBlock body = blocked ? blockedOuter(rows, columns) : target.vector() ? vectorOuter(rows, columns)
                     : scalarOuter(rows, columns);
             methods.put(name, method
@@ -291,6 +294,15 @@ final class Kernels {
     }
 
     /**
+     * Where row q of a packed G^T block starts (its element k is {@code OUTER_MR * k} further): slivers of OUTER_MR
+     * rows (a power of two), each OUTER_MR x kc, interleaved by row.
+     */
+    private static String packedRow(String q) {
+        int mask = OUTER_MR - 1;
+        return "(" + q + " & ~" + mask + ") * kc + (" + q + " & " + mask + ")";
+    }
+
+    /**
      * W += G^T X for a W larger than L2, ordered as a packed matrix product is (Goto and van de Geijn): the m rows
      * of G and X go in blocks of 256; each block of X is packed into slivers of two vectors of columns, 256 x 2
      * vectors contiguous, which stay in L1 while every four-row sliver of a block of 64 packed rows of G^T passes
@@ -322,7 +334,7 @@ final class Kernels {
         code.beginControlFlow("for (int k = 0; k < kc; k++)");
         code.addStatement("int src = go + (i0 + k) * gs");
         code.beginControlFlow("for (int q = 0; q < r1 - r0; q++)");
-        code.addStatement("pack[(q & ~3) * kc + k * 4 + (q & 3)] = g[src + r0 + q]");
+        code.addStatement("pack[$L + k * $L] = g[src + r0 + q]", packedRow("q"), OUTER_MR);
         code.endControlFlow().endControlFlow();
         code.beginControlFlow("for (int c = 0; c < $L; c += $L)", slivered, nr);
         code.addStatement("int xb = $L + c * kc", xp);
@@ -332,17 +344,18 @@ final class Kernels {
         code.endControlFlow();
         if (rows % OUTER_MR != 0) {
             code.beginControlFlow("for (; r < r1; r++)");
-            code.addStatement("$L(w, wo + r * $L + c, pack, xb, ((r - r0) & ~3) * kc + ((r - r0) & 3), kc)",
-                    outerTile(columns, 1), columns);
+            code.addStatement("$L(w, wo + r * $L + c, pack, xb, $L, kc)", outerTile(columns, 1), columns,
+                    packedRow("(r - r0)"));
             code.endControlFlow();
         }
         code.endControlFlow();
         if (columns > slivered) {
             code.beginControlFlow("for (int r = r0; r < r1; r++)");
-            code.addStatement("int gb = ((r - r0) & ~3) * kc + ((r - r0) & 3)");
+            code.addStatement("int gb = $L", packedRow("(r - r0)"));
             code.beginControlFlow("for (int c = $L; c < $L; c++)", slivered, columns);
             code.addStatement("$L s = w[wo + r * $L + c]", target.elem(), columns);
-            code.addStatement("for (int k = 0; k < kc; k++) s += pack[gb + k * 4] * x[xo + (i0 + k) * xs + c]");
+            code.addStatement("for (int k = 0; k < kc; k++) s += pack[gb + k * $L] * x[xo + (i0 + k) * xs + c]",
+                    OUTER_MR);
             code.addStatement("w[wo + r * $L + c] = s", columns);
             code.endControlFlow().endControlFlow();
         }
@@ -375,7 +388,7 @@ final class Kernels {
         }
         code.beginControlFlow("for (int k = 0; k < kc; k++)");
         code.addStatement("int xk = xb + k * $L", outerSliver());
-        code.addStatement("int gk = gb + k * 4");
+        code.addStatement("int gk = gb + k * $L", OUTER_MR);
         code.addStatement("$L x0 = $L.fromArray(SPECIES, pack, xk)", v, v);
         code.addStatement("$L x1 = $L.fromArray(SPECIES, pack, xk + $L)", v, v, lanes);
         for (int row = 0; row < count; row++) {

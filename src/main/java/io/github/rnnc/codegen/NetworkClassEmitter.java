@@ -66,7 +66,7 @@ final class NetworkClassEmitter {
             }
         }
         if (kernels.workspace() > 0) {
-            temporaries.put(StepEmitter.KERNEL_WORKSPACE, kernels.workspace());
+            temporaries.put(Kernels.WORKSPACE, kernels.workspace());
         }
         TypeSpec.Builder type = TypeSpec.classBuilder(network.className())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)

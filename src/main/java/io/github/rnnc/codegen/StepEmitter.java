@@ -27,8 +27,6 @@ final class StepEmitter {
      */
     private static final int METHOD_BUDGET_VECTOR = 2400;
     private static final int METHOD_BUDGET_SCALAR = 6000;
-    /** The packing workspace of the blocked kernels, one array of Kernels.workspace() elements per network. */
-    static final String KERNEL_WORKSPACE = "kernelWorkspace";
 
     private final Target target;
     private final Elementwise elementwise;
@@ -296,7 +294,7 @@ final class StepEmitter {
         Ref x = refs.ref(update.operand().get());
         List<Integer> shape = step.tensor(update.parameter()).shape();
         Kernels.Kernel kernel = kernels.outer(shape.get(0), shape.get(1), g.rowStride(), x.rowStride());
-        String workspace = kernel.takesWorkspace() ? ", " + KERNEL_WORKSPACE : "";
+        String workspace = kernel.takesWorkspace() ? ", " + Kernels.WORKSPACE : "";
         return rowBlocks(g, x, (first, m) -> CodeBlock.of("$L(gradients, $L, $L, $L, $L, $L, $L$L);\n",
                 kernel.name(), offset, g.array(), g.baseAt(first, "0"), x.array(), x.baseAt(first, "0"), m,
                 workspace));

@@ -81,13 +81,6 @@ class BlockedKernelTest {
         double lossRef = reference.computeGradients(x, targets, batch, STEPS, null);
         double loss = vector.computeGradients(x, targets, batch, STEPS, null);
         Tolerance.assertClose(context, "loss", lossRef, loss, tolerance);
-        for (GeneratedNetwork.Param p : reference.parameterList()) {
-            Tolerance.assertClose(context, "gradient of " + p.name(), reference.gradient(p.name()),
-                    vector.gradient(p.name()), p.size(), tolerance, i -> true,
-                    i -> Tolerance.multiIndex(i, p.shape()));
-        }
-        int inputs = batch * STEPS * reference.inputSize();
-        Tolerance.assertClose(context, "inputGradients", reference.inputGradients(), vector.inputGradients(), inputs,
-                tolerance, i -> true, i -> Tolerance.multiIndex(i, batch, STEPS, reference.inputSize()));
+        Tolerance.assertGradientsClose(context, reference, vector, batch, STEPS, tolerance);
     }
 }

@@ -182,14 +182,7 @@ class FiniteDifferenceTest {
         double lossRef = reference.computeGradients(data.x, data.targets, BATCH, STEPS, lengths);
         double loss = vector.computeGradients(data.x, data.targets, BATCH, STEPS, lengths);
         Tolerance.assertClose(context, "loss", lossRef, loss, VECTOR_TOLERANCE);
-        for (GeneratedNetwork.Param p : reference.parameterList()) {
-            Tolerance.assertClose(context, "gradient of " + p.name(), reference.gradient(p.name()),
-                    vector.gradient(p.name()), p.size(), VECTOR_TOLERANCE, i -> true,
-                    i -> Tolerance.multiIndex(i, p.shape()));
-        }
-        int inputs = BATCH * STEPS * reference.inputSize();
-        Tolerance.assertClose(context, "inputGradients", reference.inputGradients(), vector.inputGradients(), inputs,
-                VECTOR_TOLERANCE, i -> true, i -> Tolerance.multiIndex(i, BATCH, STEPS, reference.inputSize()));
+        Tolerance.assertGradientsClose(context, reference, vector, BATCH, STEPS, VECTOR_TOLERANCE);
         int states = BATCH * reference.stateSize();
         Tolerance.assertClose(context, "initialStateGradients", reference.initialStateGradients(),
                 vector.initialStateGradients(), states, VECTOR_TOLERANCE, i -> true,

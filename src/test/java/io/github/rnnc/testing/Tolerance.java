@@ -29,6 +29,21 @@ public final class Tolerance {
         assertClose(context, tensor, expected, actual, expected.length, relative, i -> true, null);
     }
 
+    /**
+     * Asserts that the gradients {@code actual} computed last (every parameter tensor, and the input's over
+     * batch x steps) match those of {@code reference}, with the same parameter layout.
+     */
+    public static void assertGradientsClose(String context, GeneratedNetwork reference, GeneratedNetwork actual,
+            int batch, int steps, double relative) {
+        for (GeneratedNetwork.Param p : reference.parameterList()) {
+            assertClose(context, "gradient of " + p.name(), reference.gradient(p.name()), actual.gradient(p.name()),
+                    p.size(), relative, i -> true, i -> multiIndex(i, p.shape()));
+        }
+        int inputs = batch * steps * reference.inputSize();
+        assertClose(context, "inputGradients", reference.inputGradients(), actual.inputGradients(), inputs, relative,
+                i -> true, i -> multiIndex(i, batch, steps, reference.inputSize()));
+    }
+
     /** Null when the tensors match, else a description of the mismatch. */
     public static String compare(String tensor, double[] expected, double[] actual, int n, double relative,
             IntPredicate include, IntFunction<String> describeIndex) {
