@@ -2326,20 +2326,25 @@ public final class CharLstm {
         final int xs = 256;
         for (int i0 = 0; i0 < m; i0 += 256) {
             int kc = Math.min(256, m - i0);
-            for (int k = 0; k < kc; k++) {
-                int src = xo + (i0 + k) * xs;
-                for (int c = 0; c < 256; c += 16) {
-                    int dst = 16384 + c * kc + k * 16;
-                    FloatVector.fromArray(SPECIES, x, src + c).intoArray(pack, dst);
-                    FloatVector.fromArray(SPECIES, x, src + c + 8).intoArray(pack, dst + 8);
+            for (int c = 0; c < 256; c += 16) {
+                int src = xo + i0 * xs + c;
+                int dst = 16384 + c * kc;
+                for (int k = 0; k < kc; k++) {
+                    FloatVector.fromArray(SPECIES, x, src + k * xs).intoArray(pack, dst + k * 16);
+                    FloatVector.fromArray(SPECIES, x, src + k * xs + 8).intoArray(pack, dst + k * 16 + 8);
                 }
             }
             for (int r0 = 0; r0 < 1024; r0 += 64) {
                 int r1 = Math.min(1024, r0 + 64);
-                for (int k = 0; k < kc; k++) {
-                    int src = go + (i0 + k) * gs;
-                    for (int q = 0; q < r1 - r0; q++) {
-                        pack[(q & ~3) * kc + (q & 3) + k * 4] = g[src + r0 + q];
+                int full = (r1 - r0) & ~3;
+                for (int q = 0; q < full; q += 4) {
+                    int src = go + i0 * gs + r0 + q;
+                    int dst = q * kc;
+                    for (int k = 0; k < kc; k++) {
+                        pack[dst + k * 4 + 0] = g[src + k * gs + 0];
+                        pack[dst + k * 4 + 1] = g[src + k * gs + 1];
+                        pack[dst + k * 4 + 2] = g[src + k * gs + 2];
+                        pack[dst + k * 4 + 3] = g[src + k * gs + 3];
                     }
                 }
                 for (int c = 0; c < 256; c += 16) {

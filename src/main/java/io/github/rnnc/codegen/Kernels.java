@@ -321,21 +321,36 @@ final class Kernels {
         CodeBlock.Builder code = CodeBlock.builder();
         code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", OUTER_KC);
         code.addStatement("int kc = Math.min($L, m - i0)", OUTER_KC);
-        code.beginControlFlow("for (int k = 0; k < kc; k++)");
-        code.addStatement("int src = xo + (i0 + k) * xs");
+        // Sliver by sliver, each written as one sequential stream while the reads go down the rows. Row by row, the
+        // writes went to as many streams a power of two apart (kc * 4 or kc * 16 floats), which share cache sets, and
+        // the index of G^T was not linear in the loop, so every store kept its range check.
         code.beginControlFlow("for (int c = 0; c < $L; c += $L)", slivered, nr);
-        code.addStatement("int dst = $L + c * kc + k * $L", xp, nr);
-        code.addStatement("$L.fromArray(SPECIES, x, src + c).intoArray(pack, dst)", v);
-        code.addStatement("$L.fromArray(SPECIES, x, src + c + $L).intoArray(pack, dst + $L)", v, lanes, lanes);
+        code.addStatement("int src = xo + i0 * xs + c");
+        code.addStatement("int dst = $L + c * kc", xp);
+        code.beginControlFlow("for (int k = 0; k < kc; k++)");
+        code.addStatement("$L.fromArray(SPECIES, x, src + k * xs).intoArray(pack, dst + k * $L)", v, nr);
+        code.addStatement("$L.fromArray(SPECIES, x, src + k * xs + $L).intoArray(pack, dst + k * $L + $L)", v, lanes,
+                nr, lanes);
         code.endControlFlow().endControlFlow();
         code.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += $L)", rows, OUTER_MC);
         code.addStatement("int r1 = Math.min($L, r0 + $L)", rows, OUTER_MC);
-        // G^T rows r0 .. r1 - 1 in slivers of four: row r0 + q at (q / 4) * 4 * kc + k * 4 + q % 4
+        // G^T rows r0 .. r1 - 1 in slivers of OUTER_MR: row r0 + q at (q / 4) * 4 * kc + k * 4 + q % 4
+        code.addStatement("int full = (r1 - r0) & ~$L", OUTER_MR - 1);
+        code.beginControlFlow("for (int q = 0; q < full; q += $L)", OUTER_MR);
+        code.addStatement("int src = go + i0 * gs + r0 + q");
+        code.addStatement("int dst = q * kc");
         code.beginControlFlow("for (int k = 0; k < kc; k++)");
-        code.addStatement("int src = go + (i0 + k) * gs");
-        code.beginControlFlow("for (int q = 0; q < r1 - r0; q++)");
-        code.addStatement("pack[$L + k * $L] = g[src + r0 + q]", packedRow("q"), OUTER_MR);
+        for (int row = 0; row < OUTER_MR; row++) {
+            code.addStatement("pack[dst + k * $L + $L] = g[src + k * gs + $L]", OUTER_MR, row, row);
+        }
         code.endControlFlow().endControlFlow();
+        if (rows % OUTER_MR != 0) {
+            code.beginControlFlow("for (int q = full; q < r1 - r0; q++)");
+            code.addStatement("int src = go + i0 * gs + r0 + q");
+            code.addStatement("int dst = $L", packedRow("q"));
+            code.addStatement("for (int k = 0; k < kc; k++) pack[dst + k * $L] = g[src + k * gs]", OUTER_MR);
+            code.endControlFlow();
+        }
         code.beginControlFlow("for (int c = 0; c < $L; c += $L)", slivered, nr);
         code.addStatement("int xb = $L + c * kc", xp);
         code.addStatement("int r = r0");
