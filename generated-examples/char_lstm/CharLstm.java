@@ -2401,9 +2401,22 @@ public final class CharLstm {
         final int ys = 256;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            int tiled = i0 + (i1 - i0) / 6 * 6;
+            for (int k0 = 0; k0 < 1024; k0 += 256) {
+                for (int j = 0; j < 256; j += 16) {
+                    int bb = bo + (j / 32) * 32768 + j % 32 + k0 * 32;
+                    for (int i = i0; i < tiled; i += 6) {
+                        if (k0 == 0) {
+                            gemmPacked1024x256Tile6x2(a, ao + i * as, bm, bb, y, yo + i * ys + j);
+                        } else {
+                            gemmPacked1024x256Tile6x2Add(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j);
+                        }
+                    }
+                }
+            }
             for (int j = 0; j < 256; j += 16) {
-                int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                int i = tiled;
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2439,6 +2452,7 @@ public final class CharLstm {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -2511,15 +2525,134 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked1024x256Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 1024;
+        final int ys = 256;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
+    private static void gemmPacked1024x256Tile6x2Add(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 1024;
+        final int ys = 256;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 0);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 8);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked1024x65(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 1024;
         final int ys = 65;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            int tiled = i0 + (i1 - i0) / 6 * 6;
+            for (int k0 = 0; k0 < 1024; k0 += 256) {
+                for (int j = 0; j < 64; j += 16) {
+                    int bb = bo + (j / 32) * 32768 + j % 32 + k0 * 32;
+                    for (int i = i0; i < tiled; i += 6) {
+                        if (k0 == 0) {
+                            gemmPacked1024x65Tile6x2(a, ao + i * as, bm, bb, y, yo + i * ys + j);
+                        } else {
+                            gemmPacked1024x65Tile6x2Add(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j);
+                        }
+                    }
+                }
+            }
             for (int j = 0; j < 64; j += 16) {
-                int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                int i = tiled;
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2555,6 +2688,7 @@ public final class CharLstm {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -2636,6 +2770,112 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked1024x65Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 1024;
+        final int ys = 65;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
+    private static void gemmPacked1024x65Tile6x2Add(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 1024;
+        final int ys = 65;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 0);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 8);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked256x1024(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 256;
@@ -2644,7 +2884,10 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked256x1024Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 8192 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2680,6 +2923,7 @@ public final class CharLstm {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -2752,6 +2996,59 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked256x1024Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 256;
+        final int ys = 1024;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked256x65(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 256;
@@ -2760,7 +3057,10 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked256x65Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 8192 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2796,6 +3096,7 @@ public final class CharLstm {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -2877,6 +3178,59 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked256x65Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 256;
+        final int ys = 65;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked65x1024(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 65;
@@ -2885,7 +3239,10 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked65x1024Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2080 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -2921,6 +3278,7 @@ public final class CharLstm {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -2993,6 +3351,59 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked65x1024Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 65;
+        final int ys = 1024;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 65; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked65x256(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 65;
@@ -3001,7 +3412,10 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 256; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked65x256Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2080 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3037,6 +3451,7 @@ public final class CharLstm {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3107,6 +3522,59 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private static void gemmPacked65x256Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 65;
+        final int ys = 256;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 65; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
     }
 
     private static float tanh(float a) {

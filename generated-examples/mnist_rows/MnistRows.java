@@ -1529,7 +1529,10 @@ public final class MnistRows {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked10x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 320 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1565,6 +1568,7 @@ public final class MnistRows {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -1637,6 +1641,59 @@ public final class MnistRows {
         }
     }
 
+    private static void gemmPacked10x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 10;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 10; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked128x10(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 128;
@@ -1694,7 +1751,10 @@ public final class MnistRows {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 512; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked128x512Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 4096 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1730,6 +1790,7 @@ public final class MnistRows {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -1802,6 +1863,59 @@ public final class MnistRows {
         }
     }
 
+    private static void gemmPacked128x512Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 128;
+        final int ys = 512;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked28x512(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 28;
@@ -1810,7 +1924,10 @@ public final class MnistRows {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 512; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked28x512Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 896 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1846,6 +1963,7 @@ public final class MnistRows {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -1918,15 +2036,81 @@ public final class MnistRows {
         }
     }
 
+    private static void gemmPacked28x512Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 28;
+        final int ys = 512;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 28; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked512x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 512;
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            int tiled = i0 + (i1 - i0) / 6 * 6;
+            for (int k0 = 0; k0 < 512; k0 += 256) {
+                for (int j = 0; j < 128; j += 16) {
+                    int bb = bo + (j / 32) * 16384 + j % 32 + k0 * 32;
+                    for (int i = i0; i < tiled; i += 6) {
+                        if (k0 == 0) {
+                            gemmPacked512x128Tile6x2(a, ao + i * as, bm, bb, y, yo + i * ys + j);
+                        } else {
+                            gemmPacked512x128Tile6x2Add(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j);
+                        }
+                    }
+                }
+            }
             for (int j = 0; j < 128; j += 16) {
-                int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                int i = tiled;
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -1962,6 +2146,7 @@ public final class MnistRows {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -2032,6 +2217,112 @@ public final class MnistRows {
                 }
             }
         }
+    }
+
+    private static void gemmPacked512x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 512;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
+    private static void gemmPacked512x128Tile6x2Add(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 512;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 0);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 8);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
     }
 
     private static void gemmPacked512x28(float[] a, int ao, float[] bm, int bo, float[] y, int yo,

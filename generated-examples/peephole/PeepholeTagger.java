@@ -3574,7 +3574,10 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked32x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1024 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3610,6 +3613,7 @@ public final class PeepholeTagger {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3682,6 +3686,59 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked32x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 32;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked48x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 48;
@@ -3690,7 +3747,10 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked48x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1536 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3726,6 +3786,7 @@ public final class PeepholeTagger {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3798,6 +3859,59 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked48x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 48;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked48x32s192x32(float[] a, int ao, float[] bm, int bo, float[] y,
             int yo, int m) {
         final int as = 192;
@@ -3806,7 +3920,10 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked48x32s192x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1536 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3842,6 +3959,7 @@ public final class PeepholeTagger {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3898,6 +4016,59 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked48x32s192x32Tile6x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 192;
+        final int ys = 32;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked48x48s192x48(float[] a, int ao, float[] bm, int bo, float[] y,
             int yo, int m) {
         final int as = 192;
@@ -3906,7 +4077,10 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked48x48s192x48Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1536 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3942,6 +4116,7 @@ public final class PeepholeTagger {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -4027,6 +4202,59 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private static void gemmPacked48x48s192x48Tile6x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 192;
+        final int ys = 48;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
     }
 
     private static void gemmPacked48x9(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
@@ -4086,7 +4314,10 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked9x48Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 288 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -4122,6 +4353,7 @@ public final class PeepholeTagger {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -4207,6 +4439,59 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private static void gemmPacked9x48Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 9;
+        final int ys = 48;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 9; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
     }
 
     private static float tanh(float a) {

@@ -2990,7 +2990,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked128x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 4096 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3026,6 +3029,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3098,6 +3102,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked128x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 128;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked128x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 128;
@@ -3106,7 +3163,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked128x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 4096 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3142,6 +3202,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3198,6 +3259,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked128x32Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 128;
+        final int ys = 32;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked192x300(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 192;
@@ -3206,7 +3320,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 288; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked192x300Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 6144 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3242,6 +3359,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3378,6 +3496,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked192x300Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 192;
+        final int ys = 300;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked192x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 192;
@@ -3386,7 +3557,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked192x64Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 6144 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3422,6 +3596,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3494,6 +3669,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked192x64Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 192;
+        final int ys = 64;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked2x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 2;
@@ -3502,7 +3730,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked2x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 64 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3538,6 +3769,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3594,6 +3826,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked2x32Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 2;
+        final int ys = 32;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 2; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked300x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 300;
@@ -3602,7 +3887,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked300x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 9600 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3638,6 +3926,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3710,6 +3999,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked300x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 300;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 300; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked32x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 32;
@@ -3718,7 +4060,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked32x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1024 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3754,6 +4099,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3826,6 +4172,59 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked32x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 32;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
     private static void gemmPacked32x2(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
             int m) {
         final int as = 32;
@@ -3852,7 +4251,10 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 3 < i1; i += 4) {
+                for (; i + 5 < i1; i += 6) {
+                    gemmPacked64x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2048 + j % 32, y, yo + i * ys + j);
+                }
+                if (i + 3 < i1) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
@@ -3888,6 +4290,7 @@ public final class Sentiment {
                     c21.intoArray(y, y0 + 2 * ys + j + 8);
                     c30.intoArray(y, y0 + 3 * ys + j + 0);
                     c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
                 }
                 if (i + 1 < i1) {
                     int a0 = ao + i * as;
@@ -3958,6 +4361,59 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private static void gemmPacked64x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 64;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 32;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
     }
 
     private static float tanh(float a) {

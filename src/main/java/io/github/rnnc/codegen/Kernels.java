@@ -24,7 +24,11 @@ final class Kernels {
     private static final int BLOCK_VECTORS = 4;
     private static final int HALF_PANEL_VECTORS = 2;
     private static final int ROW_BLOCK = 48;
-    private static final int BLOCK_ROWS = 4;
+    private static final int BLOCK_ROWS = 6;
+    /** Row counts of the tiles that take a block's last rows (fewer than BLOCK_ROWS), largest first. */
+    private static final int[] TAIL_ROWS = {4, 2};
+    /** Rows of B per pass of the main tiles over a deep K (see isDepthBlocked). */
+    private static final int DEPTH_BLOCK = 256;
     /** Blocked addOuter: rows of G and X per block, rows of W per block of packed G, rows of a register tile. */
     private static final int OUTER_KC = 256;
     private static final int OUTER_MC = 64;
@@ -74,16 +78,23 @@ final class Kernels {
             // scalar code reads rows of B; its packing is plain row-major
             return gemm(inner, columns, aStride, yStride);
         }
-        return gemmMethod("gemmPacked", inner, columns, aStride, yStride, vectorGemm(inner, columns, true));
+        String name = gemmName("gemmPacked", inner, columns, aStride, yStride);
+        return methods.containsKey(name) ? name
+                : gemmMethod(name, aStride, yStride, vectorGemm(name, inner, columns, aStride, yStride, true));
     }
 
     String gemm(int inner, int columns, int aStride, int yStride) {
-        return gemmMethod("gemm", inner, columns, aStride, yStride,
-                target.vector() ? vectorGemm(inner, columns, false) : scalarGemm(inner, columns));
+        String name = gemmName("gemm", inner, columns, aStride, yStride);
+        return methods.containsKey(name) ? name
+                : gemmMethod(name, aStride, yStride, target.vector()
+                        ? vectorGemm(name, inner, columns, aStride, yStride, false) : scalarGemm(inner, columns));
     }
 
-    private String gemmMethod(String kind, int inner, int columns, int aStride, int yStride, CodeBlock body) {
-        String name = kind + inner + "x" + columns + strides(aStride == inner && yStride == columns, aStride, yStride);
+    private static String gemmName(String kind, int inner, int columns, int aStride, int yStride) {
+        return kind + inner + "x" + columns + strides(aStride == inner && yStride == columns, aStride, yStride);
+    }
+
+    private String gemmMethod(String name, int aStride, int yStride, CodeBlock body) {
         methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(array(), "a").addParameter(int.class, "ao")
@@ -160,13 +171,15 @@ final class Kernels {
 
     /**
      * Blocked for the caches: 48 rows of A at a time, and within them half a panel of columns of B (K x 2 vectors)
-     * at a time, which blocks of four rows then reuse from L1 instead of streaming all of B once per block. Four rows
-     * by two vectors (8 accumulators, 2 loads of B and 4 broadcasts per 8 FMAs) ran 1.2-1.7 times as fast as two
-     * rows by four vectors and as six rows by two (whose larger loop body C2 left unrolled) on AVX2; two rows take
-     * the rest, and an odd last row (the whole product at batch 1) takes two panels at a time, so that eight
-     * accumulators hide the FMA latency.
+     * at a time, which the row tiles then reuse from L1 instead of streaming all of B once per block; a K deeper than
+     * DEPTH_BLOCK goes a depth block at a time. The main tile is six rows by two vectors (12 accumulators, 2 loads of
+     * B and 6 broadcasts per 12 FMAs), a method of its own (gemmTile); four and two rows take the rest, and an odd
+     * last row (the whole product at batch 1) takes two panels at a time, so that eight accumulators hide the FMA
+     * latency. Measured on AVX2 (kernel alone, m = 64 and 6400): the six-row tile inside the kernel ran at 36
+     * GFLOP/s with spilled accumulators, the four-row one at 40-60, the six-row method at 47-66; depth blocks took
+     * K = 1024 from 36-42 to 55-68.
      */
-    private CodeBlock vectorGemm(int inner, int columns, boolean packed) {
+    private CodeBlock vectorGemm(String kernel, int inner, int columns, int aStride, int yStride, boolean packed) {
         CodeBlock.Builder code = CodeBlock.builder();
         int lanes = target.lanes();
         int block = BLOCK_VECTORS * lanes;
@@ -177,18 +190,40 @@ final class Kernels {
         // Element (k, j) of B: row-major, or for a packed B the panel layout of packedIndex.
         String panelRow = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + k * " + block + " + j % "
                 + block : "bo + k * " + columns + " + j";
+        // the same element at k = 0, and the distance between rows k, for the tile methods
+        String panelBase = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + j % " + block : "bo + j";
+        int panelStride = packed ? block : columns;
         int rest = columns - blocked;
         String restRow = packed ? "bo + " + (blocked * inner) + " + k * " + rest + " + (j - " + blocked + ")"
                 : "bo + k * " + columns + " + j";
         code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", ROW_BLOCK);
         code.addStatement("int i1 = Math.min(m, i0 + $L)", ROW_BLOCK);
-        if (blocked > 0) {
+        if (blocked > 0 && isDepthBlocked(inner)) {
+            // the main tiles a depth block at a time; the rows left to the tails follow with all of K
+            code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", BLOCK_ROWS, BLOCK_ROWS);
+            code.beginControlFlow("for (int k0 = 0; k0 < $L; k0 += $L)", inner, DEPTH_BLOCK);
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
+            code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
+            code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", BLOCK_ROWS);
+            code.beginControlFlow("if (k0 == 0)");
+            code.addStatement("$L(a, ao + i * as, bm, bb, y, yo + i * ys + j)",
+                    gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false));
+            code.nextControlFlow("else");
+            code.addStatement("$L(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j)",
+                    gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true));
+            code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
+            code.addStatement("int i = tiled");
+        } else if (blocked > 0) {
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
             code.addStatement("int i = i0");
             code.beginControlFlow("for (; i + $L < i1; i += $L)", BLOCK_ROWS - 1, BLOCK_ROWS);
-            gemmRows(code, inner, panelRow, BLOCK_ROWS, HALF_PANEL_VECTORS, v, null);
+            code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
+                    gemmTile(kernel, inner, aStride, yStride, panelStride, false), panelBase);
             code.endControlFlow();
-            for (int rows = BLOCK_ROWS / 2; rows >= 2; rows /= 2) {
+        }
+        if (blocked > 0) {
+            for (int rows : TAIL_ROWS) {
                 code.beginControlFlow("if (i + $L < i1)", rows - 1);
                 gemmRows(code, inner, panelRow, rows, HALF_PANEL_VECTORS, v, null);
                 code.addStatement("i += $L", rows);
@@ -243,11 +278,56 @@ final class Kernels {
      */
     private void gemmRows(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
             String nextPanel) {
-        int lanes = target.lanes();
         code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
+        gemmTileBody(code, inner, bRow, rows, vectors, v, nextPanel, "j + ", false);
+    }
+
+    /**
+     * A K this deep is taken DEPTH_BLOCK rows of B at a time by the main tiles, adding to y after the first block:
+     * half a panel of B over all of a K of 1024 (64 KB) no longer stays in L1 while the tiles of a row block pass it.
+     */
+    private boolean isDepthBlocked(int inner) {
+        return inner > DEPTH_BLOCK && inner % DEPTH_BLOCK == 0;
+    }
+
+    /**
+     * The main tile of the gemm (BLOCK_ROWS rows by half a panel), a method of its own: a0 is where
+     * its rows of A start, bb its element k = 0 of B and y0 its first output. Inside the kernel, whose outer loops keep their
+     * bounds and offsets live, C2 spilled three of the six-row tile's twelve accumulators to the stack and ran the
+     * kernel at 36 GFLOP/s; alone, the same loop keeps them in registers. Its bytecode is over C2's inlining limit
+     * (FreqInlineSize), so it stays a call, one per BLOCK_ROWS x K x 2 vectors of FMAs.
+     */
+    private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate) {
+        String name = kernel + "Tile" + BLOCK_ROWS + "x" + HALF_PANEL_VECTORS + (accumulate ? "Add" : "");
+        if (!methods.containsKey(name)) {
+            CodeBlock.Builder code = CodeBlock.builder();
+            code.addStatement("final int as = $L", aStride).addStatement("final int ys = $L", yStride);
+            gemmTileBody(code, depth, "bb + k * " + bStride, BLOCK_ROWS, HALF_PANEL_VECTORS,
+                    target.vectorClass().simpleName(), null, "", accumulate);
+            methods.put(name, MethodSpec.methodBuilder(name)
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .addParameter(array(), "a").addParameter(int.class, "a0")
+                    .addParameter(array(), "bm").addParameter(int.class, "bb")
+                    .addParameter(array(), "y").addParameter(int.class, "y0")
+                    .addCode(code.build())
+                    .build());
+        }
+        return name;
+    }
+
+    /** The accumulators, the K loop and the stores of a tile, with a0 and y0 defined; {@code column} is "j + " or "". */
+    private void gemmTileBody(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
+            String nextPanel, String column, boolean accumulate) {
+        int lanes = target.lanes();
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
-                code.addStatement("$T c$L$L = $T.zero(SPECIES)", target.vectorClass(), row, q, target.vectorClass());
+                if (accumulate) {
+                    code.addStatement("$L c$L$L = $L.fromArray(SPECIES, y, y0 + $L$L$L)", v, row, q, v,
+                            rowOffset(row, "ys"), column, q * lanes);
+                } else {
+                    code.addStatement("$T c$L$L = $T.zero(SPECIES)", target.vectorClass(), row, q,
+                            target.vectorClass());
+                }
             }
         }
         code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
@@ -269,7 +349,7 @@ final class Kernels {
         code.endControlFlow();
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
-                code.addStatement("c$L$L.intoArray(y, y0 + $Lj + $L)", row, q, rowOffset(row, "ys"), q * lanes);
+                code.addStatement("c$L$L.intoArray(y, y0 + $L$L$L)", row, q, rowOffset(row, "ys"), column, q * lanes);
             }
         }
     }

@@ -18,14 +18,20 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The blocked weight-gradient kernel ({@code addOuterBlocked}, taken for a weight of 1 MB and more, which the PyTorch
- * fixtures' small layers never reach) against the scalar backend's plain loops, which those fixtures check: the
- * gradients of every parameter and of the input agree, for f64 vector code to rounding and for f32 to 1e-4 of each
- * tensor's magnitude. The shapes take the kernel's edges: W rows not a multiple of the four-row tile (GRU 170: 510
- * rows), columns not a multiple of the packed sliver (517 inputs), m = batch x steps over several blocks of 256
- * rows with a remainder, and one call per step when the batch is below maxBatch.
+ * The kernels that only large layers take, which the PyTorch fixtures' small layers never reach, against the scalar
+ * backend's plain loops, which those fixtures check: the gradients of every parameter and of the input agree, for
+ * f64 vector code to rounding and for f32 to 1e-4 of each tensor's magnitude.
+ * <ul>
+ * <li>The blocked weight-gradient kernel ({@code addOuterBlocked}, a weight of 1 MB and more), at its edges: W rows
+ * not a multiple of the register tile (GRU 170: 510 rows), columns not a multiple of the packed sliver (517 inputs),
+ * m = batch x steps over several blocks of 256 rows with a remainder, and one call per step when the batch is
+ * below maxBatch.
+ * <li>The gemm over a K deeper than one depth block ({@code Tile6x2Add}: the input product and the backward products
+ * of LSTM 128 over 512 inputs have K = 512), with m leaving a four-row tile (700 rows) and, per step, a six-row
+ * tile and an odd row (batch 7) or the tails alone (batch 3 of 4).
+ * </ul>
  */
-class BlockedKernelTest {
+class LargeKernelsTest {
     static final CompileRequest.Options F64_SCALAR = GeneratedClasses.options(Backend.SCALAR, Precision.F64);
     static final double F64_TOLERANCE = 1e-10;
     static final double F32_TOLERANCE = 1e-4;
@@ -46,25 +52,37 @@ class BlockedKernelTest {
             + "    dense(2);\n"
             + "    train { loss = mse; optimizer = sgd(lr = 0.1); }\n"
             + "}\n";
+    static final String DEEP = "package blocked;\n\nnetwork DeepLstm {\n"
+            + "    input x[512];\n"
+            + "    lstm(128, return_sequences = true);\n"
+            + "    dense(5);\n"
+            + "    train { loss = mse; optimizer = sgd(lr = 0.1); }\n"
+            + "}\n";
+    static final String BLOCKED_OUTER = "addOuterBlocked";
+    static final String DEPTH_BLOCKED = "Tile6x2Add";
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of("gru: input weights 510 x 517, m = 300", GRU, Precision.F64, 3, 3),
-                Arguments.of("gru: one call per step (batch 3 of 4)", GRU, Precision.F64, 4, 3),
-                Arguments.of("gru, f32", GRU, Precision.F32, 3, 3),
-                Arguments.of("lstm: recurrent weights 1028 x 257, m = 200", LSTM, Precision.F64, 2, 2),
-                Arguments.of("lstm, f32", LSTM, Precision.F32, 2, 2));
+                Arguments.of("gru: input weights 510 x 517, m = 300", GRU, BLOCKED_OUTER, Precision.F64, 3, 3),
+                Arguments.of("gru: one call per step (batch 3 of 4)", GRU, BLOCKED_OUTER, Precision.F64, 4, 3),
+                Arguments.of("gru, f32", GRU, BLOCKED_OUTER, Precision.F32, 3, 3),
+                Arguments.of("lstm: recurrent weights 1028 x 257, m = 200", LSTM, BLOCKED_OUTER, Precision.F64, 2, 2),
+                Arguments.of("lstm, f32", LSTM, BLOCKED_OUTER, Precision.F32, 2, 2),
+                Arguments.of("deep lstm: K = 512 in depth blocks, batch 7", DEEP, DEPTH_BLOCKED, Precision.F64, 7, 7),
+                Arguments.of("deep lstm: tails only (batch 3 of 4)", DEEP, DEPTH_BLOCKED, Precision.F64, 4, 3),
+                Arguments.of("deep lstm, f32", DEEP, DEPTH_BLOCKED, Precision.F32, 7, 7));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void vectorGradientsMatchTheScalarBackend(String name, String spec, Precision precision, int maxBatch,
-            int batch) {
-        String fileName = spec.contains("WideGru") ? "wide_gru.rnn" : "wide_lstm.rnn";
+    void vectorGradientsMatchTheScalarBackend(String name, String spec, String kernel, Precision precision,
+            int maxBatch, int batch) {
+        String fileName = spec.contains("WideGru") ? "wide_gru.rnn" : spec.contains("DeepLstm") ? "deep_lstm.rnn"
+                : "wide_lstm.rnn";
         GeneratedClasses.Network vectorClass = GeneratedClasses.compile(directory, fileName, spec,
                 GeneratedClasses.options(Backend.VECTOR, precision));
-        assertTrue(vectorClass.sources().stream().anyMatch(s -> s.code().contains("addOuterBlocked")),
-                name + ": the vector class takes the blocked kernel");
+        assertTrue(vectorClass.sources().stream().anyMatch(s -> s.code().contains(kernel)),
+                name + ": the vector class takes " + kernel);
         GeneratedNetwork reference = GeneratedClasses.compile(directory, fileName, spec, F64_SCALAR)
                 .instantiate(maxBatch, STEPS);
         GeneratedNetwork vector = vectorClass.instantiate(maxBatch, STEPS);
