@@ -291,11 +291,12 @@ final class Kernels {
     }
 
     /**
-     * The main tile of the gemm (BLOCK_ROWS rows by half a panel), a method of its own: a0 is where
-     * its rows of A start, bb its element k = 0 of B and y0 its first output. Inside the kernel, whose outer loops keep their
-     * bounds and offsets live, C2 spilled three of the six-row tile's twelve accumulators to the stack and ran the
-     * kernel at 36 GFLOP/s; alone, the same loop keeps them in registers. Its bytecode is over C2's inlining limit
-     * (FreqInlineSize), so it stays a call, one per BLOCK_ROWS x K x 2 vectors of FMAs.
+     * The main tile of the gemm (BLOCK_ROWS rows by half a panel over {@code depth} rows of B), a method of its own:
+     * a0 is where its rows of A start, bb its element k = 0 of B and y0 its first output; with {@code accumulate} it
+     * adds to y. Inside the kernel, whose outer loops keep their bounds and offsets live, C2 spilled three of the
+     * six-row tile's twelve accumulators to the stack and ran the kernel at 36 GFLOP/s; alone, the same loop keeps
+     * them in registers. Its bytecode is over C2's inlining limit (FreqInlineSize), so it stays a call, one per
+     * BLOCK_ROWS x depth x 2 vectors of FMAs.
      */
     private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate) {
         String name = kernel + "Tile" + BLOCK_ROWS + "x" + HALF_PANEL_VECTORS + (accumulate ? "Add" : "");
