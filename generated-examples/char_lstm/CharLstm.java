@@ -2406,10 +2406,12 @@ public final class CharLstm {
                 for (int j = 0; j < 256; j += 16) {
                     int bb = bo + (j / 32) * 32768 + j % 32 + k0 * 32;
                     for (int i = i0; i < tiled; i += 6) {
+                        int a0 = ao + i * as + k0;
+                        int y0 = yo + i * ys + j;
                         if (k0 == 0) {
-                            gemmPacked1024x256Tile6x2(a, ao + i * as, bm, bb, y, yo + i * ys + j);
+                            gemmPacked1024x256Tile6x2(a, a0, bm, bb, y, y0);
                         } else {
-                            gemmPacked1024x256Tile6x2Add(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j);
+                            gemmPacked1024x256Tile6x2Add(a, a0, bm, bb, y, y0);
                         }
                     }
                 }
@@ -2428,7 +2430,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2462,7 +2464,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2493,7 +2495,7 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2642,10 +2644,12 @@ public final class CharLstm {
                 for (int j = 0; j < 64; j += 16) {
                     int bb = bo + (j / 32) * 32768 + j % 32 + k0 * 32;
                     for (int i = i0; i < tiled; i += 6) {
+                        int a0 = ao + i * as + k0;
+                        int y0 = yo + i * ys + j;
                         if (k0 == 0) {
-                            gemmPacked1024x65Tile6x2(a, ao + i * as, bm, bb, y, yo + i * ys + j);
+                            gemmPacked1024x65Tile6x2(a, a0, bm, bb, y, y0);
                         } else {
-                            gemmPacked1024x65Tile6x2Add(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j);
+                            gemmPacked1024x65Tile6x2Add(a, a0, bm, bb, y, y0);
                         }
                     }
                 }
@@ -2664,7 +2668,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2698,7 +2702,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2729,7 +2733,7 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2899,7 +2903,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2933,7 +2937,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2964,7 +2968,7 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3072,7 +3076,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3106,7 +3110,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3137,7 +3141,7 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3254,7 +3258,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3288,7 +3292,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3319,7 +3323,7 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3427,7 +3431,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3461,7 +3465,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3492,7 +3496,7 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

@@ -1447,7 +1447,7 @@ public final class Forecast {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1481,7 +1481,7 @@ public final class Forecast {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1508,7 +1508,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 32 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1622,7 +1622,7 @@ public final class Forecast {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1656,7 +1656,7 @@ public final class Forecast {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1683,7 +1683,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1819,7 +1819,7 @@ public final class Forecast {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 256 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1853,7 +1853,7 @@ public final class Forecast {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 256 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1880,7 +1880,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 256 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

@@ -1531,7 +1531,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1280 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1565,7 +1565,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1280 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1596,7 +1596,7 @@ public final class MguTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1280 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1704,7 +1704,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 160 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1738,7 +1738,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 160 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1769,7 +1769,7 @@ public final class MguTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 160 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1877,7 +1877,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1911,7 +1911,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1938,7 +1938,7 @@ public final class MguTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2083,7 +2083,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2117,7 +2117,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2148,7 +2148,7 @@ public final class MguTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

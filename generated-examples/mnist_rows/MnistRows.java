@@ -1544,7 +1544,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 32) * 320 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 320 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1578,7 +1578,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 32) * 320 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 320 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1609,7 +1609,7 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 32) * 320 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 320 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1766,7 +1766,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1800,7 +1800,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1831,7 +1831,7 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1939,7 +1939,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 32) * 896 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 896 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1973,7 +1973,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 32) * 896 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 896 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2004,7 +2004,7 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 32) * 896 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 896 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -2100,10 +2100,12 @@ public final class MnistRows {
                 for (int j = 0; j < 128; j += 16) {
                     int bb = bo + (j / 32) * 16384 + j % 32 + k0 * 32;
                     for (int i = i0; i < tiled; i += 6) {
+                        int a0 = ao + i * as + k0;
+                        int y0 = yo + i * ys + j;
                         if (k0 == 0) {
-                            gemmPacked512x128Tile6x2(a, ao + i * as, bm, bb, y, yo + i * ys + j);
+                            gemmPacked512x128Tile6x2(a, a0, bm, bb, y, y0);
                         } else {
-                            gemmPacked512x128Tile6x2Add(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j);
+                            gemmPacked512x128Tile6x2Add(a, a0, bm, bb, y, y0);
                         }
                     }
                 }
@@ -2122,7 +2124,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 32) * 16384 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 16384 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2156,7 +2158,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 32) * 16384 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 16384 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2187,7 +2189,7 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 32) * 16384 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 16384 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

@@ -3589,7 +3589,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3623,7 +3623,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3654,7 +3654,7 @@ public final class PeepholeTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3762,7 +3762,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3796,7 +3796,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3827,7 +3827,7 @@ public final class PeepholeTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3935,7 +3935,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3969,7 +3969,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3996,7 +3996,7 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -4092,7 +4092,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4126,7 +4126,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4153,7 +4153,7 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -4329,7 +4329,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 288 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4363,7 +4363,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 288 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4390,7 +4390,7 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 288 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

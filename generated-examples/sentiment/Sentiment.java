@@ -3005,7 +3005,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3039,7 +3039,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3070,7 +3070,7 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3178,7 +3178,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3212,7 +3212,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3239,7 +3239,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3335,7 +3335,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3369,7 +3369,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3400,7 +3400,7 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3436,7 +3436,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3572,7 +3572,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3606,7 +3606,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3637,7 +3637,7 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3745,7 +3745,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 64 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3779,7 +3779,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 64 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3806,7 +3806,7 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 64 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -3902,7 +3902,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 9600 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3936,7 +3936,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 9600 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3967,7 +3967,7 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 9600 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -4075,7 +4075,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4109,7 +4109,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4140,7 +4140,7 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -4266,7 +4266,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4300,7 +4300,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4331,7 +4331,7 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + k * 32 + j % 32;
+                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);

@@ -187,12 +187,11 @@ final class Kernels {
         int blocked = columns - columns % block;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
-        // Element (k, j) of B: row-major, or for a packed B the panel layout of packedIndex.
-        String panelRow = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + k * " + block + " + j % "
-                + block : "bo + k * " + columns + " + j";
-        // the same element at k = 0, and the distance between rows k, for the tile methods
+        // Element (0, j) of B and the distance between rows k: row-major, or for a packed B the panel layout of
+        // packedIndex; the tile methods take the first, the inline tiles read element (k, j).
         String panelBase = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + j % " + block : "bo + j";
         int panelStride = packed ? block : columns;
+        String panelRow = panelBase + " + k * " + panelStride;
         int rest = columns - blocked;
         String restRow = packed ? "bo + " + (blocked * inner) + " + k * " + rest + " + (j - " + blocked + ")"
                 : "bo + k * " + columns + " + j";
@@ -205,11 +204,12 @@ final class Kernels {
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
             code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
             code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", BLOCK_ROWS);
+            code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
             code.beginControlFlow("if (k0 == 0)");
-            code.addStatement("$L(a, ao + i * as, bm, bb, y, yo + i * ys + j)",
+            code.addStatement("$L(a, a0, bm, bb, y, y0)",
                     gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false));
             code.nextControlFlow("else");
-            code.addStatement("$L(a, ao + i * as + k0, bm, bb, y, yo + i * ys + j)",
+            code.addStatement("$L(a, a0, bm, bb, y, y0)",
                     gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true));
             code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
@@ -316,7 +316,7 @@ final class Kernels {
         return name;
     }
 
-    /** The accumulators, the K loop and the stores of a tile, with a0 and y0 defined; {@code column} is "j + " or "". */
+    /** The accumulators, K loop and stores of a tile, with a0 and y0 defined; {@code column}: "j + " or "". */
     private void gemmTileBody(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
             String nextPanel, String column, boolean accumulate) {
         int lanes = target.lanes();
