@@ -932,11 +932,11 @@ public final class CharLstm {
     private void packForBackward_l0f() {
         for (int k = 0; k < 1024; k++) {
             int from = P1 + k * 256;
-            for (int j = 0; j < 256; j++) packedP1[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 1024 + k * 32, 32);
         }
         for (int k = 0; k < 1024; k++) {
             int from = P0 + k * 65;
-            for (int j = 0; j < 64; j++) packedP0[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 1024 + k * 32, 32);
             System.arraycopy(parameters, from + 64, packedP0, 65536 + k * 1, 1);
         }
     }
@@ -1499,11 +1499,11 @@ public final class CharLstm {
     private void packForBackward_l1f() {
         for (int k = 0; k < 1024; k++) {
             int from = P5 + k * 256;
-            for (int j = 0; j < 256; j++) packedP5[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 1024 + k * 32, 32);
         }
         for (int k = 0; k < 1024; k++) {
             int from = P4 + k * 256;
-            for (int j = 0; j < 256; j++) packedP4[(j / 32) * 32768 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 1024 + k * 32, 32);
         }
     }
 
@@ -2057,7 +2057,7 @@ public final class CharLstm {
     private void packForBackward_l2() {
         for (int k = 0; k < 65; k++) {
             int from = P8 + k * 256;
-            for (int j = 0; j < 256; j++) packedP8[(j / 32) * 2080 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 65 + k * 32, 32);
         }
     }
 

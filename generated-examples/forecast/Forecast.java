@@ -666,7 +666,7 @@ public final class Forecast {
     private void packForBackward_l0f() {
         for (int k = 0; k < 32; k++) {
             int from = P1 + k * 32;
-            for (int j = 0; j < 32; j++) packedP1[(j / 32) * 1024 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 32 + k * 32, 32);
         }
         for (int k = 0; k < 32; k++) {
             int from = P0 + k * 8;
@@ -947,11 +947,11 @@ public final class Forecast {
     private void packForBackward_l1f() {
         for (int k = 0; k < 32; k++) {
             int from = P5 + k * 32;
-            for (int j = 0; j < 32; j++) packedP5[(j / 32) * 1024 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 32 + k * 32, 32);
         }
         for (int k = 0; k < 32; k++) {
             int from = P4 + k * 32;
-            for (int j = 0; j < 32; j++) packedP4[(j / 32) * 1024 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 32 + k * 32, 32);
         }
     }
 
@@ -1208,7 +1208,7 @@ public final class Forecast {
     private void packForBackward_l2() {
         for (int k = 0; k < 1; k++) {
             int from = P8 + k * 32;
-            for (int j = 0; j < 32; j++) packedP8[(j / 32) * 32 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 1 + k * 32, 32);
         }
     }
 

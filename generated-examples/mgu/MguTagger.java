@@ -709,20 +709,20 @@ public final class MguTagger {
     private void packForBackward_l0f() {
         for (int k = 0; k < 64; k++) {
             int from = P4 + k * 64;
-            for (int j = 0; j < 64; j++) packedP4[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 64 + k * 32, 32);
         }
         for (int k = 0; k < 64; k++) {
             int from = P1 + k * 64;
-            for (int j = 0; j < 64; j++) packedP1[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 64 + k * 32, 32);
         }
         for (int k = 0; k < 64; k++) {
             int from = P0 + k * 40;
-            for (int j = 0; j < 32; j++) packedP0[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 64 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP0, 2048 + k * 8, 8);
         }
         for (int k = 0; k < 64; k++) {
             int from = P3 + k * 40;
-            for (int j = 0; j < 32; j++) packedP3[(j / 32) * 2048 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP3, j * 64 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP3, 2048 + k * 8, 8);
         }
     }
@@ -1199,7 +1199,7 @@ public final class MguTagger {
     private void packForBackward_l1() {
         for (int k = 0; k < 5; k++) {
             int from = P6 + k * 64;
-            for (int j = 0; j < 64; j++) packedP6[(j / 32) * 160 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP6, j * 5 + k * 32, 32);
         }
     }
 

@@ -715,7 +715,7 @@ public final class MnistRows {
     private void packForBackward_l0f() {
         for (int k = 0; k < 512; k++) {
             int from = P1 + k * 128;
-            for (int j = 0; j < 128; j++) packedP1[(j / 32) * 16384 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 128; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 512 + k * 32, 32);
         }
         for (int k = 0; k < 512; k++) {
             int from = P0 + k * 28;
@@ -1265,7 +1265,7 @@ public final class MnistRows {
     private void packForBackward_l1() {
         for (int k = 0; k < 10; k++) {
             int from = P4 + k * 128;
-            for (int j = 0; j < 128; j++) packedP4[(j / 32) * 320 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 128; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 10 + k * 32, 32);
         }
     }
 

@@ -1230,39 +1230,39 @@ public final class PeepholeTagger {
     private void packForBackward_l0f() {
         for (int k = 0; k < 48; k++) {
             int from = P1 + k * 48;
-            for (int j = 0; j < 32; j++) packedP1[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP1, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P5 + k * 48;
-            for (int j = 0; j < 32; j++) packedP5[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP5, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P9 + k * 48;
-            for (int j = 0; j < 32; j++) packedP9[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP9, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP9, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P12 + k * 48;
-            for (int j = 0; j < 32; j++) packedP12[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP12, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP12, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P0 + k * 32;
-            for (int j = 0; j < 32; j++) packedP0[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 48 + k * 32, 32);
         }
         for (int k = 0; k < 48; k++) {
             int from = P4 + k * 32;
-            for (int j = 0; j < 32; j++) packedP4[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 48 + k * 32, 32);
         }
         for (int k = 0; k < 48; k++) {
             int from = P8 + k * 32;
-            for (int j = 0; j < 32; j++) packedP8[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 48 + k * 32, 32);
         }
         for (int k = 0; k < 48; k++) {
             int from = P11 + k * 32;
-            for (int j = 0; j < 32; j++) packedP11[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP11, j * 48 + k * 32, 32);
         }
     }
 
@@ -2177,39 +2177,39 @@ public final class PeepholeTagger {
     private void packForBackward_l0r() {
         for (int k = 0; k < 48; k++) {
             int from = P16 + k * 48;
-            for (int j = 0; j < 32; j++) packedP16[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP16, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP16, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P20 + k * 48;
-            for (int j = 0; j < 32; j++) packedP20[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP20, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP20, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P24 + k * 48;
-            for (int j = 0; j < 32; j++) packedP24[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP24, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP24, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P27 + k * 48;
-            for (int j = 0; j < 32; j++) packedP27[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP27, j * 48 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP27, 1536 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P15 + k * 32;
-            for (int j = 0; j < 32; j++) packedP15[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP15, j * 48 + k * 32, 32);
         }
         for (int k = 0; k < 48; k++) {
             int from = P19 + k * 32;
-            for (int j = 0; j < 32; j++) packedP19[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP19, j * 48 + k * 32, 32);
         }
         for (int k = 0; k < 48; k++) {
             int from = P23 + k * 32;
-            for (int j = 0; j < 32; j++) packedP23[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP23, j * 48 + k * 32, 32);
         }
         for (int k = 0; k < 48; k++) {
             int from = P26 + k * 32;
-            for (int j = 0; j < 32; j++) packedP26[(j / 32) * 1536 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP26, j * 48 + k * 32, 32);
         }
     }
 
@@ -3220,7 +3220,7 @@ public final class PeepholeTagger {
     private void packForBackward_l1() {
         for (int k = 0; k < 9; k++) {
             int from = P30 + k * 48;
-            for (int j = 0; j < 32; j++) packedP30[(j / 32) * 288 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP30, j * 9 + k * 32, 32);
             System.arraycopy(parameters, from + 32, packedP30, 288 + k * 16, 16);
         }
     }

@@ -991,11 +991,11 @@ public final class Sentiment {
     private void packForBackward_l0f() {
         for (int k = 0; k < 192; k++) {
             int from = P1 + k * 64;
-            for (int j = 0; j < 64; j++) packedP1[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 192 + k * 32, 32);
         }
         for (int k = 0; k < 192; k++) {
             int from = P0 + k * 300;
-            for (int j = 0; j < 288; j++) packedP0[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 288; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 192 + k * 32, 32);
             System.arraycopy(parameters, from + 288, packedP0, 55296 + k * 12, 12);
         }
     }
@@ -1459,11 +1459,11 @@ public final class Sentiment {
     private void packForBackward_l0r() {
         for (int k = 0; k < 192; k++) {
             int from = P5 + k * 64;
-            for (int j = 0; j < 64; j++) packedP5[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 192 + k * 32, 32);
         }
         for (int k = 0; k < 192; k++) {
             int from = P4 + k * 300;
-            for (int j = 0; j < 288; j++) packedP4[(j / 32) * 6144 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 288; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 192 + k * 32, 32);
             System.arraycopy(parameters, from + 288, packedP4, 55296 + k * 12, 12);
         }
     }
@@ -2053,11 +2053,11 @@ public final class Sentiment {
     private void packForBackward_l1f() {
         for (int k = 0; k < 128; k++) {
             int from = P9 + k * 32;
-            for (int j = 0; j < 32; j++) packedP9[(j / 32) * 4096 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP9, j * 128 + k * 32, 32);
         }
         for (int k = 0; k < 128; k++) {
             int from = P8 + k * 128;
-            for (int j = 0; j < 128; j++) packedP8[(j / 32) * 4096 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 128; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 128 + k * 32, 32);
         }
     }
 
@@ -2602,7 +2602,7 @@ public final class Sentiment {
     private void packForBackward_l2() {
         for (int k = 0; k < 2; k++) {
             int from = P12 + k * 32;
-            for (int j = 0; j < 32; j++) packedP12[(j / 32) * 64 + k * 32 + j % 32] = parameters[from + j];
+            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP12, j * 2 + k * 32, 32);
         }
     }
 
