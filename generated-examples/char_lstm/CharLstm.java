@@ -87,8 +87,6 @@ public final class CharLstm {
 
     private final float[] l0f_v6;
 
-    private final float[] l0f_v7;
-
     private final float[] l0f_v9;
 
     private final float[] l0f_v11;
@@ -100,8 +98,6 @@ public final class CharLstm {
     private final float[] l0f_v17;
 
     private final float[] l0f_v18;
-
-    private final float[] l0f_v19;
 
     private final float[] l0f_v21;
 
@@ -123,8 +119,6 @@ public final class CharLstm {
 
     private final float[] l1f_v6;
 
-    private final float[] l1f_v7;
-
     private final float[] l1f_v9;
 
     private final float[] l1f_v11;
@@ -136,8 +130,6 @@ public final class CharLstm {
     private final float[] l1f_v17;
 
     private final float[] l1f_v18;
-
-    private final float[] l1f_v19;
 
     private final float[] l1f_v21;
 
@@ -373,16 +365,14 @@ public final class CharLstm {
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 256)];
             this.l0f_s1 = new float[size(maxSteps + 1, maxBatch, 256)];
             this.l0f_v3 = new float[size(maxSteps, maxBatch, 1024)];
-            this.l0f_v4 = new float[size(maxSteps, maxBatch, 1024)];
+            this.l0f_v4 = new float[size(1, maxBatch, 1024)];
             this.l0f_v6 = new float[size(maxSteps, maxBatch, 1024)];
-            this.l0f_v7 = new float[size(maxSteps, maxBatch, 1024)];
-            this.l0f_v9 = new float[size(maxSteps, maxBatch, 1024)];
+            this.l0f_v9 = new float[size(1, maxBatch, 1024)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_v13 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_v15 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_v17 = new float[size(maxSteps, maxBatch, 256)];
-            this.l0f_v18 = new float[size(maxSteps, maxBatch, 256)];
-            this.l0f_v19 = new float[size(maxSteps, maxBatch, 256)];
+            this.l0f_v18 = new float[size(1, maxBatch, 256)];
             this.l0f_v21 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_ds0 = new float[size(1, maxBatch, 256)];
             this.l0f_ds1 = new float[size(1, maxBatch, 256)];
@@ -391,16 +381,14 @@ public final class CharLstm {
             this.l1f_s0 = new float[size(maxSteps + 1, maxBatch, 256)];
             this.l1f_s1 = new float[size(maxSteps + 1, maxBatch, 256)];
             this.l1f_v3 = new float[size(maxSteps, maxBatch, 1024)];
-            this.l1f_v4 = new float[size(maxSteps, maxBatch, 1024)];
+            this.l1f_v4 = new float[size(1, maxBatch, 1024)];
             this.l1f_v6 = new float[size(maxSteps, maxBatch, 1024)];
-            this.l1f_v7 = new float[size(maxSteps, maxBatch, 1024)];
-            this.l1f_v9 = new float[size(maxSteps, maxBatch, 1024)];
+            this.l1f_v9 = new float[size(1, maxBatch, 1024)];
             this.l1f_v11 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_v13 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_v15 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_v17 = new float[size(maxSteps, maxBatch, 256)];
-            this.l1f_v18 = new float[size(maxSteps, maxBatch, 256)];
-            this.l1f_v19 = new float[size(maxSteps, maxBatch, 256)];
+            this.l1f_v18 = new float[size(1, maxBatch, 256)];
             this.l1f_v21 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_ds0 = new float[size(1, maxBatch, 256)];
             this.l1f_ds1 = new float[size(1, maxBatch, 256)];
@@ -980,12 +968,8 @@ public final class CharLstm {
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked256x1024(l0f_s0, (t0 * maxBatch) * 256, l0f_w4, 0, l0f_v4, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked256x1024(l0f_s0, (t * maxBatch) * 256, l0f_w4, 0, l0f_v4, (t * maxBatch) * 1024, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked256x1024(l0f_s0, (t * maxBatch) * 256, l0f_w4, 0, l0f_v4, 0, batch);
         }
     }
 
@@ -995,10 +979,9 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 1024; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (r) * 1024 + i));
-                        e7.intoArray(l0f_v7, (r) * 1024 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (b) * 1024 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
-                        e9.intoArray(l0f_v9, (r) * 1024 + i);
+                        e9.intoArray(l0f_v9, (b) * 1024 + i);
                     }
                 }
             }
@@ -1011,7 +994,7 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector e11x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 1024 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1024,7 +1007,7 @@ public final class CharLstm {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (r) * 256 + i);
-                        FloatVector e13x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 256 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 1024 + 256 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e13x2 = e13x.mul(e13x);
                         FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1049,7 +1032,7 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 512 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 1024 + 512 + i).min(7.905311f).max(-7.905311f);
                         FloatVector e15x2 = e15x.mul(e15x);
                         FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1062,7 +1045,7 @@ public final class CharLstm {
                         e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e15 = e15x.mul(e15p).div(e15q);
                         e15.intoArray(l0f_v15, (r) * 256 + i);
-                        FloatVector e17x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 1024 + 768 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 1024 + 768 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e17x2 = e17x.mul(e17x);
                         FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1076,7 +1059,7 @@ public final class CharLstm {
                         FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
                         e17.intoArray(l0f_v17, (r) * 256 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 256 + i));
-                        e18.intoArray(l0f_v18, (r) * 256 + i);
+                        e18.intoArray(l0f_v18, (b) * 256 + i);
                     }
                 }
             }
@@ -1090,8 +1073,7 @@ public final class CharLstm {
                  {
                     for (int i = 0; i < 256; i += 8) {
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 256 + i));
-                        e19.intoArray(l0f_v19, (r) * 256 + i);
-                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 256 + i).add(e19);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (b) * 256 + i).add(e19);
                         e20.intoArray(l0f_s1, (r + maxBatch) * 256 + i);
                         FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
                         FloatVector e21x2 = e21x.mul(e21x);
@@ -1305,7 +1287,7 @@ public final class CharLstm {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, packedP1, 0, l0f_a55, (0) * 256, batch);
+            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, packedP1, 0, l0f_a55, 0, batch);
         }
     }
 
@@ -1546,12 +1528,8 @@ public final class CharLstm {
     }
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked256x1024(l1f_s0, (t0 * maxBatch) * 256, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked256x1024(l1f_s0, (t * maxBatch) * 256, l1f_w4, 0, l1f_v4, (t * maxBatch) * 1024, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked256x1024(l1f_s0, (t * maxBatch) * 256, l1f_w4, 0, l1f_v4, 0, batch);
         }
     }
 
@@ -1561,10 +1539,9 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 1024; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (r) * 1024 + i));
-                        e7.intoArray(l1f_v7, (r) * 1024 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (b) * 1024 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
-                        e9.intoArray(l1f_v9, (r) * 1024 + i);
+                        e9.intoArray(l1f_v9, (b) * 1024 + i);
                     }
                 }
             }
@@ -1577,7 +1554,7 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector e11x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 1024 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1590,7 +1567,7 @@ public final class CharLstm {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l1f_v11, (r) * 256 + i);
-                        FloatVector e13x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 256 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 1024 + 256 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e13x2 = e13x.mul(e13x);
                         FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1615,7 +1592,7 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 256; i += 8) {
-                        FloatVector e15x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 512 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 1024 + 512 + i).min(7.905311f).max(-7.905311f);
                         FloatVector e15x2 = e15x.mul(e15x);
                         FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1628,7 +1605,7 @@ public final class CharLstm {
                         e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e15 = e15x.mul(e15p).div(e15q);
                         e15.intoArray(l1f_v15, (r) * 256 + i);
-                        FloatVector e17x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 1024 + 768 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 1024 + 768 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e17x2 = e17x.mul(e17x);
                         FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1642,7 +1619,7 @@ public final class CharLstm {
                         FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
                         e17.intoArray(l1f_v17, (r) * 256 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 256 + i));
-                        e18.intoArray(l1f_v18, (r) * 256 + i);
+                        e18.intoArray(l1f_v18, (b) * 256 + i);
                     }
                 }
             }
@@ -1656,8 +1633,7 @@ public final class CharLstm {
                  {
                     for (int i = 0; i < 256; i += 8) {
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 256 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 256 + i));
-                        e19.intoArray(l1f_v19, (r) * 256 + i);
-                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 256 + i).add(e19);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (b) * 256 + i).add(e19);
                         e20.intoArray(l1f_s1, (r + maxBatch) * 256 + i);
                         FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
                         FloatVector e21x2 = e21x.mul(e21x);
@@ -1871,7 +1847,7 @@ public final class CharLstm {
 
     private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP5, 0, l1f_a55, (0) * 256, batch);
+            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP5, 0, l1f_a55, 0, batch);
         }
     }
 

@@ -84,10 +84,6 @@ public final class Forecast {
 
     private final float[] l0f_v5;
 
-    private final float[] l0f_v6;
-
-    private final float[] l0f_v8;
-
     private final float[] l0f_ds0;
 
     private final float[] out0;
@@ -101,8 +97,6 @@ public final class Forecast {
     private final float[] l1f_v3;
 
     private final float[] l1f_v5;
-
-    private final float[] l1f_v6;
 
     private final float[] l1f_v8;
 
@@ -215,18 +209,15 @@ public final class Forecast {
             this.initialStateGradients = new float[size(1, maxBatch, STATE_SIZE)];
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l0f_v2 = new float[size(maxSteps, maxBatch, 32)];
-            this.l0f_v3 = new float[size(maxSteps, maxBatch, 32)];
+            this.l0f_v3 = new float[size(1, maxBatch, 32)];
             this.l0f_v5 = new float[size(maxSteps, maxBatch, 32)];
-            this.l0f_v6 = new float[size(maxSteps, maxBatch, 32)];
-            this.l0f_v8 = new float[size(maxSteps, maxBatch, 32)];
             this.l0f_ds0 = new float[size(1, maxBatch, 32)];
             this.out0 = new float[size(maxSteps, maxBatch, 32)];
             this.dOut0 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_s0 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l1f_v2 = new float[size(maxSteps, maxBatch, 32)];
-            this.l1f_v3 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_v3 = new float[size(1, maxBatch, 32)];
             this.l1f_v5 = new float[size(maxSteps, maxBatch, 32)];
-            this.l1f_v6 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v8 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_ds0 = new float[size(1, maxBatch, 32)];
             this.out1 = new float[size(maxSteps, maxBatch, 32)];
@@ -710,12 +701,8 @@ public final class Forecast {
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked32x32(l0f_s0, (t0 * maxBatch) * 32, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, l0f_w3, 0, l0f_v3, (t * maxBatch) * 32, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, l0f_w3, 0, l0f_v3, 0, batch);
         }
     }
 
@@ -725,10 +712,8 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e6 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (r) * 32 + i));
-                        e6.intoArray(l0f_v6, (r) * 32 + i);
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (b) * 32 + i));
                         FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
-                        e8.intoArray(l0f_v8, (r) * 32 + i);
                         FloatVector e9x = e8.min(7.905311f).max(-7.905311f);
                         FloatVector e9x2 = e9x.mul(e9x);
                         FloatVector e9p = e9x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -775,7 +760,7 @@ public final class Forecast {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, packedP1, 0, l0f_a15, (0) * 32, batch);
+            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, packedP1, 0, l0f_a15, 0, batch);
         }
     }
 
@@ -991,12 +976,8 @@ public final class Forecast {
     }
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked32x32(l1f_s0, (t0 * maxBatch) * 32, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, l1f_w3, 0, l1f_v3, (t * maxBatch) * 32, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, l1f_w3, 0, l1f_v3, 0, batch);
         }
     }
 
@@ -1006,8 +987,7 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l1f_v3, (r) * 32 + i));
-                        e6.intoArray(l1f_v6, (r) * 32 + i);
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l1f_v3, (b) * 32 + i));
                         FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
                         e8.intoArray(l1f_v8, (r) * 32 + i);
                         FloatVector e9 = e8.max(0.0f);
@@ -1043,7 +1023,7 @@ public final class Forecast {
 
     private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP5, 0, l1f_a13, (0) * 32, batch);
+            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP5, 0, l1f_a13, 0, batch);
         }
     }
 

@@ -74,19 +74,11 @@ public final class MguTagger {
 
     private final float[] l0f_v3;
 
-    private final float[] l0f_v4;
-
-    private final float[] l0f_v6;
-
     private final float[] l0f_v7;
 
     private final float[] l0f_v9;
 
     private final float[] l0f_v10;
-
-    private final float[] l0f_v11;
-
-    private final float[] l0f_v13;
 
     private final float[] l0f_v14;
 
@@ -233,18 +225,14 @@ public final class MguTagger {
             this.initialStateGradients = new float[size(1, maxBatch, STATE_SIZE)];
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
             this.l0f_v20 = new float[size(maxSteps, maxBatch, 128)];
-            this.l0f_v3 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v4 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v6 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_v3 = new float[size(1, maxBatch, 64)];
             this.l0f_v7 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v9 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v10 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v11 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v13 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_v10 = new float[size(1, maxBatch, 64)];
             this.l0f_v14 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v16 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v17 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v18 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_v17 = new float[size(1, maxBatch, 64)];
+            this.l0f_v18 = new float[size(1, maxBatch, 64)];
             this.l0f_ds0 = new float[size(1, maxBatch, 64)];
             this.out0 = new float[size(maxSteps, maxBatch, 64)];
             this.dOut0 = new float[size(maxSteps, maxBatch, 64)];
@@ -749,12 +737,8 @@ public final class MguTagger {
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked64x64(l0f_s0, (t0 * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 64, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 64, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, 0, batch);
         }
     }
 
@@ -764,10 +748,8 @@ public final class MguTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e4 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (r) * 64 + i));
-                        e4.intoArray(l0f_v4, (r) * 64 + i);
+                        FloatVector e4 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (b) * 64 + i));
                         FloatVector e6 = e4.add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
-                        e6.intoArray(l0f_v6, (r) * 64 + i);
                         FloatVector e7x = e6.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e7x2 = e7x.mul(e7x);
                         FloatVector e7p = e7x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -790,12 +772,8 @@ public final class MguTagger {
     }
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked64x64(l0f_v9, (t0 * maxBatch) * 64, l0f_w10, 0, l0f_v10, (t0 * maxBatch) * 64, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, l0f_w10, 0, l0f_v10, (t * maxBatch) * 64, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, l0f_w10, 0, l0f_v10, 0, batch);
         }
     }
 
@@ -806,10 +784,8 @@ public final class MguTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e11 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v10, (r) * 64 + i));
-                        e11.intoArray(l0f_v11, (r) * 64 + i);
+                        FloatVector e11 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v10, (b) * 64 + i));
                         FloatVector e13 = e11.add(FloatVector.fromArray(SPECIES, parameters, P5 + i));
-                        e13.intoArray(l0f_v13, (r) * 64 + i);
                         FloatVector e14x = e13.min(7.905311f).max(-7.905311f);
                         FloatVector e14x2 = e14x.mul(e14x);
                         FloatVector e14p = e14x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -826,9 +802,9 @@ public final class MguTagger {
                         FloatVector e16 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
                         e16.intoArray(l0f_v16, (r) * 64 + i);
                         FloatVector e17 = e16.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
-                        e17.intoArray(l0f_v17, (r) * 64 + i);
+                        e17.intoArray(l0f_v17, (b) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i).mul(e14);
-                        e18.intoArray(l0f_v18, (r) * 64 + i);
+                        e18.intoArray(l0f_v18, (b) * 64 + i);
                     }
                 }
             }
@@ -838,8 +814,8 @@ public final class MguTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 64 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 64 + i);
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, (b) * 64 + i);
                         v0.add(v1).intoArray(l0f_s0, (r + maxBatch) * 64 + i);
                     }
                 }
@@ -897,7 +873,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_x31, (t * maxBatch) * 64, packedP4, 0, l0f_a32, (0) * 64, batch);
+            gemmPacked64x64(l0f_x31, (t * maxBatch) * 64, packedP4, 0, l0f_a32, 0, batch);
         }
     }
 
@@ -939,7 +915,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_x40, (t * maxBatch) * 64, packedP1, 0, l0f_a41, (0) * 64, batch);
+            gemmPacked64x64(l0f_x40, (t * maxBatch) * 64, packedP1, 0, l0f_a41, 0, batch);
         }
     }
 

@@ -75,8 +75,6 @@ public final class MnistRows {
 
     private final float[] l0f_v6;
 
-    private final float[] l0f_v7;
-
     private final float[] l0f_v9;
 
     private final float[] l0f_v11;
@@ -88,8 +86,6 @@ public final class MnistRows {
     private final float[] l0f_v17;
 
     private final float[] l0f_v18;
-
-    private final float[] l0f_v19;
 
     private final float[] l0f_v21;
 
@@ -248,16 +244,14 @@ public final class MnistRows {
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 128)];
             this.l0f_s1 = new float[size(maxSteps + 1, maxBatch, 128)];
             this.l0f_v3 = new float[size(maxSteps, maxBatch, 512)];
-            this.l0f_v4 = new float[size(maxSteps, maxBatch, 512)];
+            this.l0f_v4 = new float[size(1, maxBatch, 512)];
             this.l0f_v6 = new float[size(maxSteps, maxBatch, 512)];
-            this.l0f_v7 = new float[size(maxSteps, maxBatch, 512)];
-            this.l0f_v9 = new float[size(maxSteps, maxBatch, 512)];
+            this.l0f_v9 = new float[size(1, maxBatch, 512)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_v13 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_v15 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_v17 = new float[size(maxSteps, maxBatch, 128)];
-            this.l0f_v18 = new float[size(maxSteps, maxBatch, 128)];
-            this.l0f_v19 = new float[size(maxSteps, maxBatch, 128)];
+            this.l0f_v18 = new float[size(1, maxBatch, 128)];
             this.l0f_v21 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_ds0 = new float[size(1, maxBatch, 128)];
             this.l0f_ds1 = new float[size(1, maxBatch, 128)];
@@ -762,12 +756,8 @@ public final class MnistRows {
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked128x512(l0f_s0, (t0 * maxBatch) * 128, l0f_w4, 0, l0f_v4, (t0 * maxBatch) * 512, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked128x512(l0f_s0, (t * maxBatch) * 128, l0f_w4, 0, l0f_v4, (t * maxBatch) * 512, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked128x512(l0f_s0, (t * maxBatch) * 128, l0f_w4, 0, l0f_v4, 0, batch);
         }
     }
 
@@ -777,10 +767,9 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 512; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 512 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (r) * 512 + i));
-                        e7.intoArray(l0f_v7, (r) * 512 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 512 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (b) * 512 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
-                        e9.intoArray(l0f_v9, (r) * 512 + i);
+                        e9.intoArray(l0f_v9, (b) * 512 + i);
                     }
                 }
             }
@@ -793,7 +782,7 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector e11x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -806,7 +795,7 @@ public final class MnistRows {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (r) * 128 + i);
-                        FloatVector e13x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e13x2 = e13x.mul(e13x);
                         FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -831,7 +820,7 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 256 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + 256 + i).min(7.905311f).max(-7.905311f);
                         FloatVector e15x2 = e15x.mul(e15x);
                         FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -844,7 +833,7 @@ public final class MnistRows {
                         e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e15 = e15x.mul(e15p).div(e15q);
                         e15.intoArray(l0f_v15, (r) * 128 + i);
-                        FloatVector e17x = FloatVector.fromArray(SPECIES, l0f_v9, (r) * 512 + 384 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + 384 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e17x2 = e17x.mul(e17x);
                         FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -858,7 +847,7 @@ public final class MnistRows {
                         FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
                         e17.intoArray(l0f_v17, (r) * 128 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
-                        e18.intoArray(l0f_v18, (r) * 128 + i);
+                        e18.intoArray(l0f_v18, (b) * 128 + i);
                     }
                 }
             }
@@ -872,8 +861,7 @@ public final class MnistRows {
                  {
                     for (int i = 0; i < 128; i += 8) {
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
-                        e19.intoArray(l0f_v19, (r) * 128 + i);
-                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (r) * 128 + i).add(e19);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (b) * 128 + i).add(e19);
                         e20.intoArray(l0f_s1, (r + maxBatch) * 128 + i);
                         FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
                         FloatVector e21x2 = e21x.mul(e21x);
@@ -1087,7 +1075,7 @@ public final class MnistRows {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked512x128(l0f_x54, (t * maxBatch) * 512, packedP1, 0, l0f_a55, (0) * 128, batch);
+            gemmPacked512x128(l0f_x54, (t * maxBatch) * 512, packedP1, 0, l0f_a55, 0, batch);
         }
     }
 

@@ -151,23 +151,9 @@ public final class PeepholeTagger {
 
     private final float[] l0f_v42;
 
-    private final float[] l0f_v5;
-
-    private final float[] l0f_v7;
-
-    private final float[] l0f_v8;
-
-    private final float[] l0f_v10;
-
     private final float[] l0f_v11;
 
     private final float[] l0f_v14;
-
-    private final float[] l0f_v16;
-
-    private final float[] l0f_v17;
-
-    private final float[] l0f_v19;
 
     private final float[] l0f_v20;
 
@@ -175,19 +161,11 @@ public final class PeepholeTagger {
 
     private final float[] l0f_v24;
 
-    private final float[] l0f_v26;
-
     private final float[] l0f_v27;
-
-    private final float[] l0f_v28;
 
     private final float[] l0f_v32;
 
     private final float[] l0f_v34;
-
-    private final float[] l0f_v35;
-
-    private final float[] l0f_v37;
 
     private final float[] l0f_v38;
 
@@ -209,23 +187,9 @@ public final class PeepholeTagger {
 
     private final float[] l0r_v42;
 
-    private final float[] l0r_v5;
-
-    private final float[] l0r_v7;
-
-    private final float[] l0r_v8;
-
-    private final float[] l0r_v10;
-
     private final float[] l0r_v11;
 
     private final float[] l0r_v14;
-
-    private final float[] l0r_v16;
-
-    private final float[] l0r_v17;
-
-    private final float[] l0r_v19;
 
     private final float[] l0r_v20;
 
@@ -233,19 +197,11 @@ public final class PeepholeTagger {
 
     private final float[] l0r_v24;
 
-    private final float[] l0r_v26;
-
     private final float[] l0r_v27;
-
-    private final float[] l0r_v28;
 
     private final float[] l0r_v32;
 
     private final float[] l0r_v34;
-
-    private final float[] l0r_v35;
-
-    private final float[] l0r_v37;
 
     private final float[] l0r_v38;
 
@@ -605,26 +561,15 @@ public final class PeepholeTagger {
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 48)];
             this.l0f_s1 = new float[size(maxSteps + 1, maxBatch, 48)];
             this.l0f_v41 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_v42 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_v5 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v7 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v8 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v10 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_v42 = new float[size(1, maxBatch, 192)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v14 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v16 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v17 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v19 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_v14 = new float[size(1, maxBatch, 48)];
             this.l0f_v20 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v21 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v24 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v26 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_v21 = new float[size(1, maxBatch, 48)];
+            this.l0f_v24 = new float[size(1, maxBatch, 48)];
             this.l0f_v27 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v28 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v32 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v34 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v35 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_v37 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0f_v32 = new float[size(1, maxBatch, 48)];
+            this.l0f_v34 = new float[size(1, maxBatch, 48)];
             this.l0f_v38 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_v39 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_ds0 = new float[size(1, maxBatch, 48)];
@@ -634,26 +579,15 @@ public final class PeepholeTagger {
             this.l0r_s0 = new float[size(maxSteps + 1, maxBatch, 48)];
             this.l0r_s1 = new float[size(maxSteps + 1, maxBatch, 48)];
             this.l0r_v41 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_v42 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_v5 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v7 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v8 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v10 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_v42 = new float[size(1, maxBatch, 192)];
             this.l0r_v11 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v14 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v16 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v17 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v19 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_v14 = new float[size(1, maxBatch, 48)];
             this.l0r_v20 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v21 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v24 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v26 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_v21 = new float[size(1, maxBatch, 48)];
+            this.l0r_v24 = new float[size(1, maxBatch, 48)];
             this.l0r_v27 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v28 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v32 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v34 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v35 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_v37 = new float[size(maxSteps, maxBatch, 48)];
+            this.l0r_v32 = new float[size(1, maxBatch, 48)];
+            this.l0r_v34 = new float[size(1, maxBatch, 48)];
             this.l0r_v38 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_v39 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_ds0 = new float[size(1, maxBatch, 48)];
@@ -1290,12 +1224,8 @@ public final class PeepholeTagger {
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x192(l0f_s0, (t0 * maxBatch) * 48, l0f_w42, 0, l0f_v42, (t0 * maxBatch) * 192, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, l0f_w42, 0, l0f_v42, (t * maxBatch) * 192, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, l0f_w42, 0, l0f_v42, 0, batch);
         }
     }
 
@@ -1305,14 +1235,10 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + i));
-                        e5.intoArray(l0f_v5, (r) * 48 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + i));
                         FloatVector e7 = FloatVector.fromArray(SPECIES, parameters, P2 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
-                        e7.intoArray(l0f_v7, (r) * 48 + i);
                         FloatVector e8 = e5.add(e7);
-                        e8.intoArray(l0f_v8, (r) * 48 + i);
                         FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
-                        e10.intoArray(l0f_v10, (r) * 48 + i);
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1326,8 +1252,8 @@ public final class PeepholeTagger {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (r) * 48 + i);
-                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 48 + i));
-                        e14.intoArray(l0f_v14, (r) * 48 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + 48 + i));
+                        e14.intoArray(l0f_v14, (b) * 48 + i);
                     }
                 }
             }
@@ -1341,11 +1267,8 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector e16 = FloatVector.fromArray(SPECIES, parameters, P6 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
-                        e16.intoArray(l0f_v16, (r) * 48 + i);
-                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 48 + i).add(e16);
-                        e17.intoArray(l0f_v17, (r) * 48 + i);
+                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0f_v14, (b) * 48 + i).add(e16);
                         FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
-                        e19.intoArray(l0f_v19, (r) * 48 + i);
                         FloatVector e20x = e19.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e20x2 = e20x.mul(e20x);
                         FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1360,9 +1283,9 @@ public final class PeepholeTagger {
                         FloatVector e20 = (e20x.mul(e20p).div(e20q)).mul(0.5f).add(0.5f);
                         e20.intoArray(l0f_v20, (r) * 48 + i);
                         FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
-                        e21.intoArray(l0f_v21, (r) * 48 + i);
-                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 96 + i));
-                        e24.intoArray(l0f_v24, (r) * 48 + i);
+                        e21.intoArray(l0f_v21, (b) * 48 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + 96 + i));
+                        e24.intoArray(l0f_v24, (b) * 48 + i);
                     }
                 }
             }
@@ -1375,8 +1298,7 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_v24, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P10 + i));
-                        e26.intoArray(l0f_v26, (r) * 48 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_v24, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P10 + i));
                         FloatVector e27x = e26.min(7.905311f).max(-7.905311f);
                         FloatVector e27x2 = e27x.mul(e27x);
                         FloatVector e27p = e27x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1391,13 +1313,12 @@ public final class PeepholeTagger {
                         FloatVector e27 = e27x.mul(e27p).div(e27q);
                         e27.intoArray(l0f_v27, (r) * 48 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i).mul(e27);
-                        e28.intoArray(l0f_v28, (r) * 48 + i);
-                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 48 + i).add(e28);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_v21, (b) * 48 + i).add(e28);
                         e29.intoArray(l0f_s1, (r + maxBatch) * 48 + i);
-                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (r) * 192 + 144 + i));
-                        e32.intoArray(l0f_v32, (r) * 48 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + 144 + i));
+                        e32.intoArray(l0f_v32, (b) * 48 + i);
                         FloatVector e34 = FloatVector.fromArray(SPECIES, parameters, P13 + i).mul(e29);
-                        e34.intoArray(l0f_v34, (r) * 48 + i);
+                        e34.intoArray(l0f_v34, (b) * 48 + i);
                     }
                 }
             }
@@ -1410,10 +1331,8 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_v32, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v34, (r) * 48 + i));
-                        e35.intoArray(l0f_v35, (r) * 48 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_v32, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v34, (b) * 48 + i));
                         FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P14 + i));
-                        e37.intoArray(l0f_v37, (r) * 48 + i);
                         FloatVector e38x = e37.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e38x2 = e38x.mul(e38x);
                         FloatVector e38p = e38x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1673,13 +1592,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, 0, batch);
         }
     }
 
     private void adjointStep_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 48, packedP5, 0, l0f_a92, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 48, packedP5, 0, l0f_a92, 0, batch);
         }
     }
 
@@ -1700,7 +1619,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 96, packedP9, 0, l0f_a95, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 96, packedP9, 0, l0f_a95, 0, batch);
         }
     }
 
@@ -1721,7 +1640,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 144, packedP12, 0, l0f_a98, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 144, packedP12, 0, l0f_a98, 0, batch);
         }
     }
 
@@ -2237,12 +2156,8 @@ public final class PeepholeTagger {
     }
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x192(l0r_s0, (t0 * maxBatch) * 48, l0r_w42, 0, l0r_v42, (t0 * maxBatch) * 192, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, l0r_w42, 0, l0r_v42, (t * maxBatch) * 192, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, l0r_w42, 0, l0r_v42, 0, batch);
         }
     }
 
@@ -2252,14 +2167,10 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + i));
-                        e5.intoArray(l0r_v5, (r) * 48 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + i));
                         FloatVector e7 = FloatVector.fromArray(SPECIES, parameters, P17 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
-                        e7.intoArray(l0r_v7, (r) * 48 + i);
                         FloatVector e8 = e5.add(e7);
-                        e8.intoArray(l0r_v8, (r) * 48 + i);
                         FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P18 + i));
-                        e10.intoArray(l0r_v10, (r) * 48 + i);
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -2273,8 +2184,8 @@ public final class PeepholeTagger {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0r_v11, (r) * 48 + i);
-                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 48 + i));
-                        e14.intoArray(l0r_v14, (r) * 48 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + 48 + i));
+                        e14.intoArray(l0r_v14, (b) * 48 + i);
                     }
                 }
             }
@@ -2288,11 +2199,8 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector e16 = FloatVector.fromArray(SPECIES, parameters, P21 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
-                        e16.intoArray(l0r_v16, (r) * 48 + i);
-                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 48 + i).add(e16);
-                        e17.intoArray(l0r_v17, (r) * 48 + i);
+                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0r_v14, (b) * 48 + i).add(e16);
                         FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P22 + i));
-                        e19.intoArray(l0r_v19, (r) * 48 + i);
                         FloatVector e20x = e19.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e20x2 = e20x.mul(e20x);
                         FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -2307,9 +2215,9 @@ public final class PeepholeTagger {
                         FloatVector e20 = (e20x.mul(e20p).div(e20q)).mul(0.5f).add(0.5f);
                         e20.intoArray(l0r_v20, (r) * 48 + i);
                         FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
-                        e21.intoArray(l0r_v21, (r) * 48 + i);
-                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 96 + i));
-                        e24.intoArray(l0r_v24, (r) * 48 + i);
+                        e21.intoArray(l0r_v21, (b) * 48 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + 96 + i));
+                        e24.intoArray(l0r_v24, (b) * 48 + i);
                     }
                 }
             }
@@ -2322,8 +2230,7 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0r_v24, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P25 + i));
-                        e26.intoArray(l0r_v26, (r) * 48 + i);
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0r_v24, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P25 + i));
                         FloatVector e27x = e26.min(7.905311f).max(-7.905311f);
                         FloatVector e27x2 = e27x.mul(e27x);
                         FloatVector e27p = e27x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -2338,13 +2245,12 @@ public final class PeepholeTagger {
                         FloatVector e27 = e27x.mul(e27p).div(e27q);
                         e27.intoArray(l0r_v27, (r) * 48 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i).mul(e27);
-                        e28.intoArray(l0r_v28, (r) * 48 + i);
-                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0r_v21, (r) * 48 + i).add(e28);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0r_v21, (b) * 48 + i).add(e28);
                         e29.intoArray(l0r_s1, (r + maxBatch) * 48 + i);
-                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (r) * 192 + 144 + i));
-                        e32.intoArray(l0r_v32, (r) * 48 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + 144 + i));
+                        e32.intoArray(l0r_v32, (b) * 48 + i);
                         FloatVector e34 = FloatVector.fromArray(SPECIES, parameters, P28 + i).mul(e29);
-                        e34.intoArray(l0r_v34, (r) * 48 + i);
+                        e34.intoArray(l0r_v34, (b) * 48 + i);
                     }
                 }
             }
@@ -2357,10 +2263,8 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0r_v32, (r) * 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v34, (r) * 48 + i));
-                        e35.intoArray(l0r_v35, (r) * 48 + i);
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0r_v32, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v34, (b) * 48 + i));
                         FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P29 + i));
-                        e37.intoArray(l0r_v37, (r) * 48 + i);
                         FloatVector e38x = e37.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e38x2 = e38x.mul(e38x);
                         FloatVector e38p = e38x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -2620,13 +2524,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, 0, batch);
         }
     }
 
     private void adjointStep_l0r_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 48, packedP20, 0, l0r_a92, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 48, packedP20, 0, l0r_a92, 0, batch);
         }
     }
 
@@ -2647,7 +2551,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 96, packedP24, 0, l0r_a95, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 96, packedP24, 0, l0r_a95, 0, batch);
         }
     }
 
@@ -2668,7 +2572,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 144, packedP27, 0, l0r_a98, (0) * 48, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 144, packedP27, 0, l0r_a98, 0, batch);
         }
     }
 

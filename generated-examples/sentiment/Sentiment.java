@@ -99,25 +99,17 @@ public final class Sentiment {
 
     private final float[] l0f_v7;
 
-    private final float[] l0f_v10;
-
     private final float[] l0f_v11;
 
     private final float[] l0f_v14;
 
     private final float[] l0f_v15;
 
-    private final float[] l0f_v18;
-
     private final float[] l0f_v19;
 
     private final float[] l0f_v20;
 
     private final float[] l0f_v22;
-
-    private final float[] l0f_v23;
-
-    private final float[] l0f_v24;
 
     private final float[] l0f_ds0;
 
@@ -135,25 +127,17 @@ public final class Sentiment {
 
     private final float[] l0r_v7;
 
-    private final float[] l0r_v10;
-
     private final float[] l0r_v11;
 
     private final float[] l0r_v14;
 
     private final float[] l0r_v15;
 
-    private final float[] l0r_v18;
-
     private final float[] l0r_v19;
 
     private final float[] l0r_v20;
 
     private final float[] l0r_v22;
-
-    private final float[] l0r_v23;
-
-    private final float[] l0r_v24;
 
     private final float[] l0r_ds0;
 
@@ -171,8 +155,6 @@ public final class Sentiment {
 
     private final float[] l1f_v6;
 
-    private final float[] l1f_v7;
-
     private final float[] l1f_v9;
 
     private final float[] l1f_v11;
@@ -184,8 +166,6 @@ public final class Sentiment {
     private final float[] l1f_v17;
 
     private final float[] l1f_v18;
-
-    private final float[] l1f_v19;
 
     private final float[] l1f_v21;
 
@@ -472,53 +452,43 @@ public final class Sentiment {
             this.initialStateGradients = new float[size(1, maxBatch, STATE_SIZE)];
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
             this.l0f_v2 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_v3 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_v3 = new float[size(1, maxBatch, 192)];
             this.l0f_v5 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_v7 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_v10 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v14 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_v14 = new float[size(1, maxBatch, 64)];
             this.l0f_v15 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v18 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v19 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0f_v19 = new float[size(1, maxBatch, 64)];
             this.l0f_v20 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v22 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v23 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_v24 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_ds0 = new float[size(1, maxBatch, 64)];
             this.l0r_rin = new float[size(maxSteps, maxBatch, 300)];
             this.l0r_drin = new float[size(maxSteps, maxBatch, 300)];
             this.l0r_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
             this.l0r_v2 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_v3 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_v3 = new float[size(1, maxBatch, 192)];
             this.l0r_v5 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_v7 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_v10 = new float[size(maxSteps, maxBatch, 64)];
             this.l0r_v11 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_v14 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0r_v14 = new float[size(1, maxBatch, 64)];
             this.l0r_v15 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_v18 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_v19 = new float[size(maxSteps, maxBatch, 64)];
+            this.l0r_v19 = new float[size(1, maxBatch, 64)];
             this.l0r_v20 = new float[size(maxSteps, maxBatch, 64)];
             this.l0r_v22 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_v23 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_v24 = new float[size(maxSteps, maxBatch, 64)];
             this.l0r_ds0 = new float[size(1, maxBatch, 64)];
             this.out0 = new float[size(maxSteps, maxBatch, 128)];
             this.dOut0 = new float[size(maxSteps, maxBatch, 128)];
             this.l1f_s0 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l1f_s1 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l1f_v3 = new float[size(maxSteps, maxBatch, 128)];
-            this.l1f_v4 = new float[size(maxSteps, maxBatch, 128)];
+            this.l1f_v4 = new float[size(1, maxBatch, 128)];
             this.l1f_v6 = new float[size(maxSteps, maxBatch, 128)];
-            this.l1f_v7 = new float[size(maxSteps, maxBatch, 128)];
-            this.l1f_v9 = new float[size(maxSteps, maxBatch, 128)];
+            this.l1f_v9 = new float[size(1, maxBatch, 128)];
             this.l1f_v11 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v13 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v15 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v17 = new float[size(maxSteps, maxBatch, 32)];
-            this.l1f_v18 = new float[size(maxSteps, maxBatch, 32)];
-            this.l1f_v19 = new float[size(maxSteps, maxBatch, 32)];
+            this.l1f_v18 = new float[size(1, maxBatch, 32)];
             this.l1f_v21 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_ds0 = new float[size(1, maxBatch, 32)];
             this.l1f_ds1 = new float[size(1, maxBatch, 32)];
@@ -1038,12 +1008,8 @@ public final class Sentiment {
     }
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked64x192(l0f_s0, (t0 * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 192, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, (t * maxBatch) * 192, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, 0, batch);
         }
     }
 
@@ -1053,7 +1019,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 192 + i);
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (b) * 192 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
                         v0.add(v1).intoArray(l0f_v7, (r) * 192 + i);
                     }
@@ -1066,7 +1032,6 @@ public final class Sentiment {
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + i));
-                        e10.intoArray(l0f_v10, (r) * 64 + i);
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1081,7 +1046,7 @@ public final class Sentiment {
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (r) * 64 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i));
-                        e14.intoArray(l0f_v14, (r) * 64 + i);
+                        e14.intoArray(l0f_v14, (b) * 64 + i);
                     }
                 }
             }
@@ -1094,7 +1059,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v14, (b) * 64 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e15x2 = e15x.mul(e15x);
                         FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1108,9 +1073,8 @@ public final class Sentiment {
                         FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
                         e15.intoArray(l0f_v15, (r) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
-                        e18.intoArray(l0f_v18, (r) * 64 + i);
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i).add(e18);
-                        e19.intoArray(l0f_v19, (r) * 64 + i);
+                        e19.intoArray(l0f_v19, (b) * 64 + i);
                     }
                 }
             }
@@ -1124,7 +1088,7 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e20x = FloatVector.fromArray(SPECIES, l0f_v19, (r) * 64 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x = FloatVector.fromArray(SPECIES, l0f_v19, (b) * 64 + i).min(7.905311f).max(-7.905311f);
                         FloatVector e20x2 = e20x.mul(e20x);
                         FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1140,9 +1104,7 @@ public final class Sentiment {
                         FloatVector e22 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
                         e22.intoArray(l0f_v22, (r) * 64 + i);
                         FloatVector e23 = e22.mul(e20);
-                        e23.intoArray(l0f_v23, (r) * 64 + i);
                         FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
-                        e24.intoArray(l0f_v24, (r) * 64 + i);
                         FloatVector e25 = e23.add(e24);
                         e25.intoArray(l0f_s0, (r + maxBatch) * 64 + i);
                     }
@@ -1288,7 +1250,7 @@ public final class Sentiment {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, packedP1, 0, l0f_a55, (0) * 64, batch);
+            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, packedP1, 0, l0f_a55, 0, batch);
         }
     }
 
@@ -1506,12 +1468,8 @@ public final class Sentiment {
     }
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked64x192(l0r_s0, (t0 * maxBatch) * 64, l0r_w3, 0, l0r_v3, (t0 * maxBatch) * 192, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, l0r_w3, 0, l0r_v3, (t * maxBatch) * 192, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, l0r_w3, 0, l0r_v3, 0, batch);
         }
     }
 
@@ -1521,7 +1479,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, (r) * 192 + i);
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, (b) * 192 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
                         v0.add(v1).intoArray(l0r_v7, (r) * 192 + i);
                     }
@@ -1534,7 +1492,6 @@ public final class Sentiment {
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + i));
-                        e10.intoArray(l0r_v10, (r) * 64 + i);
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1549,7 +1506,7 @@ public final class Sentiment {
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0r_v11, (r) * 64 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i));
-                        e14.intoArray(l0r_v14, (r) * 64 + i);
+                        e14.intoArray(l0r_v14, (b) * 64 + i);
                     }
                 }
             }
@@ -1562,7 +1519,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0r_v14, (r) * 64 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0r_v14, (b) * 64 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e15x2 = e15x.mul(e15x);
                         FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1576,9 +1533,8 @@ public final class Sentiment {
                         FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
                         e15.intoArray(l0r_v15, (r) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
-                        e18.intoArray(l0r_v18, (r) * 64 + i);
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i).add(e18);
-                        e19.intoArray(l0r_v19, (r) * 64 + i);
+                        e19.intoArray(l0r_v19, (b) * 64 + i);
                     }
                 }
             }
@@ -1592,7 +1548,7 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e20x = FloatVector.fromArray(SPECIES, l0r_v19, (r) * 64 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x = FloatVector.fromArray(SPECIES, l0r_v19, (b) * 64 + i).min(7.905311f).max(-7.905311f);
                         FloatVector e20x2 = e20x.mul(e20x);
                         FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -1608,9 +1564,7 @@ public final class Sentiment {
                         FloatVector e22 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
                         e22.intoArray(l0r_v22, (r) * 64 + i);
                         FloatVector e23 = e22.mul(e20);
-                        e23.intoArray(l0r_v23, (r) * 64 + i);
                         FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i));
-                        e24.intoArray(l0r_v24, (r) * 64 + i);
                         FloatVector e25 = e23.add(e24);
                         e25.intoArray(l0r_s0, (r + maxBatch) * 64 + i);
                     }
@@ -1756,7 +1710,7 @@ public final class Sentiment {
 
     private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, packedP5, 0, l0r_a55, (0) * 64, batch);
+            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, packedP5, 0, l0r_a55, 0, batch);
         }
     }
 
@@ -2100,12 +2054,8 @@ public final class Sentiment {
     }
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked32x128(l1f_s0, (t0 * maxBatch) * 32, l1f_w4, 0, l1f_v4, (t0 * maxBatch) * 128, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, l1f_w4, 0, l1f_v4, (t * maxBatch) * 128, batch);
-            }
+        for (int t = t0; t < t1; t++) {
+            gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, l1f_w4, 0, l1f_v4, 0, batch);
         }
     }
 
@@ -2115,10 +2065,9 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (r) * 128 + i));
-                        e7.intoArray(l1f_v7, (r) * 128 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (b) * 128 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P11 + i));
-                        e9.intoArray(l1f_v9, (r) * 128 + i);
+                        e9.intoArray(l1f_v9, (b) * 128 + i);
                     }
                 }
             }
@@ -2131,7 +2080,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e11x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -2144,7 +2093,7 @@ public final class Sentiment {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l1f_v11, (r) * 32 + i);
-                        FloatVector e13x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 32 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + 32 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e13x2 = e13x.mul(e13x);
                         FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -2169,7 +2118,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e15x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 64 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + 64 + i).min(7.905311f).max(-7.905311f);
                         FloatVector e15x2 = e15x.mul(e15x);
                         FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -2182,7 +2131,7 @@ public final class Sentiment {
                         e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e15 = e15x.mul(e15p).div(e15q);
                         e15.intoArray(l1f_v15, (r) * 32 + i);
-                        FloatVector e17x = FloatVector.fromArray(SPECIES, l1f_v9, (r) * 128 + 96 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + 96 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e17x2 = e17x.mul(e17x);
                         FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
                         e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
@@ -2196,7 +2145,7 @@ public final class Sentiment {
                         FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
                         e17.intoArray(l1f_v17, (r) * 32 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i));
-                        e18.intoArray(l1f_v18, (r) * 32 + i);
+                        e18.intoArray(l1f_v18, (b) * 32 + i);
                     }
                 }
             }
@@ -2210,8 +2159,7 @@ public final class Sentiment {
                  {
                     for (int i = 0; i < 32; i += 8) {
                         FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i));
-                        e19.intoArray(l1f_v19, (r) * 32 + i);
-                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (r) * 32 + i).add(e19);
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (b) * 32 + i).add(e19);
                         e20.intoArray(l1f_s1, (r + maxBatch) * 32 + i);
                         FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
                         FloatVector e21x2 = e21x.mul(e21x);
@@ -2425,7 +2373,7 @@ public final class Sentiment {
 
     private void adjointStep_l1f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, packedP9, 0, l1f_a55, (0) * 32, batch);
+            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, packedP9, 0, l1f_a55, 0, batch);
         }
     }
 

@@ -182,7 +182,9 @@ final class Elementwise {
                 }
                 String result = "e" + f.op().result().id();
                 code.addStatement("$L $L = $L", vectorClass, result, vectorExpression(code, f.op(), names, result));
-                code.addStatement("$L.intoArray($L, $L + i)", result, f.dst().array(), f.dst().base());
+                if (!f.dst().isLocal()) {
+                    code.addStatement("$L.intoArray($L, $L + i)", result, f.dst().array(), f.dst().base());
+                }
             }
             code.endControlFlow();
         }
@@ -197,7 +199,9 @@ final class Elementwise {
                             : ref.isScalar() ? ref.literal() : ref.at("i");
                 }
                 code.addStatement("$L s$L = $L", target.elem(), f.op().result().id(), scalarExpression(f.op(), names));
-                code.addStatement("$L = s$L", f.dst().at("i"), f.op().result().id());
+                if (!f.dst().isLocal()) {
+                    code.addStatement("$L = s$L", f.dst().at("i"), f.op().result().id());
+                }
             }
             code.endControlFlow();
         }

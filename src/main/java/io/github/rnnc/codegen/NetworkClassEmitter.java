@@ -140,10 +140,9 @@ final class NetworkClassEmitter {
             buffers.put(prefix + "_rin", "maxSteps * maxBatch * " + inSize);
             buffers.put(prefix + "_drin", "maxSteps * maxBatch * " + inSize);
         }
-        StorageMap storage = new StorageMap(step, prefix, directionIn(inArray, prefix, reversed),
-                step.states().isEmpty() ? outArray : null, target, offsets);
-        storage.buffers().values().forEach(b -> buffers.put(b.field(),
-                (b.stateBuffer() ? "(maxSteps + 1) * maxBatch" : "maxSteps * maxBatch") + " * " + b.rowSize()));
+        StorageMap storage = new StorageMap(step, differentiated.adjoint(step), prefix,
+                directionIn(inArray, prefix, reversed), step.states().isEmpty() ? outArray : null, target, offsets);
+        storage.buffers().values().forEach(b -> buffers.put(b.field(), b.rows().count() + " * " + b.rowSize()));
         List<Integer> stateOffsets = new ArrayList<>();
         for (int k = 0; k < step.states().size(); k++) {
             stateOffsets.add(stateSize);

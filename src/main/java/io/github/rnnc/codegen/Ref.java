@@ -17,6 +17,15 @@ record Ref(String array, Row row, int stride, String offset, String literal) {
         return new Ref(array, Row.NONE, 0, offset, null);
     }
 
+    /** A value that lives only in a local of its fused loop: no storage, never read through a Ref. */
+    static Ref local() {
+        return new Ref(null, Row.NONE, 0, null, null);
+    }
+
+    boolean isLocal() {
+        return array == null && literal == null;
+    }
+
     static Ref scalar(String literal) {
         return new Ref(null, Row.NONE, 0, null, literal);
     }
@@ -44,7 +53,7 @@ record Ref(String array, Row row, int stride, String offset, String literal) {
         String start = switch (row) {
             case R -> "(" + r + ") * " + stride;
             case NEXT -> "(" + r + " + maxBatch) * " + stride;
-            case B -> "(" + b + ") * " + stride;
+            case B -> b.equals("0") ? null : "(" + b + ") * " + stride;
             case NONE -> null;
         };
         if (start == null) {
