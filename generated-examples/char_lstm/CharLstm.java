@@ -903,15 +903,15 @@ public final class CharLstm {
     private void pack_l0f() {
         for (int row = 0; row < 1024; row++) {
             int n = 0 + row;
-            int to = n < 1024 ? (n / 32) * 2080 + n % 32 : 66560 + (n - 1024);
-            int stride = n < 1024 ? 32 : 0;
+            int to = n < 1024 ? (n / 16) * 1040 + n % 16 : 66560 + (n - 1024);
+            int stride = n < 1024 ? 16 : 0;
             int from = P0 + row * 65;
             for (int c = 0; c < 65; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 1024; row++) {
             int n = 0 + row;
-            int to = n < 1024 ? (n / 32) * 8192 + n % 32 : 262144 + (n - 1024);
-            int stride = n < 1024 ? 32 : 0;
+            int to = n < 1024 ? (n / 16) * 4096 + n % 16 : 262144 + (n - 1024);
+            int stride = n < 1024 ? 16 : 0;
             int from = P1 + row * 256;
             for (int c = 0; c < 256; c++) l0f_w4[to + c * stride] = parameters[from + c];
         }
@@ -920,11 +920,11 @@ public final class CharLstm {
     private void packForBackward_l0f() {
         for (int k = 0; k < 1024; k++) {
             int from = P1 + k * 256;
-            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 1024 + k * 32, 32);
+            for (int j = 0; j < 256; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 1024 + k * 16, 16);
         }
         for (int k = 0; k < 1024; k++) {
             int from = P0 + k * 65;
-            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 1024 + k * 32, 32);
+            for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 1024 + k * 16, 16);
             System.arraycopy(parameters, from + 64, packedP0, 65536 + k * 1, 1);
         }
     }
@@ -1464,15 +1464,15 @@ public final class CharLstm {
     private void pack_l1f() {
         for (int row = 0; row < 1024; row++) {
             int n = 0 + row;
-            int to = n < 1024 ? (n / 32) * 8192 + n % 32 : 262144 + (n - 1024);
-            int stride = n < 1024 ? 32 : 0;
+            int to = n < 1024 ? (n / 16) * 4096 + n % 16 : 262144 + (n - 1024);
+            int stride = n < 1024 ? 16 : 0;
             int from = P4 + row * 256;
             for (int c = 0; c < 256; c++) l1f_w3[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 1024; row++) {
             int n = 0 + row;
-            int to = n < 1024 ? (n / 32) * 8192 + n % 32 : 262144 + (n - 1024);
-            int stride = n < 1024 ? 32 : 0;
+            int to = n < 1024 ? (n / 16) * 4096 + n % 16 : 262144 + (n - 1024);
+            int stride = n < 1024 ? 16 : 0;
             int from = P5 + row * 256;
             for (int c = 0; c < 256; c++) l1f_w4[to + c * stride] = parameters[from + c];
         }
@@ -1481,11 +1481,11 @@ public final class CharLstm {
     private void packForBackward_l1f() {
         for (int k = 0; k < 1024; k++) {
             int from = P5 + k * 256;
-            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 1024 + k * 32, 32);
+            for (int j = 0; j < 256; j += 16) System.arraycopy(parameters, from + j, packedP5, j * 1024 + k * 16, 16);
         }
         for (int k = 0; k < 1024; k++) {
             int from = P4 + k * 256;
-            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 1024 + k * 32, 32);
+            for (int j = 0; j < 256; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 1024 + k * 16, 16);
         }
     }
 
@@ -2023,8 +2023,8 @@ public final class CharLstm {
     private void pack_l2() {
         for (int row = 0; row < 65; row++) {
             int n = 0 + row;
-            int to = n < 64 ? (n / 32) * 8192 + n % 32 : 16384 + (n - 64);
-            int stride = n < 64 ? 32 : 1;
+            int to = n < 64 ? (n / 16) * 4096 + n % 16 : 16384 + (n - 64);
+            int stride = n < 64 ? 16 : 1;
             int from = P8 + row * 256;
             for (int c = 0; c < 256; c++) l2_w1[to + c * stride] = parameters[from + c];
         }
@@ -2033,7 +2033,7 @@ public final class CharLstm {
     private void packForBackward_l2() {
         for (int k = 0; k < 65; k++) {
             int from = P8 + k * 256;
-            for (int j = 0; j < 256; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 65 + k * 32, 32);
+            for (int j = 0; j < 256; j += 16) System.arraycopy(parameters, from + j, packedP8, j * 65 + k * 16, 16);
         }
     }
 
@@ -2380,7 +2380,7 @@ public final class CharLstm {
             int tiled = i0 + (i1 - i0) / 6 * 6;
             for (int k0 = 0; k0 < 1024; k0 += 256) {
                 for (int j = 0; j < 256; j += 16) {
-                    int bb = bo + (j / 32) * 32768 + j % 32 + k0 * 32;
+                    int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += 6) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
@@ -2406,7 +2406,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2440,7 +2440,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2471,15 +2471,15 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32776);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 49152);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 49160);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -2520,7 +2520,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2573,7 +2573,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
         FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2618,7 +2618,7 @@ public final class CharLstm {
             int tiled = i0 + (i1 - i0) / 6 * 6;
             for (int k0 = 0; k0 < 1024; k0 += 256) {
                 for (int j = 0; j < 64; j += 16) {
-                    int bb = bo + (j / 32) * 32768 + j % 32 + k0 * 32;
+                    int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += 6) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
@@ -2644,7 +2644,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2678,7 +2678,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2709,15 +2709,15 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 32) * 32768 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 32768 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32776);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 49152);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 49160);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -2767,7 +2767,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2820,7 +2820,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
         FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2865,7 +2865,7 @@ public final class CharLstm {
             for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked256x1024Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 8192 + j % 32, y, yo + i * ys + j);
+                    gemmPacked256x1024Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2879,7 +2879,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2913,7 +2913,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2944,15 +2944,15 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 12288);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 12296);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -2993,7 +2993,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3038,7 +3038,7 @@ public final class CharLstm {
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked256x65Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 8192 + j % 32, y, yo + i * ys + j);
+                    gemmPacked256x65Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3052,7 +3052,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3086,7 +3086,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3117,15 +3117,15 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 32) * 8192 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 8192 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 12288);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 12296);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3175,7 +3175,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3220,7 +3220,7 @@ public final class CharLstm {
             for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked65x1024Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2080 + j % 32, y, yo + i * ys + j);
+                    gemmPacked65x1024Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3234,7 +3234,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3268,7 +3268,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3299,15 +3299,15 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1040);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1048);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2088);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3120);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3128);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3348,7 +3348,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 65; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3393,7 +3393,7 @@ public final class CharLstm {
             for (int j = 0; j < 256; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked65x256Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2080 + j % 32, y, yo + i * ys + j);
+                    gemmPacked65x256Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3407,7 +3407,7 @@ public final class CharLstm {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3441,7 +3441,7 @@ public final class CharLstm {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3472,15 +3472,15 @@ public final class CharLstm {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 32) * 2080 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2080 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1040);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1048);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2088);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3120);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3128);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3521,7 +3521,7 @@ public final class CharLstm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 65; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);

@@ -640,15 +640,15 @@ public final class Forecast {
     private void pack_l0f() {
         for (int row = 0; row < 32; row++) {
             int n = 0 + row;
-            int to = n < 32 ? (n / 32) * 256 + n % 32 : 256 + (n - 32);
-            int stride = n < 32 ? 32 : 0;
+            int to = n < 32 ? (n / 16) * 128 + n % 16 : 256 + (n - 32);
+            int stride = n < 32 ? 16 : 0;
             int from = P0 + row * 8;
             for (int c = 0; c < 8; c++) l0f_w2[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 32; row++) {
             int n = 0 + row;
-            int to = n < 32 ? (n / 32) * 1024 + n % 32 : 1024 + (n - 32);
-            int stride = n < 32 ? 32 : 0;
+            int to = n < 32 ? (n / 16) * 512 + n % 16 : 1024 + (n - 32);
+            int stride = n < 32 ? 16 : 0;
             int from = P1 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
@@ -657,7 +657,7 @@ public final class Forecast {
     private void packForBackward_l0f() {
         for (int k = 0; k < 32; k++) {
             int from = P1 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 32 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 32 + k * 16, 16);
         }
         for (int k = 0; k < 32; k++) {
             int from = P0 + k * 8;
@@ -915,15 +915,15 @@ public final class Forecast {
     private void pack_l1f() {
         for (int row = 0; row < 32; row++) {
             int n = 0 + row;
-            int to = n < 32 ? (n / 32) * 1024 + n % 32 : 1024 + (n - 32);
-            int stride = n < 32 ? 32 : 0;
+            int to = n < 32 ? (n / 16) * 512 + n % 16 : 1024 + (n - 32);
+            int stride = n < 32 ? 16 : 0;
             int from = P4 + row * 32;
             for (int c = 0; c < 32; c++) l1f_w2[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 32; row++) {
             int n = 0 + row;
-            int to = n < 32 ? (n / 32) * 1024 + n % 32 : 1024 + (n - 32);
-            int stride = n < 32 ? 32 : 0;
+            int to = n < 32 ? (n / 16) * 512 + n % 16 : 1024 + (n - 32);
+            int stride = n < 32 ? 16 : 0;
             int from = P5 + row * 32;
             for (int c = 0; c < 32; c++) l1f_w3[to + c * stride] = parameters[from + c];
         }
@@ -932,11 +932,11 @@ public final class Forecast {
     private void packForBackward_l1f() {
         for (int k = 0; k < 32; k++) {
             int from = P5 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 32 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP5, j * 32 + k * 16, 16);
         }
         for (int k = 0; k < 32; k++) {
             int from = P4 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 32 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 32 + k * 16, 16);
         }
     }
 
@@ -1178,8 +1178,8 @@ public final class Forecast {
     private void pack_l2() {
         for (int row = 0; row < 1; row++) {
             int n = 0 + row;
-            int to = n < 0 ? (n / 32) * 1024 + n % 32 : 0 + (n - 0);
-            int stride = n < 0 ? 32 : 1;
+            int to = n < 0 ? (n / 16) * 512 + n % 16 : 0 + (n - 0);
+            int stride = n < 0 ? 16 : 1;
             int from = P8 + row * 32;
             for (int c = 0; c < 32; c++) l2_w1[to + c * stride] = parameters[from + c];
         }
@@ -1188,7 +1188,7 @@ public final class Forecast {
     private void packForBackward_l2() {
         for (int k = 0; k < 1; k++) {
             int from = P8 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 1 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP8, j * 1 + k * 16, 16);
         }
     }
 
@@ -1413,7 +1413,7 @@ public final class Forecast {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked1x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 32 + j % 32, y, yo + i * ys + j);
+                    gemmPacked1x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 16 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1427,7 +1427,7 @@ public final class Forecast {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1461,7 +1461,7 @@ public final class Forecast {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1488,7 +1488,7 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 32) * 32 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 16 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
@@ -1525,7 +1525,7 @@ public final class Forecast {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 1; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1588,7 +1588,7 @@ public final class Forecast {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked32x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1024 + j % 32, y, yo + i * ys + j);
+                    gemmPacked32x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1602,7 +1602,7 @@ public final class Forecast {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1636,7 +1636,7 @@ public final class Forecast {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1663,11 +1663,11 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1700,7 +1700,7 @@ public final class Forecast {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 32; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1785,7 +1785,7 @@ public final class Forecast {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked8x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 256 + j % 32, y, yo + i * ys + j);
+                    gemmPacked8x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 128 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1799,7 +1799,7 @@ public final class Forecast {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 128 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1833,7 +1833,7 @@ public final class Forecast {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 128 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1860,11 +1860,11 @@ public final class Forecast {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 32) * 256 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 128 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 128);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 136);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1897,7 +1897,7 @@ public final class Forecast {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 8; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);

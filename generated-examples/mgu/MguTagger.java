@@ -666,29 +666,29 @@ public final class MguTagger {
     private void pack_l0f() {
         for (int row = 0; row < 64; row++) {
             int n = 0 + row;
-            int to = n < 128 ? (n / 32) * 1280 + n % 32 : 5120 + (n - 128);
-            int stride = n < 128 ? 32 : 0;
+            int to = n < 128 ? (n / 16) * 640 + n % 16 : 5120 + (n - 128);
+            int stride = n < 128 ? 16 : 0;
             int from = P0 + row * 40;
             for (int c = 0; c < 40; c++) l0f_w20[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 64; row++) {
             int n = 64 + row;
-            int to = n < 128 ? (n / 32) * 1280 + n % 32 : 5120 + (n - 128);
-            int stride = n < 128 ? 32 : 0;
+            int to = n < 128 ? (n / 16) * 640 + n % 16 : 5120 + (n - 128);
+            int stride = n < 128 ? 16 : 0;
             int from = P3 + row * 40;
             for (int c = 0; c < 40; c++) l0f_w20[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 64; row++) {
             int n = 0 + row;
-            int to = n < 64 ? (n / 32) * 2048 + n % 32 : 4096 + (n - 64);
-            int stride = n < 64 ? 32 : 0;
+            int to = n < 64 ? (n / 16) * 1024 + n % 16 : 4096 + (n - 64);
+            int stride = n < 64 ? 16 : 0;
             int from = P1 + row * 64;
             for (int c = 0; c < 64; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 64; row++) {
             int n = 0 + row;
-            int to = n < 64 ? (n / 32) * 2048 + n % 32 : 4096 + (n - 64);
-            int stride = n < 64 ? 32 : 0;
+            int to = n < 64 ? (n / 16) * 1024 + n % 16 : 4096 + (n - 64);
+            int stride = n < 64 ? 16 : 0;
             int from = P4 + row * 64;
             for (int c = 0; c < 64; c++) l0f_w10[to + c * stride] = parameters[from + c];
         }
@@ -697,20 +697,20 @@ public final class MguTagger {
     private void packForBackward_l0f() {
         for (int k = 0; k < 64; k++) {
             int from = P4 + k * 64;
-            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 64 + k * 32, 32);
+            for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 64 + k * 16, 16);
         }
         for (int k = 0; k < 64; k++) {
             int from = P1 + k * 64;
-            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 64 + k * 32, 32);
+            for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 64 + k * 16, 16);
         }
         for (int k = 0; k < 64; k++) {
             int from = P0 + k * 40;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 64 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 64 + k * 16, 16);
             System.arraycopy(parameters, from + 32, packedP0, 2048 + k * 8, 8);
         }
         for (int k = 0; k < 64; k++) {
             int from = P3 + k * 40;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP3, j * 64 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP3, j * 64 + k * 16, 16);
             System.arraycopy(parameters, from + 32, packedP3, 2048 + k * 8, 8);
         }
     }
@@ -1165,8 +1165,8 @@ public final class MguTagger {
     private void pack_l1() {
         for (int row = 0; row < 5; row++) {
             int n = 0 + row;
-            int to = n < 0 ? (n / 32) * 2048 + n % 32 : 0 + (n - 0);
-            int stride = n < 0 ? 32 : 5;
+            int to = n < 0 ? (n / 16) * 1024 + n % 16 : 0 + (n - 0);
+            int stride = n < 0 ? 16 : 5;
             int from = P6 + row * 64;
             for (int c = 0; c < 64; c++) l1_w1[to + c * stride] = parameters[from + c];
         }
@@ -1175,7 +1175,7 @@ public final class MguTagger {
     private void packForBackward_l1() {
         for (int k = 0; k < 5; k++) {
             int from = P6 + k * 64;
-            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP6, j * 5 + k * 32, 32);
+            for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP6, j * 5 + k * 16, 16);
         }
     }
 
@@ -1493,7 +1493,7 @@ public final class MguTagger {
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked40x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1280 + j % 32, y, yo + i * ys + j);
+                    gemmPacked40x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 640 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1507,7 +1507,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 640 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1541,7 +1541,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 640 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1572,15 +1572,15 @@ public final class MguTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 32) * 1280 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 640 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1280 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 640);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 648);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1280);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1288);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1920);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1928);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1621,7 +1621,7 @@ public final class MguTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 40; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1666,7 +1666,7 @@ public final class MguTagger {
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked5x64Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 160 + j % 32, y, yo + i * ys + j);
+                    gemmPacked5x64Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 80 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1680,7 +1680,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 80 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1714,7 +1714,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 80 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1745,15 +1745,15 @@ public final class MguTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 32) * 160 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 80 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 160 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 80);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 88);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 160);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 168);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 240);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 248);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1794,7 +1794,7 @@ public final class MguTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 5; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1839,7 +1839,7 @@ public final class MguTagger {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked64x40s128x40Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2048 + j % 32, y, yo + i * ys + j);
+                    gemmPacked64x40s128x40Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1853,7 +1853,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1887,7 +1887,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1914,11 +1914,11 @@ public final class MguTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1982,7 +1982,7 @@ public final class MguTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 64; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2045,7 +2045,7 @@ public final class MguTagger {
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked64x64Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2048 + j % 32, y, yo + i * ys + j);
+                    gemmPacked64x64Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2059,7 +2059,7 @@ public final class MguTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2093,7 +2093,7 @@ public final class MguTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2124,15 +2124,15 @@ public final class MguTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -2173,7 +2173,7 @@ public final class MguTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 64; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);

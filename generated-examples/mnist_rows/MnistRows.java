@@ -692,15 +692,15 @@ public final class MnistRows {
     private void pack_l0f() {
         for (int row = 0; row < 512; row++) {
             int n = 0 + row;
-            int to = n < 512 ? (n / 32) * 896 + n % 32 : 14336 + (n - 512);
-            int stride = n < 512 ? 32 : 0;
+            int to = n < 512 ? (n / 16) * 448 + n % 16 : 14336 + (n - 512);
+            int stride = n < 512 ? 16 : 0;
             int from = P0 + row * 28;
             for (int c = 0; c < 28; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 512; row++) {
             int n = 0 + row;
-            int to = n < 512 ? (n / 32) * 4096 + n % 32 : 65536 + (n - 512);
-            int stride = n < 512 ? 32 : 0;
+            int to = n < 512 ? (n / 16) * 2048 + n % 16 : 65536 + (n - 512);
+            int stride = n < 512 ? 16 : 0;
             int from = P1 + row * 128;
             for (int c = 0; c < 128; c++) l0f_w4[to + c * stride] = parameters[from + c];
         }
@@ -709,11 +709,12 @@ public final class MnistRows {
     private void packForBackward_l0f() {
         for (int k = 0; k < 512; k++) {
             int from = P1 + k * 128;
-            for (int j = 0; j < 128; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 512 + k * 32, 32);
+            for (int j = 0; j < 128; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 512 + k * 16, 16);
         }
         for (int k = 0; k < 512; k++) {
             int from = P0 + k * 28;
-            System.arraycopy(parameters, from + 0, packedP0, 0 + k * 28, 28);
+            for (int j = 0; j < 16; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 512 + k * 16, 16);
+            System.arraycopy(parameters, from + 16, packedP0, 8192 + k * 12, 12);
         }
     }
 
@@ -1243,8 +1244,8 @@ public final class MnistRows {
     private void pack_l1() {
         for (int row = 0; row < 10; row++) {
             int n = 0 + row;
-            int to = n < 0 ? (n / 32) * 4096 + n % 32 : 0 + (n - 0);
-            int stride = n < 0 ? 32 : 10;
+            int to = n < 0 ? (n / 16) * 2048 + n % 16 : 0 + (n - 0);
+            int stride = n < 0 ? 16 : 10;
             int from = P4 + row * 128;
             for (int c = 0; c < 128; c++) l1_w1[to + c * stride] = parameters[from + c];
         }
@@ -1253,7 +1254,7 @@ public final class MnistRows {
     private void packForBackward_l1() {
         for (int k = 0; k < 10; k++) {
             int from = P4 + k * 128;
-            for (int j = 0; j < 128; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 10 + k * 32, 32);
+            for (int j = 0; j < 128; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 10 + k * 16, 16);
         }
     }
 
@@ -1518,7 +1519,7 @@ public final class MnistRows {
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked10x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 320 + j % 32, y, yo + i * ys + j);
+                    gemmPacked10x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 160 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1532,7 +1533,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 32) * 320 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 160 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1566,7 +1567,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 32) * 320 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 160 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1597,15 +1598,15 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 32) * 320 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 160 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 320 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 320 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 320 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 320 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 160);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 168);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 320);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 328);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 480);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 488);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1646,7 +1647,7 @@ public final class MnistRows {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 10; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1740,7 +1741,7 @@ public final class MnistRows {
             for (int j = 0; j < 512; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked128x512Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 4096 + j % 32, y, yo + i * ys + j);
+                    gemmPacked128x512Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1754,7 +1755,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1788,7 +1789,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1819,15 +1820,15 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -1868,7 +1869,7 @@ public final class MnistRows {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 128; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1913,7 +1914,7 @@ public final class MnistRows {
             for (int j = 0; j < 512; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked28x512Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 896 + j % 32, y, yo + i * ys + j);
+                    gemmPacked28x512Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 448 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1927,7 +1928,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 32) * 896 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 448 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1961,7 +1962,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 32) * 896 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 448 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -1992,15 +1993,15 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 32) * 896 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 448 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 896 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 896 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 896 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 896 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 448);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 456);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 896);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 904);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1344);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1352);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -2041,7 +2042,7 @@ public final class MnistRows {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 28; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2086,7 +2087,7 @@ public final class MnistRows {
             int tiled = i0 + (i1 - i0) / 6 * 6;
             for (int k0 = 0; k0 < 512; k0 += 256) {
                 for (int j = 0; j < 128; j += 16) {
-                    int bb = bo + (j / 32) * 16384 + j % 32 + k0 * 32;
+                    int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += 6) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
@@ -2112,7 +2113,7 @@ public final class MnistRows {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 32) * 16384 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2146,7 +2147,7 @@ public final class MnistRows {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 32) * 16384 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2177,15 +2178,15 @@ public final class MnistRows {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 32) * 16384 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 16384 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 16384 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 16384 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 16384 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 24576);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 24584);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -2226,7 +2227,7 @@ public final class MnistRows {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2279,7 +2280,7 @@ public final class MnistRows {
         FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
         FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
         for (int k = 0; k < 256; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2321,7 +2322,106 @@ public final class MnistRows {
         final int ys = 28;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 24; j += 8) {
+            int tiled = i0 + (i1 - i0) / 6 * 6;
+            for (int k0 = 0; k0 < 512; k0 += 256) {
+                for (int j = 0; j < 16; j += 16) {
+                    int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
+                    for (int i = i0; i < tiled; i += 6) {
+                        int a0 = ao + i * as + k0;
+                        int y0 = yo + i * ys + j;
+                        if (k0 == 0) {
+                            gemmPacked512x28Tile6x2(a, a0, bm, bb, y, y0);
+                        } else {
+                            gemmPacked512x28Tile6x2Add(a, a0, bm, bb, y, y0);
+                        }
+                    }
+                }
+            }
+            for (int j = 0; j < 16; j += 16) {
+                int i = tiled;
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 16; j += 16) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 512; k++) {
+                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                }
+            }
+            for (int j = 16; j < 24; j += 8) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
                     int a0 = ao + i * as;
@@ -2329,7 +2429,7 @@ public final class MnistRows {
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + 0 + k * 28 + (j - 0);
+                        int bk = bo + 8192 + k * 12 + (j - 16);
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
@@ -2344,7 +2444,7 @@ public final class MnistRows {
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 512; k++) {
-                        int bk = bo + 0 + k * 28 + (j - 0);
+                        int bk = bo + 8192 + k * 12 + (j - 16);
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
@@ -2357,11 +2457,117 @@ public final class MnistRows {
                 int y0 = yo + i * ys;
                 for (int j = 24; j < 28; j++) {
                     float s0 = 0.0f;
-                    for (int k = 0; k < 512; k++) s0 += a[a0 + k] * bm[bo + 0 + k * 28 + (j - 0)];
+                    for (int k = 0; k < 512; k++) s0 += a[a0 + k] * bm[bo + 8192 + k * 12 + (j - 16)];
                     y[y0 + j] = s0;
                 }
             }
         }
+    }
+
+    private static void gemmPacked512x28Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 512;
+        final int ys = 28;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
+    private static void gemmPacked512x28Tile6x2Add(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 512;
+        final int ys = 28;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 0);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, y, y0 + 4 * ys + 8);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 0);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, y, y0 + 5 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
     }
 
     private static float tanh(float a) {

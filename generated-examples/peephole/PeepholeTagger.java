@@ -1105,57 +1105,57 @@ public final class PeepholeTagger {
     private void pack_l0f() {
         for (int row = 0; row < 48; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P0 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 48 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P4 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 96 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P8 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 144 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P11 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P1 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 48 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P5 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 96 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P9 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 144 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P12 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * stride] = parameters[from + c];
         }
@@ -1164,39 +1164,35 @@ public final class PeepholeTagger {
     private void packForBackward_l0f() {
         for (int k = 0; k < 48; k++) {
             int from = P1 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP1, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P5 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP5, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP5, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P9 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP9, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP9, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP9, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P12 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP12, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP12, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP12, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P0 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P4 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P8 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP8, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P11 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP11, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP11, j * 48 + k * 16, 16);
         }
     }
 
@@ -2037,57 +2033,57 @@ public final class PeepholeTagger {
     private void pack_l0r() {
         for (int row = 0; row < 48; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P15 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 48 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P19 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 96 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P23 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 144 + row;
-            int to = n < 192 ? (n / 32) * 1024 + n % 32 : 6144 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 512 + n % 16 : 6144 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P26 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P16 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 48 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P20 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 96 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P24 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
             int n = 144 + row;
-            int to = n < 192 ? (n / 32) * 1536 + n % 32 : 9216 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 768 + n % 16 : 9216 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P27 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * stride] = parameters[from + c];
         }
@@ -2096,39 +2092,35 @@ public final class PeepholeTagger {
     private void packForBackward_l0r() {
         for (int k = 0; k < 48; k++) {
             int from = P16 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP16, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP16, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP16, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P20 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP20, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP20, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP20, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P24 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP24, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP24, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP24, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P27 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP27, j * 48 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP27, 1536 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP27, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P15 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP15, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP15, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P19 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP19, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP19, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P23 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP23, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP23, j * 48 + k * 16, 16);
         }
         for (int k = 0; k < 48; k++) {
             int from = P26 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP26, j * 48 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP26, j * 48 + k * 16, 16);
         }
     }
 
@@ -3114,8 +3106,8 @@ public final class PeepholeTagger {
     private void pack_l1() {
         for (int row = 0; row < 9; row++) {
             int n = 0 + row;
-            int to = n < 0 ? (n / 32) * 1536 + n % 32 : 0 + (n - 0);
-            int stride = n < 0 ? 32 : 9;
+            int to = n < 0 ? (n / 16) * 768 + n % 16 : 0 + (n - 0);
+            int stride = n < 0 ? 16 : 9;
             int from = P30 + row * 48;
             for (int c = 0; c < 48; c++) l1_w1[to + c * stride] = parameters[from + c];
         }
@@ -3124,8 +3116,7 @@ public final class PeepholeTagger {
     private void packForBackward_l1() {
         for (int k = 0; k < 9; k++) {
             int from = P30 + k * 48;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP30, j * 9 + k * 32, 32);
-            System.arraycopy(parameters, from + 32, packedP30, 288 + k * 16, 16);
+            for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP30, j * 9 + k * 16, 16);
         }
     }
 
@@ -3479,7 +3470,7 @@ public final class PeepholeTagger {
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked32x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1024 + j % 32, y, yo + i * ys + j);
+                    gemmPacked32x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3493,7 +3484,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3527,7 +3518,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3558,15 +3549,15 @@ public final class PeepholeTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3607,7 +3598,7 @@ public final class PeepholeTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 32; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3652,7 +3643,7 @@ public final class PeepholeTagger {
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked48x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1536 + j % 32, y, yo + i * ys + j);
+                    gemmPacked48x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3666,7 +3657,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3700,7 +3691,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3731,15 +3722,15 @@ public final class PeepholeTagger {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1536 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2304);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2312);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3780,7 +3771,7 @@ public final class PeepholeTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 48; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3825,7 +3816,7 @@ public final class PeepholeTagger {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked48x32s192x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1536 + j % 32, y, yo + i * ys + j);
+                    gemmPacked48x32s192x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3839,7 +3830,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3873,7 +3864,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3900,11 +3891,11 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3937,7 +3928,7 @@ public final class PeepholeTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 48; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3979,10 +3970,10 @@ public final class PeepholeTagger {
         final int ys = 48;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            for (int j = 0; j < 48; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked48x48s192x48Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1536 + j % 32, y, yo + i * ys + j);
+                    gemmPacked48x48s192x48Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3996,7 +3987,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4030,7 +4021,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4057,11 +4048,11 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 32) * 1536 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -4073,36 +4064,21 @@ public final class PeepholeTagger {
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
                 }
-            }
-            for (int j = 32; j < 48; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (int j = 32; j < 48; j += 16) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 48; k++) {
-                        int bk = bo + 1536 + k * 16 + (j - 32);
+                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
-                        c10 = b0.fma(x1, c10);
+                        c01 = b1.fma(x0, c01);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y0 + ys + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + 1536 + k * 16 + (j - 32);
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
                 }
             }
         }
@@ -4125,7 +4101,7 @@ public final class PeepholeTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 48; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4216,10 +4192,10 @@ public final class PeepholeTagger {
         final int ys = 48;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            for (int j = 0; j < 48; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked9x48Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 288 + j % 32, y, yo + i * ys + j);
+                    gemmPacked9x48Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4233,7 +4209,7 @@ public final class PeepholeTagger {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 144 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4267,7 +4243,7 @@ public final class PeepholeTagger {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 144 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4294,11 +4270,11 @@ public final class PeepholeTagger {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 32) * 288 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 144 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 144);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 152);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -4310,36 +4286,21 @@ public final class PeepholeTagger {
                     c02.intoArray(y, y0 + j + 16);
                     c03.intoArray(y, y0 + j + 24);
                 }
-            }
-            for (int j = 32; j < 48; j += 8) {
-                int i = i0;
-                for (; i + 1 < i1; i += 2) {
+                for (int j = 32; j < 48; j += 16) {
                     int a0 = ao + i * as;
                     int y0 = yo + i * ys;
                     FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 9; k++) {
-                        int bk = bo + 288 + k * 16 + (j - 32);
+                        int bk = bo + (j / 16) * 144 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
-                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
-                        c10 = b0.fma(x1, c10);
+                        c01 = b1.fma(x0, c01);
                     }
                     c00.intoArray(y, y0 + j + 0);
-                    c10.intoArray(y, y0 + ys + j + 0);
-                }
-                if (i < i1) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + 288 + k * 16 + (j - 32);
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
                 }
             }
         }
@@ -4362,7 +4323,7 @@ public final class PeepholeTagger {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 9; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);

@@ -944,15 +944,15 @@ public final class Sentiment {
     private void pack_l0f() {
         for (int row = 0; row < 192; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 9600 + n % 32 : 57600 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 4800 + n % 16 : 57600 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P0 + row * 300;
             for (int c = 0; c < 300; c++) l0f_w2[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 192; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 2048 + n % 32 : 12288 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 1024 + n % 16 : 12288 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P1 + row * 64;
             for (int c = 0; c < 64; c++) l0f_w3[to + c * stride] = parameters[from + c];
         }
@@ -961,11 +961,11 @@ public final class Sentiment {
     private void packForBackward_l0f() {
         for (int k = 0; k < 192; k++) {
             int from = P1 + k * 64;
-            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP1, j * 192 + k * 32, 32);
+            for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 192 + k * 16, 16);
         }
         for (int k = 0; k < 192; k++) {
             int from = P0 + k * 300;
-            for (int j = 0; j < 288; j += 32) System.arraycopy(parameters, from + j, packedP0, j * 192 + k * 32, 32);
+            for (int j = 0; j < 288; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 192 + k * 16, 16);
             System.arraycopy(parameters, from + 288, packedP0, 55296 + k * 12, 12);
         }
     }
@@ -1404,15 +1404,15 @@ public final class Sentiment {
     private void pack_l0r() {
         for (int row = 0; row < 192; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 9600 + n % 32 : 57600 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 4800 + n % 16 : 57600 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P4 + row * 300;
             for (int c = 0; c < 300; c++) l0r_w2[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 192; row++) {
             int n = 0 + row;
-            int to = n < 192 ? (n / 32) * 2048 + n % 32 : 12288 + (n - 192);
-            int stride = n < 192 ? 32 : 0;
+            int to = n < 192 ? (n / 16) * 1024 + n % 16 : 12288 + (n - 192);
+            int stride = n < 192 ? 16 : 0;
             int from = P5 + row * 64;
             for (int c = 0; c < 64; c++) l0r_w3[to + c * stride] = parameters[from + c];
         }
@@ -1421,11 +1421,11 @@ public final class Sentiment {
     private void packForBackward_l0r() {
         for (int k = 0; k < 192; k++) {
             int from = P5 + k * 64;
-            for (int j = 0; j < 64; j += 32) System.arraycopy(parameters, from + j, packedP5, j * 192 + k * 32, 32);
+            for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP5, j * 192 + k * 16, 16);
         }
         for (int k = 0; k < 192; k++) {
             int from = P4 + k * 300;
-            for (int j = 0; j < 288; j += 32) System.arraycopy(parameters, from + j, packedP4, j * 192 + k * 32, 32);
+            for (int j = 0; j < 288; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 192 + k * 16, 16);
             System.arraycopy(parameters, from + 288, packedP4, 55296 + k * 12, 12);
         }
     }
@@ -1990,15 +1990,15 @@ public final class Sentiment {
     private void pack_l1f() {
         for (int row = 0; row < 128; row++) {
             int n = 0 + row;
-            int to = n < 128 ? (n / 32) * 4096 + n % 32 : 16384 + (n - 128);
-            int stride = n < 128 ? 32 : 0;
+            int to = n < 128 ? (n / 16) * 2048 + n % 16 : 16384 + (n - 128);
+            int stride = n < 128 ? 16 : 0;
             int from = P8 + row * 128;
             for (int c = 0; c < 128; c++) l1f_w3[to + c * stride] = parameters[from + c];
         }
         for (int row = 0; row < 128; row++) {
             int n = 0 + row;
-            int to = n < 128 ? (n / 32) * 1024 + n % 32 : 4096 + (n - 128);
-            int stride = n < 128 ? 32 : 0;
+            int to = n < 128 ? (n / 16) * 512 + n % 16 : 4096 + (n - 128);
+            int stride = n < 128 ? 16 : 0;
             int from = P9 + row * 32;
             for (int c = 0; c < 32; c++) l1f_w4[to + c * stride] = parameters[from + c];
         }
@@ -2007,11 +2007,11 @@ public final class Sentiment {
     private void packForBackward_l1f() {
         for (int k = 0; k < 128; k++) {
             int from = P9 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP9, j * 128 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP9, j * 128 + k * 16, 16);
         }
         for (int k = 0; k < 128; k++) {
             int from = P8 + k * 128;
-            for (int j = 0; j < 128; j += 32) System.arraycopy(parameters, from + j, packedP8, j * 128 + k * 32, 32);
+            for (int j = 0; j < 128; j += 16) System.arraycopy(parameters, from + j, packedP8, j * 128 + k * 16, 16);
         }
     }
 
@@ -2540,8 +2540,8 @@ public final class Sentiment {
     private void pack_l2() {
         for (int row = 0; row < 2; row++) {
             int n = 0 + row;
-            int to = n < 0 ? (n / 32) * 1024 + n % 32 : 0 + (n - 0);
-            int stride = n < 0 ? 32 : 2;
+            int to = n < 0 ? (n / 16) * 512 + n % 16 : 0 + (n - 0);
+            int stride = n < 0 ? 16 : 2;
             int from = P12 + row * 32;
             for (int c = 0; c < 32; c++) l2_w1[to + c * stride] = parameters[from + c];
         }
@@ -2550,7 +2550,7 @@ public final class Sentiment {
     private void packForBackward_l2() {
         for (int k = 0; k < 2; k++) {
             int from = P12 + k * 32;
-            for (int j = 0; j < 32; j += 32) System.arraycopy(parameters, from + j, packedP12, j * 2 + k * 32, 32);
+            for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP12, j * 2 + k * 16, 16);
         }
     }
 
@@ -2939,7 +2939,7 @@ public final class Sentiment {
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked128x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 4096 + j % 32, y, yo + i * ys + j);
+                    gemmPacked128x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2953,7 +2953,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -2987,7 +2987,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3018,15 +3018,15 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 4096 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3067,7 +3067,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 128; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3112,7 +3112,7 @@ public final class Sentiment {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked128x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 4096 + j % 32, y, yo + i * ys + j);
+                    gemmPacked128x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3126,7 +3126,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3160,7 +3160,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3187,11 +3187,11 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 32) * 4096 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3224,7 +3224,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 128; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3269,7 +3269,7 @@ public final class Sentiment {
             for (int j = 0; j < 288; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked192x300Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 6144 + j % 32, y, yo + i * ys + j);
+                    gemmPacked192x300Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3283,7 +3283,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3317,7 +3317,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3348,15 +3348,15 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9216);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9224);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3384,11 +3384,11 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3461,7 +3461,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 192; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3506,7 +3506,7 @@ public final class Sentiment {
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked192x64Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 6144 + j % 32, y, yo + i * ys + j);
+                    gemmPacked192x64Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3520,7 +3520,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3554,7 +3554,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3585,15 +3585,15 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 32) * 6144 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6144 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9216);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9224);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3634,7 +3634,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 192; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3679,7 +3679,7 @@ public final class Sentiment {
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked2x32Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 64 + j % 32, y, yo + i * ys + j);
+                    gemmPacked2x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 32 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3693,7 +3693,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 32 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3727,7 +3727,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 32 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3754,11 +3754,11 @@ public final class Sentiment {
                     FloatVector c02 = FloatVector.zero(SPECIES);
                     FloatVector c03 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 32) * 64 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 32 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 32);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 40);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3791,7 +3791,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 2; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3836,7 +3836,7 @@ public final class Sentiment {
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked300x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 9600 + j % 32, y, yo + i * ys + j);
+                    gemmPacked300x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4800 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3850,7 +3850,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4800 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3884,7 +3884,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4800 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -3915,15 +3915,15 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 32) * 9600 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 4800 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9600 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4800);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4808);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 9600);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 9608);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 14400);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 14408);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -3964,7 +3964,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 300; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4009,7 +4009,7 @@ public final class Sentiment {
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked32x128Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 1024 + j % 32, y, yo + i * ys + j);
+                    gemmPacked32x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4023,7 +4023,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4057,7 +4057,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4088,15 +4088,15 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 32) * 1024 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1024 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -4137,7 +4137,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 32; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4200,7 +4200,7 @@ public final class Sentiment {
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
                 for (; i + 5 < i1; i += 6) {
-                    gemmPacked64x192Tile6x2(a, ao + i * as, bm, bo + (j / 32) * 2048 + j % 32, y, yo + i * ys + j);
+                    gemmPacked64x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4214,7 +4214,7 @@ public final class Sentiment {
                     FloatVector c30 = FloatVector.zero(SPECIES);
                     FloatVector c31 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4248,7 +4248,7 @@ public final class Sentiment {
                     FloatVector c10 = FloatVector.zero(SPECIES);
                     FloatVector c11 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
@@ -4279,15 +4279,15 @@ public final class Sentiment {
                     FloatVector c06 = FloatVector.zero(SPECIES);
                     FloatVector c07 = FloatVector.zero(SPECIES);
                     for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 32) * 2048 + j % 32 + k * 32;
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
                         FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
                         FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 0);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 8);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 16);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2048 + 24);
+                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
                         FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
                         c00 = b0.fma(x0, c00);
                         c01 = b1.fma(x0, c01);
@@ -4328,7 +4328,7 @@ public final class Sentiment {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c51 = FloatVector.zero(SPECIES);
         for (int k = 0; k < 64; k++) {
-            int bk = bb + k * 32;
+            int bk = bb + k * 16;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);

@@ -21,8 +21,12 @@ import javax.lang.model.element.Modifier;
  * so there is no reduction across lanes; the rows of a block share every load of B.
  */
 final class Kernels {
+    /** Vectors per row of a column panel of a packed B: the width of the gemm's main tile. */
+    private static final int PANEL_VECTORS = 2;
+    /** Panels per pass of the one-row product (batch 1), widest first: 8 accumulators hide the FMA latency. */
+    private static final int[] ROW_PANELS = {4, 2, 1};
+    /** Vectors of columns per block of the unblocked addOuter. */
     private static final int BLOCK_VECTORS = 4;
-    private static final int HALF_PANEL_VECTORS = 2;
     private static final int ROW_BLOCK = 48;
     private static final int BLOCK_ROWS = 6;
     /** Row counts of the tiles that take a block's last rows (fewer than BLOCK_ROWS), largest first. */
@@ -55,9 +59,14 @@ final class Kernels {
         return ArrayTypeName.of(target.elemType());
     }
 
-    /** Columns per panel of a packed B: the widest column block of the gemm kernel. */
+    /**
+     * Columns per panel of a packed B: the width of the gemm's main tile, so that the part of B a tile passes over is
+     * contiguous. With panels of four vectors, the two-vector tiles read every other 64 bytes of a panel's rows: a
+     * depth block of 256 rows (16 KB) then sat in half of L1's sets and filled them (kernel alone, AVX2, m = 64:
+     * gemmPacked256x1024 median 55 GFLOP/s against 60 with two-vector panels; 2048 x 512 53 against 57).
+     */
     int panelWidth() {
-        return BLOCK_VECTORS * target.lanes();
+        return PANEL_VECTORS * target.lanes();
     }
 
     /*
@@ -170,11 +179,11 @@ final class Kernels {
     }
 
     /**
-     * Blocked for the caches: 48 rows of A at a time, and within them half a panel of columns of B (K x 2 vectors)
+     * Blocked for the caches: 48 rows of A at a time, and within them one panel of columns of B (K x 2 vectors)
      * at a time, which the row tiles then reuse from L1 instead of streaming all of B once per block; a K deeper than
      * DEPTH_BLOCK goes a depth block at a time. The main tile is six rows by two vectors (12 accumulators, 2 loads of
      * B and 6 broadcasts per 12 FMAs), a method of its own (gemmTile); four and two rows take the rest, and an odd
-     * last row (the whole product at batch 1) takes two panels at a time, so that eight accumulators hide the FMA
+     * last row (the whole product at batch 1) takes four panels at a time, so that eight accumulators hide the FMA
      * latency. Measured on AVX2 (kernel alone, m = 64 and 6400): the six-row tile inside the kernel ran at 36
      * GFLOP/s with spilled accumulators, the four-row one at 40-60, the six-row method at 47-66; depth blocks took
      * K = 1024 from 36-42 to 55-68.
@@ -182,15 +191,15 @@ final class Kernels {
     private CodeBlock vectorGemm(String kernel, int inner, int columns, int aStride, int yStride, boolean packed) {
         CodeBlock.Builder code = CodeBlock.builder();
         int lanes = target.lanes();
-        int block = BLOCK_VECTORS * lanes;
-        int half = HALF_PANEL_VECTORS * lanes;
-        int blocked = columns - columns % block;
+        int panel = PANEL_VECTORS * lanes;
+        int blocked = columns - columns % panel;
         int vectored = columns - columns % lanes;
         String v = target.vectorClass().simpleName();
         // Element (0, j) of B and the distance between rows k: row-major, or for a packed B the panel layout of
         // packedIndex; the tile methods take the first, the inline tiles read element (k, j).
-        String panelBase = packed ? "bo + (j / " + block + ") * " + (inner * block) + " + j % " + block : "bo + j";
-        int panelStride = packed ? block : columns;
+        String panelBase = packed ? "bo + (j / " + panel + ") * " + (inner * panel) + " + j % " + panel : "bo + j";
+        int panelStride = packed ? panel : columns;
+        int nextPanel = packed ? inner * panel : panel;
         String panelRow = panelBase + " + k * " + panelStride;
         int rest = columns - blocked;
         String restRow = packed ? "bo + " + (blocked * inner) + " + k * " + rest + " + (j - " + blocked + ")"
@@ -201,7 +210,7 @@ final class Kernels {
             // the main tiles a depth block at a time; the rows left to the tails follow with all of K
             code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", BLOCK_ROWS, BLOCK_ROWS);
             code.beginControlFlow("for (int k0 = 0; k0 < $L; k0 += $L)", inner, DEPTH_BLOCK);
-            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
             code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", BLOCK_ROWS);
             code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
@@ -212,10 +221,10 @@ final class Kernels {
             code.addStatement("$L(a, a0, bm, bb, y, y0)",
                     gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true));
             code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int i = tiled");
         } else if (blocked > 0) {
-            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, half);
+            code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int i = i0");
             code.beginControlFlow("for (; i + $L < i1; i += $L)", BLOCK_ROWS - 1, BLOCK_ROWS);
             code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
@@ -225,24 +234,23 @@ final class Kernels {
         if (blocked > 0) {
             for (int rows : TAIL_ROWS) {
                 code.beginControlFlow("if (i + $L < i1)", rows - 1);
-                gemmRows(code, inner, panelRow, rows, HALF_PANEL_VECTORS, v, null);
+                gemmRows(code, inner, panelRow, rows, PANEL_VECTORS, v, nextPanel);
                 code.addStatement("i += $L", rows);
                 code.endControlFlow();
             }
             code.endControlFlow();
-            int twoPanels = blocked - blocked % (2 * block);
             code.beginControlFlow("if ((i1 - i0) % 2 != 0)");
             code.addStatement("int i = i1 - 1");
-            if (twoPanels > 0) {
-                code.beginControlFlow("for (int j = 0; j < $L; j += $L)", twoPanels, 2 * block);
-                gemmRows(code, inner, panelRow, 1, 2 * BLOCK_VECTORS, v,
-                        String.valueOf(packed ? inner * block : block));
-                code.endControlFlow();
-            }
-            if (blocked > twoPanels) {
-                code.beginControlFlow("for (int j = $L; j < $L; j += $L)", twoPanels, blocked, block);
-                gemmRows(code, inner, panelRow, 1, BLOCK_VECTORS, v, null);
-                code.endControlFlow();
+            int from = 0;
+            for (int panels : ROW_PANELS) {
+                int width = panels * panel;
+                int upTo = from + (blocked - from) / width * width;
+                if (upTo > from) {
+                    code.beginControlFlow("for (int j = $L; j < $L; j += $L)", from, upTo, width);
+                    gemmRows(code, inner, panelRow, 1, panels * PANEL_VECTORS, v, nextPanel);
+                    code.endControlFlow();
+                }
+                from = upTo;
             }
             code.endControlFlow();
         }
@@ -250,10 +258,10 @@ final class Kernels {
             code.beginControlFlow("for (int j = $L; j < $L; j += $L)", blocked, vectored, lanes);
             code.addStatement("int i = i0");
             code.beginControlFlow("for (; i + 1 < i1; i += 2)");
-            gemmRows(code, inner, restRow, 2, 1, v, null);
+            gemmRows(code, inner, restRow, 2, 1, v, 0);
             code.endControlFlow();
             code.beginControlFlow("if (i < i1)");
-            gemmRows(code, inner, restRow, 1, 1, v, null);
+            gemmRows(code, inner, restRow, 1, 1, v, 0);
             code.endControlFlow();
             code.endControlFlow();
         }
@@ -273,25 +281,25 @@ final class Kernels {
 
     /**
      * Rows i .. i + rows - 1 of A times {@code vectors} vectors of columns from j: accumulators over the K elements
-     * of the rows. With {@code nextPanel} (the distance from a panel's row to the next panel's), the vectors span
-     * two adjacent column panels of B.
+     * of the rows. Vectors past the first PANEL_VECTORS are in the panels after j's, {@code nextPanel} apart (the
+     * distance from a panel's row to the next panel's).
      */
     private void gemmRows(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
-            String nextPanel) {
+            int nextPanel) {
         code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
         gemmTileBody(code, inner, bRow, rows, vectors, v, nextPanel, "j + ", false);
     }
 
     /**
      * A K this deep is taken DEPTH_BLOCK rows of B at a time by the main tiles, adding to y after the first block:
-     * half a panel of B over all of a K of 1024 (64 KB) no longer stays in L1 while the tiles of a row block pass it.
+     * a panel of B over all of a K of 1024 (64 KB) no longer stays in L1 while the tiles of a row block pass it.
      */
     private boolean isDepthBlocked(int inner) {
         return inner > DEPTH_BLOCK && inner % DEPTH_BLOCK == 0;
     }
 
     /**
-     * The main tile of the gemm (BLOCK_ROWS rows by half a panel over {@code depth} rows of B), a method of its own:
+     * The main tile of the gemm (BLOCK_ROWS rows by a panel over {@code depth} rows of B), a method of its own:
      * a0 is where its rows of A start, bb its element k = 0 of B and y0 its first output; with {@code accumulate} it
      * adds to y. Inside the kernel, whose outer loops keep their bounds and offsets live, C2 spilled three of the
      * six-row tile's twelve accumulators to the stack and ran the kernel at 36 GFLOP/s; alone, the same loop keeps
@@ -299,12 +307,12 @@ final class Kernels {
      * BLOCK_ROWS x depth x 2 vectors of FMAs.
      */
     private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate) {
-        String name = kernel + "Tile" + BLOCK_ROWS + "x" + HALF_PANEL_VECTORS + (accumulate ? "Add" : "");
+        String name = kernel + "Tile" + BLOCK_ROWS + "x" + PANEL_VECTORS + (accumulate ? "Add" : "");
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
             code.addStatement("final int as = $L", aStride).addStatement("final int ys = $L", yStride);
-            gemmTileBody(code, depth, "bb + k * " + bStride, BLOCK_ROWS, HALF_PANEL_VECTORS,
-                    target.vectorClass().simpleName(), null, "", accumulate);
+            gemmTileBody(code, depth, "bb + k * " + bStride, BLOCK_ROWS, PANEL_VECTORS,
+                    target.vectorClass().simpleName(), 0, "", accumulate);
             methods.put(name, MethodSpec.methodBuilder(name)
                     .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                     .addParameter(array(), "a").addParameter(int.class, "a0")
@@ -318,7 +326,7 @@ final class Kernels {
 
     /** The accumulators, K loop and stores of a tile, with a0 and y0 defined; {@code column}: "j + " or "". */
     private void gemmTileBody(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
-            String nextPanel, String column, boolean accumulate) {
+            int nextPanel, String column, boolean accumulate) {
         int lanes = target.lanes();
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
@@ -334,12 +342,8 @@ final class Kernels {
         code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
         code.addStatement("int bk = $L", bRow);
         for (int q = 0; q < vectors; q++) {
-            if (q < BLOCK_VECTORS || nextPanel == null) {
-                code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, q * lanes);
-            } else {
-                code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L + $L)", v, q, v, nextPanel,
-                        (q - BLOCK_VECTORS) * lanes);
-            }
+            int offset = q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
+            code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, offset);
         }
         for (int row = 0; row < rows; row++) {
             code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + $Lk])", v, row, v, rowOffset(row, "as"));
