@@ -621,10 +621,17 @@ public final class Forecast {
         updates++;
         // torch.optim.SGD: the first step's buffer is the gradient itself
         float momentum = updates == 1 ? 0 : 0.9f;
-        for (int i = 0; i < PARAMETER_COUNT; i++) {
-            float buffer = momentum * optimizerState[i] + gradients[i];
+        for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 8; i += 8) {
+            FloatVector g = FloatVector.fromArray(SPECIES, gradients, i);
+            FloatVector buffer = FloatVector.fromArray(SPECIES, optimizerState, i).mul(momentum).add(g);
+            buffer.intoArray(optimizerState, i);
+            FloatVector.fromArray(SPECIES, parameters, i).sub(buffer.mul(0.01f)).intoArray(parameters, i);
+        }
+        for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 8; i < PARAMETER_COUNT; i++) {
+            float g = gradients[i];
+            float buffer = ((optimizerState[i] * momentum) + g);
             optimizerState[i] = buffer;
-            parameters[i] -= 0.01f * buffer;
+            parameters[i] = (parameters[i] - (buffer * 0.01f));
         }
         streamPacked = false;
     }

@@ -646,11 +646,17 @@ public final class MguTagger {
      */
     public void applyGradients() {
         updates++;
-        for (int i = 0; i < PARAMETER_COUNT; i++) {
+        for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 8; i += 8) {
+            FloatVector g = FloatVector.fromArray(SPECIES, gradients, i);
+            FloatVector square = FloatVector.fromArray(SPECIES, optimizerState, i).mul(0.99f).add(g.mul(0.01f).mul(g));
+            square.intoArray(optimizerState, i);
+            FloatVector.fromArray(SPECIES, parameters, i).sub(g.mul(0.001f).div(square.sqrt().add(1.0E-8f))).intoArray(parameters, i);
+        }
+        for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 8; i < PARAMETER_COUNT; i++) {
             float g = gradients[i];
-            float square = 0.99f * optimizerState[i] + 0.01f * g * g;
+            float square = ((optimizerState[i] * 0.99f) + ((g * 0.01f) * g));
             optimizerState[i] = square;
-            parameters[i] -= 0.001f * g / ((float) Math.sqrt(square) + 1.0E-8f);
+            parameters[i] = (parameters[i] - ((g * 0.001f) / ((float) Math.sqrt(square) + 1.0E-8f)));
         }
         streamPacked = false;
     }

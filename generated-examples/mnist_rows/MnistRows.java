@@ -669,13 +669,21 @@ public final class MnistRows {
         double correction2 = 1 - Math.pow(0.999, updates);
         float stepSize = (float) (0.001 / correction1);
         float root2 = (float) Math.sqrt(correction2);
-        for (int i = 0; i < PARAMETER_COUNT; i++) {
+        for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 8; i += 8) {
+            FloatVector g = FloatVector.fromArray(SPECIES, gradients, i);
+            FloatVector m = FloatVector.fromArray(SPECIES, optimizerState, i).mul(0.9f).add(g.mul(0.1f));
+            FloatVector v = FloatVector.fromArray(SPECIES, optimizerState2, i).mul(0.999f).add(g.mul(0.001f).mul(g));
+            m.intoArray(optimizerState, i);
+            v.intoArray(optimizerState2, i);
+            FloatVector.fromArray(SPECIES, parameters, i).sub(m.mul(stepSize).div(v.sqrt().div(root2).add(1.0E-8f))).intoArray(parameters, i);
+        }
+        for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 8; i < PARAMETER_COUNT; i++) {
             float g = gradients[i];
-            float m = 0.9f * optimizerState[i] + 0.1f * g;
-            float v = 0.999f * optimizerState2[i] + 0.001f * g * g;
+            float m = ((optimizerState[i] * 0.9f) + (g * 0.1f));
+            float v = ((optimizerState2[i] * 0.999f) + ((g * 0.001f) * g));
             optimizerState[i] = m;
             optimizerState2[i] = v;
-            parameters[i] -= stepSize * m / ((float) Math.sqrt(v) / root2 + 1.0E-8f);
+            parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) / root2) + 1.0E-8f)));
         }
         streamPacked = false;
     }

@@ -76,49 +76,172 @@ final class Optimizer {
         });
         method.addStatement("updates++");
         NetworkIr.Optimizer optimizer = training.optimizer();
+        Update update = new Update();
+        Expr g = update.let("g", load("gradients"));
         if (optimizer instanceof NetworkIr.Optimizer.Sgd sgd) {
-            String lr = target.literal(sgd.learningRate());
+            Expr lr = scalar(target.literal(sgd.learningRate()));
             if (sgd.momentum() == 0) {
-                method.addStatement("for (int i = 0; i < PARAMETER_COUNT; i++) parameters[i] -= $L * gradients[i]", lr);
+                update.store("parameters", sub(load("parameters"), mul(g, lr)));
             } else {
                 method.addComment("torch.optim.SGD: the first step's buffer is the gradient itself")
-                        .addStatement("$L momentum = updates == 1 ? 0 : $L", e, target.literal(sgd.momentum()))
-                        .beginControlFlow("for (int i = 0; i < PARAMETER_COUNT; i++)")
-                        .addStatement("$L buffer = momentum * optimizerState[i] + gradients[i]", e)
-                        .addStatement("optimizerState[i] = buffer")
-                        .addStatement("parameters[i] -= $L * buffer", lr)
-                        .endControlFlow();
+                        .addStatement("$L momentum = updates == 1 ? 0 : $L", e, target.literal(sgd.momentum()));
+                Expr buffer = update.let("buffer", add(mul(load("optimizerState"), scalar("momentum")), g));
+                update.store("optimizerState", buffer);
+                update.store("parameters", sub(load("parameters"), mul(buffer, lr)));
             }
         } else if (optimizer instanceof NetworkIr.Optimizer.Adam adam) {
             method.addStatement("double correction1 = 1 - Math.pow($L, updates)", adam.beta1())
                     .addStatement("double correction2 = 1 - Math.pow($L, updates)", adam.beta2())
                     .addStatement("$L stepSize = ($L) ($L / correction1)", e, e, adam.learningRate())
-                    .addStatement("$L root2 = ($L) Math.sqrt(correction2)", e, e)
-                    .beginControlFlow("for (int i = 0; i < PARAMETER_COUNT; i++)")
-                    .addStatement("$L g = gradients[i]", e)
-                    .addStatement("$L m = $L * optimizerState[i] + $L * g", e, target.literal(adam.beta1()),
-                            target.literal(1 - adam.beta1()))
-                    .addStatement("$L v = $L * optimizerState2[i] + $L * g * g", e, target.literal(adam.beta2()),
-                            target.literal(1 - adam.beta2()))
-                    .addStatement("optimizerState[i] = m")
-                    .addStatement("optimizerState2[i] = v")
-                    .addStatement("parameters[i] -= stepSize * m / (($L) Math.sqrt(v) / root2 + $L)", e,
-                            target.literal(adam.epsilon()))
-                    .endControlFlow();
+                    .addStatement("$L root2 = ($L) Math.sqrt(correction2)", e, e);
+            Expr m = update.let("m", add(mul(load("optimizerState"), scalar(target.literal(adam.beta1()))),
+                    mul(g, scalar(target.literal(1 - adam.beta1())))));
+            Expr v = update.let("v", add(mul(load("optimizerState2"), scalar(target.literal(adam.beta2()))),
+                    mul(mul(g, scalar(target.literal(1 - adam.beta2()))), g)));
+            update.store("optimizerState", m);
+            update.store("optimizerState2", v);
+            update.store("parameters", sub(load("parameters"), div(mul(m, scalar("stepSize")),
+                    add(div(new Sqrt(v), scalar("root2")), scalar(target.literal(adam.epsilon()))))));
         } else {
             NetworkIr.Optimizer.RmsProp rms = (NetworkIr.Optimizer.RmsProp) optimizer;
-            method.beginControlFlow("for (int i = 0; i < PARAMETER_COUNT; i++)")
-                    .addStatement("$L g = gradients[i]", e)
-                    .addStatement("$L square = $L * optimizerState[i] + $L * g * g", e, target.literal(rms.rho()),
-                            target.literal(1 - rms.rho()))
-                    .addStatement("optimizerState[i] = square")
-                    .addStatement("parameters[i] -= $L * g / (($L) Math.sqrt(square) + $L)", target.literal(
-                            rms.learningRate()), e, target.literal(rms.epsilon()))
-                    .endControlFlow();
+            Expr square = update.let("square", add(mul(load("optimizerState"), scalar(target.literal(rms.rho()))),
+                    mul(mul(g, scalar(target.literal(1 - rms.rho()))), g)));
+            update.store("optimizerState", square);
+            update.store("parameters", sub(load("parameters"), div(mul(g, scalar(target.literal(rms.learningRate()))),
+                    add(new Sqrt(square), scalar(target.literal(rms.epsilon()))))));
         }
+        update.emit(method, target);
         if (streaming) {
             method.addCode(StreamingEmitter.markStale());
         }
         return method.build();
+    }
+    // ------------------------------------------------------------ the update loop over all parameters
+
+    /*
+     * One update is written once as expressions over element i and emitted twice: Vector API calls over the vectors
+     * of the parameter array, scalar Java over the rest (and everywhere in the scalar backend). Both evaluate the same
+     * IEEE operations in the same order (no fused multiply-add), so the two parts round alike. The scalar loop alone
+     * was not vectorized by C2 (Adam's square root of a float widened to double).
+     */
+    private sealed interface Expr {
+    }
+
+    /** Element i of a field. */
+    private record Load(String array) implements Expr {
+    }
+
+    /** A local of the loop body. */
+    private record Local(String name) implements Expr {
+    }
+
+    /** The same value for every element: a literal or a local outside the loop. */
+    private record Scalar(String text) implements Expr {
+    }
+
+    private record Binary(String method, String symbol, Expr left, Expr right) implements Expr {
+    }
+
+    private record Sqrt(Expr operand) implements Expr {
+    }
+
+    private static Expr load(String array) {
+        return new Load(array);
+    }
+
+    private static Expr scalar(String text) {
+        return new Scalar(text);
+    }
+
+    private static Expr add(Expr left, Expr right) {
+        return new Binary("add", "+", left, right);
+    }
+
+    private static Expr sub(Expr left, Expr right) {
+        return new Binary("sub", "-", left, right);
+    }
+
+    private static Expr mul(Expr left, Expr right) {
+        return new Binary("mul", "*", left, right);
+    }
+
+    private static Expr div(Expr left, Expr right) {
+        return new Binary("div", "/", left, right);
+    }
+
+    /** The statements of the loop body: locals ({@code store} null) and stores to element i of a field. */
+    private static final class Update {
+        private record Statement(String name, String store, Expr value) {
+        }
+
+        private final java.util.List<Statement> statements = new java.util.ArrayList<>();
+
+        Expr let(String name, Expr value) {
+            statements.add(new Statement(name, null, value));
+            return new Local(name);
+        }
+
+        void store(String array, Expr value) {
+            statements.add(new Statement(null, array, value));
+        }
+
+        void emit(MethodSpec.Builder method, Target target) {
+            int lanes = target.lanes();
+            String vectorBound = "PARAMETER_COUNT - PARAMETER_COUNT % " + lanes;
+            if (target.vector()) {
+                method.beginControlFlow("for (int i = 0; i < $L; i += $L)", vectorBound, lanes);
+                for (Statement statement : statements) {
+                    String value = vector(statement.value(), target);
+                    if (statement.store() == null) {
+                        method.addStatement("$T $L = $L", target.vectorClass(), statement.name(), value);
+                    } else {
+                        method.addStatement("$L.intoArray($L, i)", value, statement.store());
+                    }
+                }
+                method.endControlFlow();
+            }
+            method.beginControlFlow("for (int i = $L; i < PARAMETER_COUNT; i++)", target.vector() ? vectorBound : "0");
+            for (Statement statement : statements) {
+                String value = scalar(statement.value(), target);
+                if (statement.store() == null) {
+                    method.addStatement("$L $L = $L", target.elem(), statement.name(), value);
+                } else {
+                    method.addStatement("$L[i] = $L", statement.store(), value);
+                }
+            }
+            method.endControlFlow();
+        }
+
+        private static String scalar(Expr expr, Target target) {
+            if (expr instanceof Load load) {
+                return load.array() + "[i]";
+            } else if (expr instanceof Local local) {
+                return local.name();
+            } else if (expr instanceof Scalar constant) {
+                return constant.text();
+            } else if (expr instanceof Binary binary) {
+                return "(" + scalar(binary.left(), target) + " " + binary.symbol() + " "
+                        + scalar(binary.right(), target) + ")";
+            }
+            String operand = scalar(((Sqrt) expr).operand(), target);
+            return target.f64() ? "Math.sqrt(" + operand + ")" : "(float) Math.sqrt(" + operand + ")";
+        }
+
+        private static String vector(Expr expr, Target target) {
+            String v = target.vectorClass().simpleName();
+            if (expr instanceof Load load) {
+                return v + ".fromArray(SPECIES, " + load.array() + ", i)";
+            } else if (expr instanceof Local local) {
+                return local.name();
+            } else if (expr instanceof Scalar constant) {
+                return v + ".broadcast(SPECIES, " + constant.text() + ")";
+            } else if (expr instanceof Binary binary) {
+                // a scalar right operand goes to the lanewise overload that broadcasts it
+                String right = binary.right() instanceof Scalar constant ? constant.text()
+                        : vector(binary.right(), target);
+                return vector(binary.left(), target) + "." + binary.method() + "(" + right + ")";
+            }
+            return vector(((Sqrt) expr).operand(), target) + ".sqrt()";
+        }
     }
 }
