@@ -867,9 +867,15 @@ public final class CharLstm {
      * Clips gradients() as the spec says and updates parameters() by the spec's optimizer.
      */
     public void applyGradients() {
-        double squares = 0;
-        for (int i = 0; i < PARAMETER_COUNT; i++) squares += (double) gradients[i] * gradients[i];
-        double norm = Math.sqrt(squares);
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 4; i += 4) {
+            s0 += (double) gradients[i + 0] * gradients[i + 0];
+            s1 += (double) gradients[i + 1] * gradients[i + 1];
+            s2 += (double) gradients[i + 2] * gradients[i + 2];
+            s3 += (double) gradients[i + 3] * gradients[i + 3];
+        }
+        for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 4; i < PARAMETER_COUNT; i++) s0 += (double) gradients[i] * gradients[i];
+        double norm = Math.sqrt((s0 + s1) + (s2 + s3));
         if (norm > 5.0) {
             // as clip_grad_norm_: scale by max_norm / (norm + 1e-6)
             float scale = (float) (5.0 / (norm + 1e-6));

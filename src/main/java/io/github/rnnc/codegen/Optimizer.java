@@ -65,9 +65,16 @@ final class Optimizer {
                 "for (int i = 0; i < PARAMETER_COUNT; i++) gradients[i] = Math.max(-$L, Math.min($L, gradients[i]))",
                 target.literal(limit), target.literal(limit)));
         training.clipNorm().ifPresent(limit -> {
-            method.addStatement("double squares = 0");
-            method.addStatement("for (int i = 0; i < PARAMETER_COUNT; i++) squares += (double) gradients[i] * gradients[i]");
-            method.addStatement("double norm = Math.sqrt(squares)");
+            // four partial sums: one sum waits for each addition before the next (4 cycles an element)
+            method.addStatement("double s0 = 0, s1 = 0, s2 = 0, s3 = 0");
+            method.beginControlFlow("for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 4; i += 4)");
+            for (int k = 0; k < 4; k++) {
+                method.addStatement("s$L += (double) gradients[i + $L] * gradients[i + $L]", k, k, k);
+            }
+            method.endControlFlow();
+            method.addStatement("for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 4; i < PARAMETER_COUNT; i++) "
+                    + "s0 += (double) gradients[i] * gradients[i]");
+            method.addStatement("double norm = Math.sqrt((s0 + s1) + (s2 + s3))");
             method.beginControlFlow("if (norm > $L)", limit)
                     .addComment("as clip_grad_norm_: scale by max_norm / (norm + 1e-6)")
                     .addStatement("$L scale = ($L) ($L / (norm + 1e-6))", e, e, limit)
