@@ -700,17 +700,15 @@ public final class MnistRows {
     private void pack_l0f() {
         for (int row = 0; row < 512; row++) {
             int n = 0 + row;
-            int to = n < 512 ? (n / 16) * 448 + n % 16 : 14336 + (n - 512);
-            int stride = n < 512 ? 16 : 0;
+            int to = (n / 16) * 448 + n % 16;
             int from = P0 + row * 28;
-            for (int c = 0; c < 28; c++) l0f_w3[to + c * stride] = parameters[from + c];
+            for (int c = 0; c < 28; c++) l0f_w3[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 512; row++) {
             int n = 0 + row;
-            int to = n < 512 ? (n / 16) * 2048 + n % 16 : 65536 + (n - 512);
-            int stride = n < 512 ? 16 : 0;
+            int to = (n / 16) * 2048 + n % 16;
             int from = P1 + row * 128;
-            for (int c = 0; c < 128; c++) l0f_w4[to + c * stride] = parameters[from + c];
+            for (int c = 0; c < 128; c++) l0f_w4[to + c * 16] = parameters[from + c];
         }
     }
 
@@ -1251,11 +1249,9 @@ public final class MnistRows {
 
     private void pack_l1() {
         for (int row = 0; row < 10; row++) {
-            int n = 0 + row;
-            int to = n < 0 ? (n / 16) * 2048 + n % 16 : 0 + (n - 0);
-            int stride = n < 0 ? 16 : 10;
+            int to = 0 + (0 + row - 0);
             int from = P4 + row * 128;
-            for (int c = 0; c < 128; c++) l1_w1[to + c * stride] = parameters[from + c];
+            for (int c = 0; c < 128; c++) l1_w1[to + c * 10] = parameters[from + c];
         }
     }
 

@@ -371,15 +371,27 @@ final class StepEmitter {
                 // order and written with the stride of its panel (or of the row-major rest).
                 int width = kernels.panelWidth();
                 int blocked = target.vector() ? total - total % width : 0;
-                method.beginControlFlow("for (int row = 0; row < $L; row++)", rows)
-                        .addStatement("int n = $L + row", rowOffset)
-                        .addStatement("int to = n < $L ? (n / $L) * $L + n % $L : $L + (n - $L)", blocked, width,
-                                columns * width, width, blocked * columns, blocked)
-                        .addStatement("int stride = n < $L ? $L : $L", blocked, width, total - blocked)
-                        .addStatement("int from = $L + row * $L", offsets.constant(step, matrix), columns)
-                        .addStatement("for (int c = 0; c < $L; c++) $L[to + c * stride] = parameters[from + c]",
-                                columns, field)
-                        .endControlFlow();
+                // The rows in panels and the rows of the row-major rest in loops of their own, each with its store
+                // stride a constant: with the stride chosen per row, every store kept its range check.
+                int panelRows = Math.max(0, Math.min(rows, blocked - rowOffset));
+                String from = offsets.constant(step, matrix);
+                if (panelRows > 0) {
+                    method.beginControlFlow("for (int row = 0; row < $L; row++)", panelRows)
+                            .addStatement("int n = $L + row", rowOffset)
+                            .addStatement("int to = (n / $L) * $L + n % $L", width, columns * width, width)
+                            .addStatement("int from = $L + row * $L", from, columns)
+                            .addStatement("for (int c = 0; c < $L; c++) $L[to + c * $L] = parameters[from + c]",
+                                    columns, field, width)
+                            .endControlFlow();
+                }
+                if (panelRows < rows) {
+                    method.beginControlFlow("for (int row = $L; row < $L; row++)", panelRows, rows)
+                            .addStatement("int to = $L + ($L + row - $L)", blocked * columns, rowOffset, blocked)
+                            .addStatement("int from = $L + row * $L", from, columns)
+                            .addStatement("for (int c = 0; c < $L; c++) $L[to + c * $L] = parameters[from + c]",
+                                    columns, field, total - blocked)
+                            .endControlFlow();
+                }
                 rowOffset += rows;
             }
         }
