@@ -141,20 +141,9 @@ final class StepEmitter {
             this.forward = forward;
             boolean stateless = adjoint.forward().states().isEmpty();
             // Slices are views: what the hoisted part reads through a slice is its operand's storage.
-            Map<Integer, Integer> viewOf = new HashMap<>();
-            for (Op op : adjoint.ops()) {
-                if (op instanceof Op.Slice slice) {
-                    viewOf.put(slice.result().id(), slice.operand().id());
-                }
-            }
+            Views views = new Views(adjoint.ops());
             Set<Integer> readByHoisted = new HashSet<>();
-            java.util.function.IntConsumer mark = id -> {
-                int target = id;
-                while (viewOf.containsKey(target)) {
-                    target = viewOf.get(target);
-                }
-                readByHoisted.add(target);
-            };
+            java.util.function.IntConsumer mark = id -> readByHoisted.add(views.base(id));
             for (Op op : adjoint.ops()) {
                 if (adjoint.isHoisted(op.result())) {
                     op.operands().forEach(v -> mark.accept(v.id()));

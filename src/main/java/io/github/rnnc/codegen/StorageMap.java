@@ -112,24 +112,20 @@ final class StorageMap {
      * layer (outputs), and forward ops inside or outside the value's own fused loop.
      */
     private static final class Readers {
-        private final Map<Integer, Integer> viewOf = new HashMap<>();
+        private final Views views;
         private final Set<Integer> everyStep = new HashSet<>();
         private final Set<Integer> outsideOwnLoop = new HashSet<>();
         private final Map<Integer, Integer> loops;
 
         Readers(StepFunction step, AdjointFunction adjoint) {
             loops = step.loops();
-            for (Op op : step.ops()) {
-                if (op instanceof Op.Slice slice) {
-                    viewOf.put(slice.result().id(), slice.operand().id());
-                }
-            }
-            step.outputs().forEach(v -> everyStep.add(base(v.id())));
+            views = new Views(step.ops());
+            step.outputs().forEach(v -> everyStep.add(views.base(v.id())));
             for (Op op : adjoint.ops()) {
-                op.operands().forEach(v -> everyStep.add(base(v.id())));
+                op.operands().forEach(v -> everyStep.add(views.base(v.id())));
             }
             for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
-                update.operand().ifPresent(v -> everyStep.add(base(v.id())));
+                update.operand().ifPresent(v -> everyStep.add(views.base(v.id())));
             }
             for (Op op : step.ops()) {
                 if (op instanceof Op.Slice) {
@@ -137,21 +133,13 @@ final class StorageMap {
                 }
                 Integer loop = loops.get(op.result().id());
                 for (Value operand : op.operands()) {
-                    int base = base(operand.id());
+                    int base = views.base(operand.id());
                     // a fused loop keeps a value in a local for the ops after it, but reads a slice from memory
                     if (base != operand.id() || loop == null || !loop.equals(loops.get(base))) {
                         outsideOwnLoop.add(base);
                     }
                 }
             }
-        }
-
-        private int base(int id) {
-            int target = id;
-            while (viewOf.containsKey(target)) {
-                target = viewOf.get(target);
-            }
-            return target;
         }
 
         boolean keptForEveryStep(int id) {
