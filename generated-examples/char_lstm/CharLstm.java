@@ -916,14 +916,12 @@ public final class CharLstm {
 
     private void pack_l0f() {
         for (int row = 0; row < 1024; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 1040 + n % 16;
+            int to = (0 + row) / 16 * 1040 + (0 + row) % 16;
             int from = P0 + row * 65;
             for (int c = 0; c < 65; c++) l0f_w3[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 1024; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 4096 + n % 16;
+            int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P1 + row * 256;
             for (int c = 0; c < 256; c++) l0f_w4[to + c * 16] = parameters[from + c];
         }
@@ -1475,14 +1473,12 @@ public final class CharLstm {
 
     private void pack_l1f() {
         for (int row = 0; row < 1024; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 4096 + n % 16;
+            int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P4 + row * 256;
             for (int c = 0; c < 256; c++) l1f_w3[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 1024; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 4096 + n % 16;
+            int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P5 + row * 256;
             for (int c = 0; c < 256; c++) l1f_w4[to + c * 16] = parameters[from + c];
         }
@@ -2032,13 +2028,12 @@ public final class CharLstm {
 
     private void pack_l2() {
         for (int row = 0; row < 64; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 4096 + n % 16;
+            int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P8 + row * 256;
             for (int c = 0; c < 256; c++) l2_w1[to + c * 16] = parameters[from + c];
         }
         for (int row = 64; row < 65; row++) {
-            int to = 16384 + (0 + row - 64);
+            int to = 16320 + row;
             int from = P8 + row * 256;
             for (int c = 0; c < 256; c++) l2_w1[to + c * 1] = parameters[from + c];
         }

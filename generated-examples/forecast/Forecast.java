@@ -646,14 +646,12 @@ public final class Forecast {
 
     private void pack_l0f() {
         for (int row = 0; row < 32; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 128 + n % 16;
+            int to = (0 + row) / 16 * 128 + (0 + row) % 16;
             int from = P0 + row * 8;
             for (int c = 0; c < 8; c++) l0f_w2[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 32; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P1 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w3[to + c * 16] = parameters[from + c];
         }
@@ -919,14 +917,12 @@ public final class Forecast {
 
     private void pack_l1f() {
         for (int row = 0; row < 32; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P4 + row * 32;
             for (int c = 0; c < 32; c++) l1f_w2[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 32; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P5 + row * 32;
             for (int c = 0; c < 32; c++) l1f_w3[to + c * 16] = parameters[from + c];
         }
@@ -1180,7 +1176,7 @@ public final class Forecast {
 
     private void pack_l2() {
         for (int row = 0; row < 1; row++) {
-            int to = 0 + (0 + row - 0);
+            int to = 0 + row;
             int from = P8 + row * 32;
             for (int c = 0; c < 32; c++) l2_w1[to + c * 1] = parameters[from + c];
         }

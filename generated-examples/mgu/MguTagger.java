@@ -671,26 +671,22 @@ public final class MguTagger {
 
     private void pack_l0f() {
         for (int row = 0; row < 64; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 640 + n % 16;
+            int to = (0 + row) / 16 * 640 + (0 + row) % 16;
             int from = P0 + row * 40;
             for (int c = 0; c < 40; c++) l0f_w20[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 64; row++) {
-            int n = 64 + row;
-            int to = (n / 16) * 640 + n % 16;
+            int to = (64 + row) / 16 * 640 + (64 + row) % 16;
             int from = P3 + row * 40;
             for (int c = 0; c < 40; c++) l0f_w20[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 64; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 1024 + n % 16;
+            int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P1 + row * 64;
             for (int c = 0; c < 64; c++) l0f_w3[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 64; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 1024 + n % 16;
+            int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P4 + row * 64;
             for (int c = 0; c < 64; c++) l0f_w10[to + c * 16] = parameters[from + c];
         }
@@ -1166,7 +1162,7 @@ public final class MguTagger {
 
     private void pack_l1() {
         for (int row = 0; row < 5; row++) {
-            int to = 0 + (0 + row - 0);
+            int to = 0 + row;
             int from = P6 + row * 64;
             for (int c = 0; c < 64; c++) l1_w1[to + c * 5] = parameters[from + c];
         }

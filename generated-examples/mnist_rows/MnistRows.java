@@ -699,14 +699,12 @@ public final class MnistRows {
 
     private void pack_l0f() {
         for (int row = 0; row < 512; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 448 + n % 16;
+            int to = (0 + row) / 16 * 448 + (0 + row) % 16;
             int from = P0 + row * 28;
             for (int c = 0; c < 28; c++) l0f_w3[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 512; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 2048 + n % 16;
+            int to = (0 + row) / 16 * 2048 + (0 + row) % 16;
             int from = P1 + row * 128;
             for (int c = 0; c < 128; c++) l0f_w4[to + c * 16] = parameters[from + c];
         }
@@ -1249,7 +1247,7 @@ public final class MnistRows {
 
     private void pack_l1() {
         for (int row = 0; row < 10; row++) {
-            int to = 0 + (0 + row - 0);
+            int to = 0 + row;
             int from = P4 + row * 128;
             for (int c = 0; c < 128; c++) l1_w1[to + c * 10] = parameters[from + c];
         }

@@ -1118,50 +1118,42 @@ public final class PeepholeTagger {
 
     private void pack_l0f() {
         for (int row = 0; row < 48; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P0 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 48 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (48 + row) / 16 * 512 + (48 + row) % 16;
             int from = P4 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 96 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (96 + row) / 16 * 512 + (96 + row) % 16;
             int from = P8 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 144 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (144 + row) / 16 * 512 + (144 + row) % 16;
             int from = P11 + row * 32;
             for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (0 + row) / 16 * 768 + (0 + row) % 16;
             int from = P1 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 48 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (48 + row) / 16 * 768 + (48 + row) % 16;
             int from = P5 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 96 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (96 + row) / 16 * 768 + (96 + row) % 16;
             int from = P9 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 144 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (144 + row) / 16 * 768 + (144 + row) % 16;
             int from = P12 + row * 48;
             for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
         }
@@ -2038,50 +2030,42 @@ public final class PeepholeTagger {
 
     private void pack_l0r() {
         for (int row = 0; row < 48; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P15 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 48 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (48 + row) / 16 * 512 + (48 + row) % 16;
             int from = P19 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 96 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (96 + row) / 16 * 512 + (96 + row) % 16;
             int from = P23 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 144 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (144 + row) / 16 * 512 + (144 + row) % 16;
             int from = P26 + row * 32;
             for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (0 + row) / 16 * 768 + (0 + row) % 16;
             int from = P16 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 48 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (48 + row) / 16 * 768 + (48 + row) % 16;
             int from = P20 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 96 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (96 + row) / 16 * 768 + (96 + row) % 16;
             int from = P24 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 48; row++) {
-            int n = 144 + row;
-            int to = (n / 16) * 768 + n % 16;
+            int to = (144 + row) / 16 * 768 + (144 + row) % 16;
             int from = P27 + row * 48;
             for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
         }
@@ -3103,7 +3087,7 @@ public final class PeepholeTagger {
 
     private void pack_l1() {
         for (int row = 0; row < 9; row++) {
-            int to = 0 + (0 + row - 0);
+            int to = 0 + row;
             int from = P30 + row * 48;
             for (int c = 0; c < 48; c++) l1_w1[to + c * 9] = parameters[from + c];
         }

@@ -957,14 +957,12 @@ public final class Sentiment {
 
     private void pack_l0f() {
         for (int row = 0; row < 192; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 4800 + n % 16;
+            int to = (0 + row) / 16 * 4800 + (0 + row) % 16;
             int from = P0 + row * 300;
             for (int c = 0; c < 300; c++) l0f_w2[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 192; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 1024 + n % 16;
+            int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P1 + row * 64;
             for (int c = 0; c < 64; c++) l0f_w3[to + c * 16] = parameters[from + c];
         }
@@ -1415,14 +1413,12 @@ public final class Sentiment {
 
     private void pack_l0r() {
         for (int row = 0; row < 192; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 4800 + n % 16;
+            int to = (0 + row) / 16 * 4800 + (0 + row) % 16;
             int from = P4 + row * 300;
             for (int c = 0; c < 300; c++) l0r_w2[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 192; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 1024 + n % 16;
+            int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P5 + row * 64;
             for (int c = 0; c < 64; c++) l0r_w3[to + c * 16] = parameters[from + c];
         }
@@ -1999,14 +1995,12 @@ public final class Sentiment {
 
     private void pack_l1f() {
         for (int row = 0; row < 128; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 2048 + n % 16;
+            int to = (0 + row) / 16 * 2048 + (0 + row) % 16;
             int from = P8 + row * 128;
             for (int c = 0; c < 128; c++) l1f_w3[to + c * 16] = parameters[from + c];
         }
         for (int row = 0; row < 128; row++) {
-            int n = 0 + row;
-            int to = (n / 16) * 512 + n % 16;
+            int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P9 + row * 32;
             for (int c = 0; c < 32; c++) l1f_w4[to + c * 16] = parameters[from + c];
         }
@@ -2547,7 +2541,7 @@ public final class Sentiment {
 
     private void pack_l2() {
         for (int row = 0; row < 2; row++) {
-            int to = 0 + (0 + row - 0);
+            int to = 0 + row;
             int from = P12 + row * 32;
             for (int c = 0; c < 32; c++) l2_w1[to + c * 2] = parameters[from + c];
         }

@@ -364,27 +364,28 @@ final class StepEmitter {
                 // stride a constant: with the stride chosen per row, every store kept its range check.
                 int panelRows = Math.max(0, Math.min(rows, blocked - rowOffset));
                 String from = offsets.constant(step, matrix);
-                if (panelRows > 0) {
-                    method.beginControlFlow("for (int row = 0; row < $L; row++)", panelRows)
-                            .addStatement("int n = $L + row", rowOffset)
-                            .addStatement("int to = (n / $L) * $L + n % $L", width, columns * width, width)
-                            .addStatement("int from = $L + row * $L", from, columns)
-                            .addStatement("for (int c = 0; c < $L; c++) $L[to + c * $L] = parameters[from + c]",
-                                    columns, field, width)
-                            .endControlFlow();
-                }
-                if (panelRows < rows) {
-                    method.beginControlFlow("for (int row = $L; row < $L; row++)", panelRows, rows)
-                            .addStatement("int to = $L + ($L + row - $L)", blocked * columns, rowOffset, blocked)
-                            .addStatement("int from = $L + row * $L", from, columns)
-                            .addStatement("for (int c = 0; c < $L; c++) $L[to + c * $L] = parameters[from + c]",
-                                    columns, field, total - blocked)
-                            .endControlFlow();
-                }
+                String n = rowOffset + " + row";
+                packRows(method, 0, panelRows, "(" + n + ") / " + width + " * " + (columns * width) + " + (" + n
+                        + ") % " + width, width, field, from, columns);
+                packRows(method, panelRows, rows, (blocked * columns + rowOffset - blocked) + " + row", total - blocked,
+                        field, from, columns);
                 rowOffset += rows;
             }
         }
         return method.build();
+    }
+
+    /** Rows first .. last - 1 of W into field: element c of a row at {@code to + c * stride}. */
+    private static void packRows(MethodSpec.Builder method, int first, int last, String to, int stride, String field,
+            String from, int columns) {
+        if (first < last) {
+            method.beginControlFlow("for (int row = $L; row < $L; row++)", first, last)
+                    .addStatement("int to = $L", to)
+                    .addStatement("int from = $L + row * $L", from, columns)
+                    .addStatement("for (int c = 0; c < $L; c++) $L[to + c * $L] = parameters[from + c]", columns,
+                            field, stride)
+                    .endControlFlow();
+        }
     }
 
     private String packedName(StepFunction step, String matrix) {
