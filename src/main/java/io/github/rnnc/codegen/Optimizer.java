@@ -123,6 +123,7 @@ final class Optimizer {
         }
         return method.build();
     }
+
     // ------------------------------------------------------------ the update loop over all parameters
 
     /*
@@ -198,7 +199,7 @@ final class Optimizer {
             if (target.vector()) {
                 method.beginControlFlow("for (int i = 0; i < $L; i += $L)", vectorBound, lanes);
                 for (Statement statement : statements) {
-                    String value = vector(statement.value(), target);
+                    String value = asVector(statement.value(), target);
                     if (statement.store() == null) {
                         method.addStatement("$T $L = $L", target.vectorClass(), statement.name(), value);
                     } else {
@@ -209,7 +210,7 @@ final class Optimizer {
             }
             method.beginControlFlow("for (int i = $L; i < PARAMETER_COUNT; i++)", target.vector() ? vectorBound : "0");
             for (Statement statement : statements) {
-                String value = scalar(statement.value(), target);
+                String value = asScalar(statement.value(), target);
                 if (statement.store() == null) {
                     method.addStatement("$L $L = $L", target.elem(), statement.name(), value);
                 } else {
@@ -219,7 +220,7 @@ final class Optimizer {
             method.endControlFlow();
         }
 
-        private static String scalar(Expr expr, Target target) {
+        private static String asScalar(Expr expr, Target target) {
             if (expr instanceof Load load) {
                 return load.array() + "[i]";
             } else if (expr instanceof Local local) {
@@ -227,14 +228,14 @@ final class Optimizer {
             } else if (expr instanceof Scalar constant) {
                 return constant.text();
             } else if (expr instanceof Binary binary) {
-                return "(" + scalar(binary.left(), target) + " " + binary.symbol() + " "
-                        + scalar(binary.right(), target) + ")";
+                return "(" + asScalar(binary.left(), target) + " " + binary.symbol() + " "
+                        + asScalar(binary.right(), target) + ")";
             }
-            String operand = scalar(((Sqrt) expr).operand(), target);
+            String operand = asScalar(((Sqrt) expr).operand(), target);
             return target.f64() ? "Math.sqrt(" + operand + ")" : "(float) Math.sqrt(" + operand + ")";
         }
 
-        private static String vector(Expr expr, Target target) {
+        private static String asVector(Expr expr, Target target) {
             String v = target.vectorClass().simpleName();
             if (expr instanceof Load load) {
                 return v + ".fromArray(SPECIES, " + load.array() + ", i)";
@@ -245,10 +246,10 @@ final class Optimizer {
             } else if (expr instanceof Binary binary) {
                 // a scalar right operand goes to the lanewise overload that broadcasts it
                 String right = binary.right() instanceof Scalar constant ? constant.text()
-                        : vector(binary.right(), target);
-                return vector(binary.left(), target) + "." + binary.method() + "(" + right + ")";
+                        : asVector(binary.right(), target);
+                return asVector(binary.left(), target) + "." + binary.method() + "(" + right + ")";
             }
-            return vector(((Sqrt) expr).operand(), target) + ".sqrt()";
+            return asVector(((Sqrt) expr).operand(), target) + ".sqrt()";
         }
     }
 }
