@@ -3,6 +3,7 @@ package com.example.charlm;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -319,6 +320,8 @@ public final class CharLstm {
     private boolean packed;
 
     private boolean packedForBackward;
+
+    private boolean packedInputForBackward;
 
     private final float[] kernelWorkspace;
 
@@ -653,19 +656,21 @@ public final class CharLstm {
         forwardLayer2(batch, steps, lengths);
     }
 
-    private void runBackward(int batch, int steps, int[] lengths) {
+    private void runBackward(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(gradients, 0.0f);
-        Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
+        if (withInputGradients) Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
         Arrays.fill(dOut1, 0.0f);
-        packWeightsForBackward();
+        packWeightsForBackward(withInputGradients);
         backwardLayer2(batch, steps, lengths);
         backwardLayer1(batch, steps, lengths);
-        backwardLayer0(batch, steps, lengths);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+        backwardLayer0(batch, steps, lengths, withInputGradients);
+        if (withInputGradients) {
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+                }
             }
         }
     }
@@ -682,14 +687,18 @@ public final class CharLstm {
         packedForBackward = false;
     }
 
-    private void packWeightsForBackward() {
-        if (packedForBackward) {
-            return;
+    private void packWeightsForBackward(boolean withInputGradients) {
+        if (!packedForBackward) {
+            packForBackward_l0f();
+            packForBackward_l1f();
+            packForBackward_l2();
+            packedForBackward = true;
+            packedInputForBackward = false;
         }
-        packForBackward_l0f();
-        packForBackward_l1f();
-        packForBackward_l2();
-        packedForBackward = true;
+        if (withInputGradients && !packedInputForBackward) {
+            packForBackwardInput_l0f();
+            packedInputForBackward = true;
+        }
     }
 
     /**
@@ -773,22 +782,7 @@ public final class CharLstm {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps) {
-        checkShape(batch, steps);
-        if (x.length < batch * steps * INPUT_SIZE) {
-            throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
-        }
-        if (labels.length < batch * steps) {
-            throw new IllegalArgumentException("labels has " + labels.length + " elements; expected batch * steps = " + (batch * steps));
-        }
-        for (int i = 0; i < batch * steps; i++) {
-            if (labels[i] < 0 || labels[i] >= OUTPUT_SIZE) {
-                throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
-            }
-        }
-        runForward(x, batch, steps, null);
-        float loss = loss(labels, batch, steps, null);
-        runBackward(batch, steps, null);
-        return loss;
+        return differentiate(x, labels, batch, steps, null, true);
     }
 
     /**
@@ -796,8 +790,13 @@ public final class CharLstm {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        return differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), true);
+    }
+
+    private float differentiate(float[] x, int[] labels, int batch, int steps, int[] lengths,
+            boolean withInputGradients) {
         checkShape(batch, steps);
-        checkLengths(lengths, batch, steps);
+        if (lengths != null) checkLengths(lengths, batch, steps);
         if (x.length < batch * steps * INPUT_SIZE) {
             throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
         }
@@ -811,7 +810,7 @@ public final class CharLstm {
         }
         runForward(x, batch, steps, lengths);
         float loss = loss(labels, batch, steps, lengths);
-        runBackward(batch, steps, lengths);
+        runBackward(batch, steps, lengths, withInputGradients);
         return loss;
     }
 
@@ -844,21 +843,25 @@ public final class CharLstm {
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps) {
-        float loss = computeGradients(x, labels, batch, steps);
+        float loss = differentiate(x, labels, batch, steps, null, false);
         applyGradients();
         return loss;
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
-        float loss = computeGradients(x, labels, batch, steps, lengths);
+        float loss = differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), false);
         applyGradients();
         return loss;
     }
@@ -902,6 +905,7 @@ public final class CharLstm {
             optimizerState2[i] = v;
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) / root2) + 1.0E-8f)));
         }
+        packed = false;
         streamPacked = false;
     }
 
@@ -932,6 +936,9 @@ public final class CharLstm {
             int from = P1 + k * 256;
             for (int j = 0; j < 256; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 1024 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0f() {
         for (int k = 0; k < 1024; k++) {
             int from = P0 + k * 65;
             for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 1024 + k * 16, 16);
@@ -1320,20 +1327,9 @@ public final class CharLstm {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
         adjointHoisted_l0f_2(t0, t1, batch);
-        adjointHoisted_l0f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter1024x65(gradients, P0, l0f_x54, (t0 * maxBatch) * 1024, input, (t0 * maxBatch) * 65, (t1 - t0) * batch);
         } else {
@@ -1343,7 +1339,7 @@ public final class CharLstm {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuterBlocked1024x256(gradients, P1, l0f_x54, (t0 * maxBatch) * 1024, l0f_s0, (t0 * maxBatch) * 256, (t1 - t0) * batch, kernelWorkspace);
         } else {
@@ -1353,7 +1349,7 @@ public final class CharLstm {
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1378,6 +1374,24 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private void adjointInput_l0f(int t0, int t1, int batch) {
+        adjointInput_l0f_0(t0, t1, batch);
+        adjointInput_l0f_1(t0, t1, batch);
+    }
+
+    private void adjointInput_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1415,7 +1429,7 @@ public final class CharLstm {
         collectLayer0(batch, steps, lengths);
     }
 
-    private void backwardLayer0(int batch, int steps, int[] lengths) {
+    private void backwardLayer0(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -1451,6 +1465,7 @@ public final class CharLstm {
             }
         }
         adjointHoisted_l0f(0, steps, batch);
+        if (withInputGradients) adjointInput_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 256, initialStateGradients, b * STATE_SIZE + 0, 256);
             System.arraycopy(l0f_ds1, b * 256, initialStateGradients, b * STATE_SIZE + 256, 256);

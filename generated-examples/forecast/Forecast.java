@@ -3,6 +3,7 @@ package com.example.forecast;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -168,6 +169,8 @@ public final class Forecast {
     private boolean packed;
 
     private boolean packedForBackward;
+
+    private boolean packedInputForBackward;
 
     private final float[] streamState;
 
@@ -422,19 +425,21 @@ public final class Forecast {
         forwardLayer2(batch, steps, lengths);
     }
 
-    private void runBackward(int batch, int steps, int[] lengths) {
+    private void runBackward(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(gradients, 0.0f);
-        Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
+        if (withInputGradients) Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
         Arrays.fill(dOut1, 0.0f);
-        packWeightsForBackward();
+        packWeightsForBackward(withInputGradients);
         backwardLayer2(batch, steps, lengths);
         backwardLayer1(batch, steps, lengths);
-        backwardLayer0(batch, steps, lengths);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+        backwardLayer0(batch, steps, lengths, withInputGradients);
+        if (withInputGradients) {
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+                }
             }
         }
     }
@@ -451,14 +456,18 @@ public final class Forecast {
         packedForBackward = false;
     }
 
-    private void packWeightsForBackward() {
-        if (packedForBackward) {
-            return;
+    private void packWeightsForBackward(boolean withInputGradients) {
+        if (!packedForBackward) {
+            packForBackward_l0f();
+            packForBackward_l1f();
+            packForBackward_l2();
+            packedForBackward = true;
+            packedInputForBackward = false;
         }
-        packForBackward_l0f();
-        packForBackward_l1f();
-        packForBackward_l2();
-        packedForBackward = true;
+        if (withInputGradients && !packedInputForBackward) {
+            packForBackwardInput_l0f();
+            packedInputForBackward = true;
+        }
     }
 
     /**
@@ -536,17 +545,7 @@ public final class Forecast {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, float[] targets, int batch, int steps) {
-        checkShape(batch, steps);
-        if (x.length < batch * steps * INPUT_SIZE) {
-            throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
-        }
-        if (targets.length < batch * steps * OUTPUT_SIZE) {
-            throw new IllegalArgumentException("targets has " + targets.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
-        }
-        runForward(x, batch, steps, null);
-        float loss = loss(targets, batch, steps, null);
-        runBackward(batch, steps, null);
-        return loss;
+        return differentiate(x, targets, batch, steps, null, true);
     }
 
     /**
@@ -554,8 +553,13 @@ public final class Forecast {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, float[] targets, int batch, int steps, int[] lengths) {
+        return differentiate(x, targets, batch, steps, Objects.requireNonNull(lengths, "lengths"), true);
+    }
+
+    private float differentiate(float[] x, float[] targets, int batch, int steps, int[] lengths,
+            boolean withInputGradients) {
         checkShape(batch, steps);
-        checkLengths(lengths, batch, steps);
+        if (lengths != null) checkLengths(lengths, batch, steps);
         if (x.length < batch * steps * INPUT_SIZE) {
             throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
         }
@@ -564,7 +568,7 @@ public final class Forecast {
         }
         runForward(x, batch, steps, lengths);
         float loss = loss(targets, batch, steps, lengths);
-        runBackward(batch, steps, lengths);
+        runBackward(batch, steps, lengths, withInputGradients);
         return loss;
     }
 
@@ -594,21 +598,25 @@ public final class Forecast {
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, float[] targets, int batch, int steps) {
-        float loss = computeGradients(x, targets, batch, steps);
+        float loss = differentiate(x, targets, batch, steps, null, false);
         applyGradients();
         return loss;
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, float[] targets, int batch, int steps, int[] lengths) {
-        float loss = computeGradients(x, targets, batch, steps, lengths);
+        float loss = differentiate(x, targets, batch, steps, Objects.requireNonNull(lengths, "lengths"), false);
         applyGradients();
         return loss;
     }
@@ -633,6 +641,7 @@ public final class Forecast {
             optimizerState[i] = buffer;
             parameters[i] = (parameters[i] - (buffer * 0.01f));
         }
+        packed = false;
         streamPacked = false;
     }
 
@@ -662,6 +671,9 @@ public final class Forecast {
             int from = P1 + k * 32;
             for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 32 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0f() {
         for (int k = 0; k < 32; k++) {
             int from = P0 + k * 8;
             System.arraycopy(parameters, from + 0, packedP0, 0 + k * 8, 8);
@@ -780,20 +792,9 @@ public final class Forecast {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
         adjointHoisted_l0f_2(t0, t1, batch);
-        adjointHoisted_l0f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter32x8(gradients, P0, l0f_x14, (t0 * maxBatch) * 32, input, (t0 * maxBatch) * 8, (t1 - t0) * batch);
         } else {
@@ -803,7 +804,7 @@ public final class Forecast {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter32x32(gradients, P1, l0f_x14, (t0 * maxBatch) * 32, l0f_s0, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -813,7 +814,7 @@ public final class Forecast {
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -838,6 +839,24 @@ public final class Forecast {
                 }
             }
         }
+    }
+
+    private void adjointInput_l0f(int t0, int t1, int batch) {
+        adjointInput_l0f_0(t0, t1, batch);
+        adjointInput_l0f_1(t0, t1, batch);
+    }
+
+    private void adjointInput_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -872,7 +891,7 @@ public final class Forecast {
         collectLayer0(batch, steps, lengths);
     }
 
-    private void backwardLayer0(int batch, int steps, int[] lengths) {
+    private void backwardLayer0(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -896,6 +915,7 @@ public final class Forecast {
             }
         }
         adjointHoisted_l0f(0, steps, batch);
+        if (withInputGradients) adjointInput_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 32, initialStateGradients, b * STATE_SIZE + 0, 32);
         }

@@ -3,6 +3,7 @@ package com.example.mgu;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -184,6 +185,8 @@ public final class MguTagger {
     private boolean packed;
 
     private boolean packedForBackward;
+
+    private boolean packedInputForBackward;
 
     private final float[] streamState;
 
@@ -447,17 +450,19 @@ public final class MguTagger {
         forwardLayer1(batch, steps, lengths);
     }
 
-    private void runBackward(int batch, int steps, int[] lengths) {
+    private void runBackward(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(gradients, 0.0f);
-        Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
+        if (withInputGradients) Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
-        packWeightsForBackward();
+        packWeightsForBackward(withInputGradients);
         backwardLayer1(batch, steps, lengths);
-        backwardLayer0(batch, steps, lengths);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+        backwardLayer0(batch, steps, lengths, withInputGradients);
+        if (withInputGradients) {
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+                }
             }
         }
     }
@@ -473,13 +478,17 @@ public final class MguTagger {
         packedForBackward = false;
     }
 
-    private void packWeightsForBackward() {
-        if (packedForBackward) {
-            return;
+    private void packWeightsForBackward(boolean withInputGradients) {
+        if (!packedForBackward) {
+            packForBackward_l0f();
+            packForBackward_l1();
+            packedForBackward = true;
+            packedInputForBackward = false;
         }
-        packForBackward_l0f();
-        packForBackward_l1();
-        packedForBackward = true;
+        if (withInputGradients && !packedInputForBackward) {
+            packForBackwardInput_l0f();
+            packedInputForBackward = true;
+        }
     }
 
     /**
@@ -551,22 +560,7 @@ public final class MguTagger {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps) {
-        checkShape(batch, steps);
-        if (x.length < batch * steps * INPUT_SIZE) {
-            throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
-        }
-        if (labels.length < batch * steps) {
-            throw new IllegalArgumentException("labels has " + labels.length + " elements; expected batch * steps = " + (batch * steps));
-        }
-        for (int i = 0; i < batch * steps; i++) {
-            if (labels[i] < 0 || labels[i] >= OUTPUT_SIZE) {
-                throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
-            }
-        }
-        runForward(x, batch, steps, null);
-        float loss = loss(labels, batch, steps, null);
-        runBackward(batch, steps, null);
-        return loss;
+        return differentiate(x, labels, batch, steps, null, true);
     }
 
     /**
@@ -574,8 +568,13 @@ public final class MguTagger {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        return differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), true);
+    }
+
+    private float differentiate(float[] x, int[] labels, int batch, int steps, int[] lengths,
+            boolean withInputGradients) {
         checkShape(batch, steps);
-        checkLengths(lengths, batch, steps);
+        if (lengths != null) checkLengths(lengths, batch, steps);
         if (x.length < batch * steps * INPUT_SIZE) {
             throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
         }
@@ -589,7 +588,7 @@ public final class MguTagger {
         }
         runForward(x, batch, steps, lengths);
         float loss = loss(labels, batch, steps, lengths);
-        runBackward(batch, steps, lengths);
+        runBackward(batch, steps, lengths, withInputGradients);
         return loss;
     }
 
@@ -622,21 +621,25 @@ public final class MguTagger {
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps) {
-        float loss = computeGradients(x, labels, batch, steps);
+        float loss = differentiate(x, labels, batch, steps, null, false);
         applyGradients();
         return loss;
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
-        float loss = computeGradients(x, labels, batch, steps, lengths);
+        float loss = differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), false);
         applyGradients();
         return loss;
     }
@@ -658,6 +661,7 @@ public final class MguTagger {
             optimizerState[i] = square;
             parameters[i] = (parameters[i] - ((g * 0.001f) / ((float) Math.sqrt(square) + 1.0E-8f)));
         }
+        packed = false;
         streamPacked = false;
     }
 
@@ -701,6 +705,9 @@ public final class MguTagger {
             int from = P1 + k * 64;
             for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 64 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0f() {
         for (int k = 0; k < 64; k++) {
             int from = P0 + k * 40;
             for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 64 + k * 16, 16);
@@ -946,9 +953,6 @@ public final class MguTagger {
         adjointHoisted_l0f_4(t0, t1, batch);
         adjointHoisted_l0f_5(t0, t1, batch);
         adjointHoisted_l0f_6(t0, t1, batch);
-        adjointHoisted_l0f_7(t0, t1, batch);
-        adjointHoisted_l0f_8(t0, t1, batch);
-        adjointHoisted_l0f_9(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -982,41 +986,6 @@ public final class MguTagger {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t * maxBatch) * 40, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 40; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x46, (r) * 40 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x48, (r) * 40 + i);
-                        v0.add(v1).intoArray(l0f_x49, (r) * 40 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
             addOuter64x40s128x40(gradients, P0, l0f_x44, (t0 * maxBatch) * 128, input, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
@@ -1025,7 +994,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x64(gradients, P1, l0f_x40, (t0 * maxBatch) * 64, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
@@ -1035,7 +1004,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1050,7 +1019,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x40s128x40(gradients, P3, l0f_x44, (t0 * maxBatch) * 128 + 64, input, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
@@ -1060,7 +1029,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x64(gradients, P4, l0f_x31, (t0 * maxBatch) * 64, l0f_v9, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
@@ -1070,7 +1039,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1079,6 +1048,47 @@ public final class MguTagger {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P5 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x31, (r) * 64 + i);
                         v0.add(v1).intoArray(gradients, P5 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0f(int t0, int t1, int batch) {
+        adjointInput_l0f_0(t0, t1, batch);
+        adjointInput_l0f_1(t0, t1, batch);
+        adjointInput_l0f_2(t0, t1, batch);
+    }
+
+    private void adjointInput_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_1(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t * maxBatch) * 40, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 40; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x46, (r) * 40 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x48, (r) * 40 + i);
+                        v0.add(v1).intoArray(l0f_x49, (r) * 40 + i);
                     }
                 }
             }
@@ -1117,7 +1127,7 @@ public final class MguTagger {
         collectLayer0(batch, steps, lengths);
     }
 
-    private void backwardLayer0(int batch, int steps, int[] lengths) {
+    private void backwardLayer0(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1141,6 +1151,7 @@ public final class MguTagger {
             }
         }
         adjointHoisted_l0f(0, steps, batch);
+        if (withInputGradients) adjointInput_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 0, 64);
         }

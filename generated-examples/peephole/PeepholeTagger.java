@@ -3,6 +3,7 @@ package com.example.peephole;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -530,6 +531,8 @@ public final class PeepholeTagger {
 
     private boolean packedForBackward;
 
+    private boolean packedInputForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private final float[] optimizerState2 = new float[PARAMETER_COUNT];
@@ -934,17 +937,19 @@ public final class PeepholeTagger {
         forwardLayer1(batch, steps, lengths);
     }
 
-    private void runBackward(int batch, int steps, int[] lengths) {
+    private void runBackward(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(gradients, 0.0f);
-        Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
+        if (withInputGradients) Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
-        packWeightsForBackward();
+        packWeightsForBackward(withInputGradients);
         backwardLayer1(batch, steps, lengths);
-        backwardLayer0(batch, steps, lengths);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+        backwardLayer0(batch, steps, lengths, withInputGradients);
+        if (withInputGradients) {
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+                }
             }
         }
     }
@@ -961,14 +966,19 @@ public final class PeepholeTagger {
         packedForBackward = false;
     }
 
-    private void packWeightsForBackward() {
-        if (packedForBackward) {
-            return;
+    private void packWeightsForBackward(boolean withInputGradients) {
+        if (!packedForBackward) {
+            packForBackward_l0f();
+            packForBackward_l0r();
+            packForBackward_l1();
+            packedForBackward = true;
+            packedInputForBackward = false;
         }
-        packForBackward_l0f();
-        packForBackward_l0r();
-        packForBackward_l1();
-        packedForBackward = true;
+        if (withInputGradients && !packedInputForBackward) {
+            packForBackwardInput_l0f();
+            packForBackwardInput_l0r();
+            packedInputForBackward = true;
+        }
     }
 
     /**
@@ -976,22 +986,7 @@ public final class PeepholeTagger {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps) {
-        checkShape(batch, steps);
-        if (x.length < batch * steps * INPUT_SIZE) {
-            throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
-        }
-        if (labels.length < batch * steps) {
-            throw new IllegalArgumentException("labels has " + labels.length + " elements; expected batch * steps = " + (batch * steps));
-        }
-        for (int i = 0; i < batch * steps; i++) {
-            if (labels[i] < 0 || labels[i] >= OUTPUT_SIZE) {
-                throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
-            }
-        }
-        runForward(x, batch, steps, null);
-        float loss = loss(labels, batch, steps, null);
-        runBackward(batch, steps, null);
-        return loss;
+        return differentiate(x, labels, batch, steps, null, true);
     }
 
     /**
@@ -999,8 +994,13 @@ public final class PeepholeTagger {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        return differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), true);
+    }
+
+    private float differentiate(float[] x, int[] labels, int batch, int steps, int[] lengths,
+            boolean withInputGradients) {
         checkShape(batch, steps);
-        checkLengths(lengths, batch, steps);
+        if (lengths != null) checkLengths(lengths, batch, steps);
         if (x.length < batch * steps * INPUT_SIZE) {
             throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
         }
@@ -1014,7 +1014,7 @@ public final class PeepholeTagger {
         }
         runForward(x, batch, steps, lengths);
         float loss = loss(labels, batch, steps, lengths);
-        runBackward(batch, steps, lengths);
+        runBackward(batch, steps, lengths, withInputGradients);
         return loss;
     }
 
@@ -1047,21 +1047,25 @@ public final class PeepholeTagger {
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps) {
-        float loss = computeGradients(x, labels, batch, steps);
+        float loss = differentiate(x, labels, batch, steps, null, false);
         applyGradients();
         return loss;
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
-        float loss = computeGradients(x, labels, batch, steps, lengths);
+        float loss = differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), false);
         applyGradients();
         return loss;
     }
@@ -1105,6 +1109,7 @@ public final class PeepholeTagger {
             optimizerState2[i] = v;
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) / root2) + 1.0E-8f)));
         }
+        packed = false;
     }
 
     /**
@@ -1176,6 +1181,9 @@ public final class PeepholeTagger {
             int from = P12 + k * 48;
             for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP12, j * 48 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0f() {
         for (int k = 0; k < 48; k++) {
             int from = P0 + k * 32;
             for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 48 + k * 16, 16);
@@ -1679,13 +1687,6 @@ public final class PeepholeTagger {
         adjointHoisted_l0f_10(t0, t1, batch);
         adjointHoisted_l0f_11(t0, t1, batch);
         adjointHoisted_l0f_12(t0, t1, batch);
-        adjointHoisted_l0f_13(t0, t1, batch);
-        adjointHoisted_l0f_14(t0, t1, batch);
-        adjointHoisted_l0f_15(t0, t1, batch);
-        adjointHoisted_l0f_16(t0, t1, batch);
-        adjointHoisted_l0f_17(t0, t1, batch);
-        adjointHoisted_l0f_18(t0, t1, batch);
-        adjointHoisted_l0f_19(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -1757,91 +1758,6 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x103, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x105, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0f_x106, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x106, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x108, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0f_x109, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x109, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x111, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0f_x112, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P0, l0f_x101, (t0 * maxBatch) * 192, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
@@ -1850,7 +1766,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P1, l0f_x88, (t0 * maxBatch) * 192, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1860,7 +1776,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_10(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1887,7 +1803,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_11(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P4, l0f_x101, (t0 * maxBatch) * 192 + 48, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1897,7 +1813,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_12(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P5, l0f_x88, (t0 * maxBatch) * 192 + 48, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1907,7 +1823,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_13(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1934,7 +1850,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_14(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P8, l0f_x101, (t0 * maxBatch) * 192 + 96, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1944,7 +1860,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_15(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P9, l0f_x88, (t0 * maxBatch) * 192 + 96, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1954,7 +1870,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_16(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1969,7 +1885,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_17(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_10(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P11, l0f_x101, (t0 * maxBatch) * 192 + 144, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1979,7 +1895,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_18(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_11(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P12, l0f_x88, (t0 * maxBatch) * 192 + 144, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1989,7 +1905,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_19(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_12(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2010,6 +1926,101 @@ public final class PeepholeTagger {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P14 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
                         v0.add(v1).intoArray(gradients, P14 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0f(int t0, int t1, int batch) {
+        adjointInput_l0f_0(t0, t1, batch);
+        adjointInput_l0f_1(t0, t1, batch);
+        adjointInput_l0f_2(t0, t1, batch);
+        adjointInput_l0f_3(t0, t1, batch);
+        adjointInput_l0f_4(t0, t1, batch);
+        adjointInput_l0f_5(t0, t1, batch);
+        adjointInput_l0f_6(t0, t1, batch);
+    }
+
+    private void adjointInput_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_1(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x103, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x105, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_x106, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0f_3(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x106, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x108, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_x109, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0f_5(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x109, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x111, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0f_x112, (r) * 32 + i);
                     }
                 }
             }
@@ -2088,6 +2099,9 @@ public final class PeepholeTagger {
             int from = P27 + k * 48;
             for (int j = 0; j < 48; j += 16) System.arraycopy(parameters, from + j, packedP27, j * 48 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0r() {
         for (int k = 0; k < 48; k++) {
             int from = P15 + k * 32;
             for (int j = 0; j < 32; j += 16) System.arraycopy(parameters, from + j, packedP15, j * 48 + k * 16, 16);
@@ -2591,13 +2605,6 @@ public final class PeepholeTagger {
         adjointHoisted_l0r_10(t0, t1, batch);
         adjointHoisted_l0r_11(t0, t1, batch);
         adjointHoisted_l0r_12(t0, t1, batch);
-        adjointHoisted_l0r_13(t0, t1, batch);
-        adjointHoisted_l0r_14(t0, t1, batch);
-        adjointHoisted_l0r_15(t0, t1, batch);
-        adjointHoisted_l0r_16(t0, t1, batch);
-        adjointHoisted_l0r_17(t0, t1, batch);
-        adjointHoisted_l0r_18(t0, t1, batch);
-        adjointHoisted_l0r_19(t0, t1, batch);
     }
 
     private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
@@ -2669,91 +2676,6 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x103, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x105, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0r_x106, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x106, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x108, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0r_x109, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t * maxBatch) * 32, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_7(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x109, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x111, (r) * 32 + i);
-                        v0.add(v1).intoArray(l0r_x112, (r) * 32 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_8(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P15, l0r_x101, (t0 * maxBatch) * 192, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
@@ -2762,7 +2684,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_9(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P16, l0r_x88, (t0 * maxBatch) * 192, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2772,7 +2694,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_10(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2799,7 +2721,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_11(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P19, l0r_x101, (t0 * maxBatch) * 192 + 48, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2809,7 +2731,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_12(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P20, l0r_x88, (t0 * maxBatch) * 192 + 48, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2819,7 +2741,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_13(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2846,7 +2768,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_14(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_7(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P23, l0r_x101, (t0 * maxBatch) * 192 + 96, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2856,7 +2778,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_15(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_8(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P24, l0r_x88, (t0 * maxBatch) * 192 + 96, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2866,7 +2788,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_16(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2881,7 +2803,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_17(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_10(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P26, l0r_x101, (t0 * maxBatch) * 192 + 144, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2891,7 +2813,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_18(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_11(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P27, l0r_x88, (t0 * maxBatch) * 192 + 144, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2901,7 +2823,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_19(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_12(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2922,6 +2844,101 @@ public final class PeepholeTagger {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P29 + i);
                         FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
                         v0.add(v1).intoArray(gradients, P29 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0r(int t0, int t1, int batch) {
+        adjointInput_l0r_0(t0, t1, batch);
+        adjointInput_l0r_1(t0, t1, batch);
+        adjointInput_l0r_2(t0, t1, batch);
+        adjointInput_l0r_3(t0, t1, batch);
+        adjointInput_l0r_4(t0, t1, batch);
+        adjointInput_l0r_5(t0, t1, batch);
+        adjointInput_l0r_6(t0, t1, batch);
+    }
+
+    private void adjointInput_l0r_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0r_1(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x103, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x105, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_x106, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0r_3(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0r_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x106, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x108, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_x109, (r) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adjointInput_l0r_5(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t * maxBatch) * 32, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0r_6(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x109, (r) * 32 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x111, (r) * 32 + i);
+                        v0.add(v1).intoArray(l0r_x112, (r) * 32 + i);
                     }
                 }
             }
@@ -2991,7 +3008,7 @@ public final class PeepholeTagger {
         collectLayer0(batch, steps, lengths);
     }
 
-    private void backwardLayer0(int batch, int steps, int[] lengths) {
+    private void backwardLayer0(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(l0f_ds0, 0.0f);
         Arrays.fill(l0f_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -3022,11 +3039,12 @@ public final class PeepholeTagger {
             }
         }
         adjointHoisted_l0f(0, steps, batch);
+        if (withInputGradients) adjointInput_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 48, initialStateGradients, b * STATE_SIZE + 0, 48);
             System.arraycopy(l0f_ds1, b * 48, initialStateGradients, b * STATE_SIZE + 48, 48);
         }
-        Arrays.fill(l0r_drin, 0, steps * maxBatch * 32, 0.0f);
+        if (withInputGradients) Arrays.fill(l0r_drin, 0, steps * maxBatch * 32, 0.0f);
         Arrays.fill(l0r_ds0, 0.0f);
         Arrays.fill(l0r_ds1, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
@@ -3057,14 +3075,17 @@ public final class PeepholeTagger {
             }
         }
         adjointHoisted_l0r(0, steps, batch);
+        if (withInputGradients) adjointInput_l0r(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0r_ds0, b * 48, initialStateGradients, b * STATE_SIZE + 96, 48);
             System.arraycopy(l0r_ds1, b * 48, initialStateGradients, b * STATE_SIZE + 144, 48);
-            int length = lengths == null ? steps : lengths[b];
-            for (int t = 0; t < length; t++) {
-                int from = (t * maxBatch + b) * 32;
-                int to = ((length - 1 - t) * maxBatch + b) * 32;
-                for (int i = 0; i < 32; i++) dInput[to + i] += l0r_drin[from + i];
+            if (withInputGradients) {
+                int length = lengths == null ? steps : lengths[b];
+                for (int t = 0; t < length; t++) {
+                    int from = (t * maxBatch + b) * 32;
+                    int to = ((length - 1 - t) * maxBatch + b) * 32;
+                    for (int i = 0; i < 32; i++) dInput[to + i] += l0r_drin[from + i];
+                }
             }
         }
     }

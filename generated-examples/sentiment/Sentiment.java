@@ -3,6 +3,7 @@ package com.example.sentiment;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -422,6 +423,8 @@ public final class Sentiment {
 
     private boolean packedForBackward;
 
+    private boolean packedInputForBackward;
+
     private final float[] optimizerState = new float[PARAMETER_COUNT];
 
     private final float[] optimizerState2 = new float[PARAMETER_COUNT];
@@ -774,19 +777,21 @@ public final class Sentiment {
         forwardLayer2(batch, steps, lengths);
     }
 
-    private void runBackward(int batch, int steps, int[] lengths) {
+    private void runBackward(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(gradients, 0.0f);
-        Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
+        if (withInputGradients) Arrays.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, 0.0f);
         Arrays.fill(initialStateGradients, 0.0f);
         Arrays.fill(dOut0, 0.0f);
         Arrays.fill(dOut1, 0.0f);
-        packWeightsForBackward();
+        packWeightsForBackward(withInputGradients);
         backwardLayer2(batch, steps, lengths);
         backwardLayer1(batch, steps, lengths);
-        backwardLayer0(batch, steps, lengths);
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < steps; t++) {
-                System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+        backwardLayer0(batch, steps, lengths, withInputGradients);
+        if (withInputGradients) {
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < steps; t++) {
+                    System.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) * INPUT_SIZE, INPUT_SIZE);
+                }
             }
         }
     }
@@ -804,15 +809,20 @@ public final class Sentiment {
         packedForBackward = false;
     }
 
-    private void packWeightsForBackward() {
-        if (packedForBackward) {
-            return;
+    private void packWeightsForBackward(boolean withInputGradients) {
+        if (!packedForBackward) {
+            packForBackward_l0f();
+            packForBackward_l0r();
+            packForBackward_l1f();
+            packForBackward_l2();
+            packedForBackward = true;
+            packedInputForBackward = false;
         }
-        packForBackward_l0f();
-        packForBackward_l0r();
-        packForBackward_l1f();
-        packForBackward_l2();
-        packedForBackward = true;
+        if (withInputGradients && !packedInputForBackward) {
+            packForBackwardInput_l0f();
+            packForBackwardInput_l0r();
+            packedInputForBackward = true;
+        }
     }
 
     /**
@@ -820,22 +830,7 @@ public final class Sentiment {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps) {
-        checkShape(batch, steps);
-        if (x.length < batch * steps * INPUT_SIZE) {
-            throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
-        }
-        if (labels.length < batch) {
-            throw new IllegalArgumentException("labels has " + labels.length + " elements; expected batch = " + (batch));
-        }
-        for (int i = 0; i < batch; i++) {
-            if (labels[i] < 0 || labels[i] >= OUTPUT_SIZE) {
-                throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
-            }
-        }
-        runForward(x, batch, steps, null);
-        float loss = loss(labels, batch, steps, null);
-        runBackward(batch, steps, null);
-        return loss;
+        return differentiate(x, labels, batch, steps, null, true);
     }
 
     /**
@@ -843,8 +838,13 @@ public final class Sentiment {
      * overwrites gradients(), inputGradients() and initialStateGradients().
      */
     public float computeGradients(float[] x, int[] labels, int batch, int steps, int[] lengths) {
+        return differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), true);
+    }
+
+    private float differentiate(float[] x, int[] labels, int batch, int steps, int[] lengths,
+            boolean withInputGradients) {
         checkShape(batch, steps);
-        checkLengths(lengths, batch, steps);
+        if (lengths != null) checkLengths(lengths, batch, steps);
         if (x.length < batch * steps * INPUT_SIZE) {
             throw new IllegalArgumentException("x has " + x.length + " elements; expected batch * steps * INPUT_SIZE = " + (batch * steps * INPUT_SIZE));
         }
@@ -858,7 +858,7 @@ public final class Sentiment {
         }
         runForward(x, batch, steps, lengths);
         float loss = loss(labels, batch, steps, lengths);
-        runBackward(batch, steps, lengths);
+        runBackward(batch, steps, lengths, withInputGradients);
         return loss;
     }
 
@@ -886,21 +886,25 @@ public final class Sentiment {
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps) {
-        float loss = computeGradients(x, labels, batch, steps);
+        float loss = differentiate(x, labels, batch, steps, null, false);
         applyGradients();
         return loss;
     }
 
     /**
-     * computeGradients, then the spec's clipping and one update of parameters() by the spec's optimizer;
-     * returns the loss before the update.
+     * computeGradients without d loss / d x, then the spec's clipping and one update of
+     * parameters() by the spec's optimizer; returns the loss before the update.
+     * inputGradients() keeps what the last computeGradients call left: like PyTorch for an
+     * input that does not require grad, a training step does not compute the input's gradient.
      */
     public float trainStep(float[] x, int[] labels, int batch, int steps, int[] lengths) {
-        float loss = computeGradients(x, labels, batch, steps, lengths);
+        float loss = differentiate(x, labels, batch, steps, Objects.requireNonNull(lengths, "lengths"), false);
         applyGradients();
         return loss;
     }
@@ -944,6 +948,7 @@ public final class Sentiment {
             optimizerState2[i] = v;
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) / root2) + 1.0E-8f)));
         }
+        packed = false;
     }
 
     /**
@@ -973,6 +978,9 @@ public final class Sentiment {
             int from = P1 + k * 64;
             for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP1, j * 192 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0f() {
         for (int k = 0; k < 192; k++) {
             int from = P0 + k * 300;
             for (int j = 0; j < 288; j += 16) System.arraycopy(parameters, from + j, packedP0, j * 192 + k * 16, 16);
@@ -1290,7 +1298,6 @@ public final class Sentiment {
         adjointHoisted_l0f_1(t0, t1, batch);
         adjointHoisted_l0f_2(t0, t1, batch);
         adjointHoisted_l0f_3(t0, t1, batch);
-        adjointHoisted_l0f_4(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
@@ -1343,16 +1350,6 @@ public final class Sentiment {
 
     private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
             addOuter192x300(gradients, P0, l0f_x54, (t0 * maxBatch) * 192, input, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
@@ -1361,7 +1358,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x64(gradients, P1, l0f_x52, (t0 * maxBatch) * 192, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
@@ -1371,7 +1368,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1396,6 +1393,24 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private void adjointInput_l0f(int t0, int t1, int batch) {
+        adjointInput_l0f_0(t0, t1, batch);
+        adjointInput_l0f_1(t0, t1, batch);
+    }
+
+    private void adjointInput_l0f_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1429,6 +1444,9 @@ public final class Sentiment {
             int from = P5 + k * 64;
             for (int j = 0; j < 64; j += 16) System.arraycopy(parameters, from + j, packedP5, j * 192 + k * 16, 16);
         }
+    }
+
+    private void packForBackwardInput_l0r() {
         for (int k = 0; k < 192; k++) {
             int from = P4 + k * 300;
             for (int j = 0; j < 288; j += 16) System.arraycopy(parameters, from + j, packedP4, j * 192 + k * 16, 16);
@@ -1746,7 +1764,6 @@ public final class Sentiment {
         adjointHoisted_l0r_1(t0, t1, batch);
         adjointHoisted_l0r_2(t0, t1, batch);
         adjointHoisted_l0r_3(t0, t1, batch);
-        adjointHoisted_l0r_4(t0, t1, batch);
     }
 
     private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
@@ -1799,16 +1816,6 @@ public final class Sentiment {
 
     private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
-        } else {
-            for (int t = t0; t < t1; t++) {
-                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, batch);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
-        if (batch == maxBatch) {
             addOuter192x300(gradients, P4, l0r_x54, (t0 * maxBatch) * 192, l0r_rin, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
@@ -1817,7 +1824,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x64(gradients, P5, l0r_x52, (t0 * maxBatch) * 192, l0r_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
@@ -1827,7 +1834,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1852,6 +1859,24 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private void adjointInput_l0r(int t0, int t1, int batch) {
+        adjointInput_l0r_0(t0, t1, batch);
+        adjointInput_l0r_1(t0, t1, batch);
+    }
+
+    private void adjointInput_l0r_0(int t0, int t1, int batch) {
+        if (batch == maxBatch) {
+            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
+        } else {
+            for (int t = t0; t < t1; t++) {
+                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, batch);
+            }
+        }
+    }
+
+    private void adjointInput_l0r_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1914,7 +1939,7 @@ public final class Sentiment {
         collectLayer0(batch, steps, lengths);
     }
 
-    private void backwardLayer0(int batch, int steps, int[] lengths) {
+    private void backwardLayer0(int batch, int steps, int[] lengths, boolean withInputGradients) {
         Arrays.fill(l0f_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1938,10 +1963,11 @@ public final class Sentiment {
             }
         }
         adjointHoisted_l0f(0, steps, batch);
+        if (withInputGradients) adjointInput_l0f(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0f_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 0, 64);
         }
-        Arrays.fill(l0r_drin, 0, steps * maxBatch * 300, 0.0f);
+        if (withInputGradients) Arrays.fill(l0r_drin, 0, steps * maxBatch * 300, 0.0f);
         Arrays.fill(l0r_ds0, 0.0f);
         for (int t = steps - 1; t >= 0; t--) {
             for (int b = 0; b < batch; b++) {
@@ -1965,13 +1991,16 @@ public final class Sentiment {
             }
         }
         adjointHoisted_l0r(0, steps, batch);
+        if (withInputGradients) adjointInput_l0r(0, steps, batch);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(l0r_ds0, b * 64, initialStateGradients, b * STATE_SIZE + 64, 64);
-            int length = lengths == null ? steps : lengths[b];
-            for (int t = 0; t < length; t++) {
-                int from = (t * maxBatch + b) * 300;
-                int to = ((length - 1 - t) * maxBatch + b) * 300;
-                for (int i = 0; i < 300; i++) dInput[to + i] += l0r_drin[from + i];
+            if (withInputGradients) {
+                int length = lengths == null ? steps : lengths[b];
+                for (int t = 0; t < length; t++) {
+                    int from = (t * maxBatch + b) * 300;
+                    int to = ((length - 1 - t) * maxBatch + b) * 300;
+                    for (int i = 0; i < 300; i++) dInput[to + i] += l0r_drin[from + i];
+                }
             }
         }
     }

@@ -53,6 +53,15 @@ public final class Nets {
 
         /** The matrix products of forward (training = false) or of forward + backward (training = true). */
         public List<Product> products(int batch, int steps, boolean training) {
+            return products(batch, steps, training, true);
+        }
+
+        /**
+         * As {@link #products(int, int, boolean)}; without the first layer's dx when {@code inputGradient} is false:
+         * computeGradients fills inputGradients(), trainStep computes no input gradient (as PyTorch for an input
+         * without requires_grad).
+         */
+        public List<Product> products(int batch, int steps, boolean training, boolean inputGradient) {
             List<Product> list = new ArrayList<>();
             int tb = steps * batch;
             for (Layer l : layers) {
@@ -72,7 +81,8 @@ public final class Nets {
             }
             list.add(new Product("head dW", last, tb, out, 1));
             list.add(new Product("head dx", tb, out, last, 1));
-            for (Layer l : layers) {
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
                 if (l.sequentialRecurrent() > 1) {
                     list.add(new Product("recurrent dh", batch, l.hidden(), l.hidden(),
                             (long) steps * l.sequentialRecurrent()));
@@ -81,14 +91,15 @@ public final class Nets {
                 }
                 list.add(new Product("dW_hh", l.rows(), tb, l.hidden(), 1));
                 list.add(new Product("dW_ih", l.rows(), tb, l.in(), 1));
-                // rnnc always computes inputGradients(), so the first layer's dx counts too
-                list.add(new Product("dx", tb, l.rows(), l.in(), 1));
+                if (i > 0 || inputGradient) {
+                    list.add(new Product("dx", tb, l.rows(), l.in(), 1));
+                }
             }
             return list;
         }
 
-        public double flops(int batch, int steps, boolean training) {
-            return products(batch, steps, training).stream().mapToDouble(Product::flops).sum();
+        public double flops(int batch, int steps, boolean training, boolean inputGradient) {
+            return products(batch, steps, training, inputGradient).stream().mapToDouble(Product::flops).sum();
         }
     }
 

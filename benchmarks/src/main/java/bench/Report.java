@@ -137,6 +137,11 @@ public final class Report {
         return !method.equals("forward");
     }
 
+    /** computeGradients fills inputGradients(); trainStep computes no input gradient, nor does PyTorch. */
+    static boolean inputGradient(String method) {
+        return !method.equals("trainStep");
+    }
+
     /** Best measured GFLOP/s for a product shape m x k x n: C own kernel, OpenBLAS, or the Java kernel. */
     double bestKernel(String shape) {
         double best = Double.NaN;
@@ -166,7 +171,7 @@ public final class Report {
     /** Microseconds the configuration's products take at the best kernel speed of each shape. */
     double ceilingMicros(String method, String net, int batch) {
         double micros = 0;
-        for (Nets.Product p : Nets.of(net).products(batch, steps, training(method))) {
+        for (Nets.Product p : Nets.of(net).products(batch, steps, training(method), inputGradient(method))) {
             double gflops = bestKernel(p.shape());
             if (!(gflops > 0)) {
                 return Double.NaN;
@@ -177,7 +182,7 @@ public final class Report {
     }
 
     double gflops(String method, String net, int batch, double micros) {
-        return Nets.of(net).flops(batch, steps, training(method)) / (micros * 1e3);
+        return Nets.of(net).flops(batch, steps, training(method), inputGradient(method)) / (micros * 1e3);
     }
 
     /** The faster JDK over the configurations measured on every JDK (geometric mean of the time ratios). */

@@ -85,6 +85,9 @@ final class ApiEmitter {
                 .addJavadoc("parameters() as they were when the weights were last packed.\n").build());
         type.addField(boolean.class, "packed", Modifier.PRIVATE);
         type.addField(boolean.class, "packedForBackward", Modifier.PRIVATE);
+        if (!owner.inputPacks().isEmpty()) {
+            type.addField(boolean.class, "packedInputForBackward", Modifier.PRIVATE);
+        }
         owner.temporaries().keySet().forEach(field -> type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL));
         if (streaming != null) {
             streaming.fields(type);
@@ -119,6 +122,7 @@ final class ApiEmitter {
             boolean labels = training.loss() == NetworkIr.Loss.CROSS_ENTROPY;
             type.addMethod(computeGradientsPublic(labels, false));
             type.addMethod(computeGradientsPublic(labels, true));
+            type.addMethod(differentiate(labels));
             type.addMethod(loss(training.loss()));
             Optimizer.emit(type, training, target, labels, streaming != null);
         });
@@ -332,27 +336,31 @@ final class ApiEmitter {
     private MethodSpec runBackward() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("runBackward").addModifiers(Modifier.PRIVATE)
                 .addParameter(int.class, "batch").addParameter(int.class, "steps")
-                .addParameter(int[].class, "lengths");
+                .addParameter(int[].class, "lengths").addParameter(boolean.class, "withInputGradients");
+        boolean optional = owner.inputGradientsOptional();
         method.addStatement("$T.fill(gradients, $L)", java.util.Arrays.class, lit(0));
-        method.addStatement("$T.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, $L)", java.util.Arrays.class, lit(0));
+        method.addStatement("$L$T.fill(dInput, 0, steps * maxBatch * INPUT_SIZE, $L)", optional ? "if (withInputGradients) "
+                : "", java.util.Arrays.class, lit(0));
         method.addStatement("$T.fill(initialStateGradients, $L)", java.util.Arrays.class, lit(0));
         for (LayerPlan plan : owner.plans()) {
             if (plan != head) {
                 method.addStatement("$T.fill($L, $L)", java.util.Arrays.class, plan.dOutArray(), lit(0));
             }
         }
-        method.addStatement("packWeightsForBackward()");
+        method.addStatement("packWeightsForBackward($L)", owner.inputPacks().isEmpty() ? "" : "withInputGradients");
         List<LayerPlan> reversed = new ArrayList<>(owner.plans());
         java.util.Collections.reverse(reversed);
         for (LayerPlan plan : reversed) {
-            method.addStatement("backwardLayer$L(batch, steps, lengths)", plan.index());
+            method.addStatement("backwardLayer$L(batch, steps, lengths$L)", plan.index(),
+                    optional && plan.index() == 0 ? ", withInputGradients" : "");
         }
+        method.beginControlFlow("if (withInputGradients)");
         method.beginControlFlow("for (int b = 0; b < batch; b++)")
                 .beginControlFlow("for (int t = 0; t < steps; t++)")
                 .addStatement("$T.arraycopy(dInput, (t * maxBatch + b) * INPUT_SIZE, inputGradients, (b * steps + t) "
                         + "* INPUT_SIZE, INPUT_SIZE)", System.class)
                 .endControlFlow().endControlFlow();
-        return method.build();
+        return method.endControlFlow().build();
     }
 
     /**
@@ -376,18 +384,36 @@ final class ApiEmitter {
                 .build();
     }
 
-    /** The backward products' layouts of the weights packWeights() last saw; runs after it, in computeGradients. */
+    /**
+     * The backward products' layouts of the weights packWeights() last saw; runs after it, in computeGradients. The
+     * weights that only the first layer's input adjoint reads are packed only when it is computed (a training step
+     * repacks after every update and never reads them).
+     */
     private MethodSpec packWeightsForBackward() {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("packWeightsForBackward").addModifiers(Modifier.PRIVATE)
-                .beginControlFlow("if (packedForBackward)")
-                .addStatement("return")
-                .endControlFlow();
+        boolean inputPacks = !owner.inputPacks().isEmpty();
+        MethodSpec.Builder method = MethodSpec.methodBuilder("packWeightsForBackward").addModifiers(Modifier.PRIVATE);
+        if (inputPacks) {
+            method.addParameter(boolean.class, "withInputGradients");
+        }
+        method.beginControlFlow("if (!packedForBackward)");
         for (LayerPlan plan : owner.plans()) {
             for (LayerPlan.Direction d : plan.directions()) {
                 method.addStatement("packForBackward_$L()", d.prefix());
             }
         }
-        return method.addStatement("packedForBackward = true").build();
+        method.addStatement("packedForBackward = true");
+        if (inputPacks) {
+            method.addStatement("packedInputForBackward = false");
+        }
+        method.endControlFlow();
+        if (inputPacks) {
+            // without a choice (some direction's input part always runs), always
+            method.beginControlFlow("if ($L!packedInputForBackward)", owner.inputGradientsOptional()
+                    ? "withInputGradients && " : "");
+            owner.inputPacks().forEach(prefix -> method.addStatement("packForBackwardInput_$L()", prefix));
+            method.addStatement("packedInputForBackward = true").endControlFlow();
+        }
+        return method.build();
     }
 
     // ------------------------------------------------------------ training
@@ -405,10 +431,25 @@ final class ApiEmitter {
         if (withLengths) {
             method.addParameter(int[].class, "lengths");
         }
+        return method.addStatement("return differentiate(x, $L, batch, steps, $L, true)", targetName,
+                withLengths ? CodeBlock.of("$T.requireNonNull(lengths, \"lengths\")", java.util.Objects.class)
+                        : "null").build();
+    }
+
+    /**
+     * computeGradients, and trainStep without d loss / d x: the argument checks, forward, the loss and backward.
+     * lengths null: every sequence has all steps.
+     */
+    private MethodSpec differentiate(boolean labels) {
+        String targetName = labels ? "labels" : "targets";
+        MethodSpec.Builder method = MethodSpec.methodBuilder("differentiate").addModifiers(Modifier.PRIVATE)
+                .returns(elem)
+                .addParameter(array, "x")
+                .addParameter(labels ? TypeName.get(int[].class) : array, targetName)
+                .addParameter(int.class, "batch").addParameter(int.class, "steps")
+                .addParameter(int[].class, "lengths").addParameter(boolean.class, "withInputGradients");
         method.addStatement("checkShape(batch, steps)");
-        if (withLengths) {
-            method.addStatement("checkLengths(lengths, batch, steps)");
-        }
+        method.addStatement("if (lengths != null) checkLengths(lengths, batch, steps)");
         method.addCode(checkArray("x", "batch * steps * INPUT_SIZE", "batch * steps * INPUT_SIZE"));
         String expected = labels ? (sequenceOutput ? "batch * steps" : "batch") : outputElements();
         String description = labels ? (sequenceOutput ? "batch * steps" : "batch")
@@ -421,10 +462,9 @@ final class ApiEmitter {
                             + "(OUTPUT_SIZE - 1))", IllegalArgumentException.class)
                     .endControlFlow().endControlFlow();
         }
-        String lengths = withLengths ? "lengths" : "null";
-        method.addStatement("runForward(x, batch, steps, $L)", lengths);
-        method.addStatement("$T loss = loss($L, batch, steps, $L)", elem, targetName, lengths);
-        method.addStatement("runBackward(batch, steps, $L)", lengths);
+        method.addStatement("runForward(x, batch, steps, lengths)");
+        method.addStatement("$T loss = loss($L, batch, steps, lengths)", elem, targetName);
+        method.addStatement("runBackward(batch, steps, lengths, withInputGradients)");
         return method.addStatement("return loss").build();
     }
 

@@ -37,6 +37,15 @@ final class NetworkClassEmitter {
     private final Map<String, String> buffers = new LinkedHashMap<>(); // field -> size expression
     private final Map<String, Integer> temporaries = new LinkedHashMap<>();
     private final List<MethodSpec> methods = new ArrayList<>();
+    /**
+     * Whether every direction of the first layer has the ops of the network input's adjoint in a method of its own:
+     * then the backward pass takes {@code withInputGradients} and skips them when it is false.
+     */
+    private boolean inputGradientsOptional;
+    /** The directions (prefixes) whose input-adjoint ops are in a method of their own. */
+    private final java.util.Set<String> inputParts = new java.util.HashSet<>();
+    /** The directions (prefixes, in layout order) with weights that only their input part reads. */
+    private final List<String> inputPacks = new ArrayList<>();
     private int stateSize;
 
     NetworkClassEmitter(DifferentiatedNetwork differentiated, Target target) {
@@ -53,11 +62,24 @@ final class NetworkClassEmitter {
     JavaFile emit() {
         plan();
         for (LayerPlan plan : plans) {
+            boolean allInputParts = true;
             for (LayerPlan.Direction direction : plan.directions()) {
                 StepEmitter.Emitted emitted = steps.emit(direction.adjoint(), direction.step(), direction.prefix(),
-                        direction.storage(), plan.outArray(), directionDIn(plan, direction), plan.dOutArray());
+                        direction.storage(), plan.outArray(), directionDIn(plan, direction), plan.dOutArray(),
+                        plan.index() == 0 ? InputAdjointCone.of(direction.adjoint()) : java.util.Set.of());
                 methods.addAll(emitted.methods());
                 buffers.putAll(emitted.buffers());
+                if (emitted.inputPack()) {
+                    inputPacks.add(direction.prefix());
+                }
+                if (emitted.inputPart()) {
+                    inputParts.add(direction.prefix());
+                } else {
+                    allInputParts = false;
+                }
+            }
+            if (plan.index() == 0) {
+                inputGradientsOptional = allInputParts;
             }
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).forward() : perStepForward(plan));
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).backward() : perStepBackward(plan));
@@ -175,11 +197,29 @@ final class NetworkClassEmitter {
 
     private MethodSpec perStepBackward(LayerPlan plan) {
         LayerPlan.Direction d = plan.directions().get(0);
-        MethodSpec.Builder method = driver("backwardLayer" + plan.index());
+        MethodSpec.Builder method = backwardDriver(plan);
         String rows = plan.inSequence() ? "steps" : "1";
         method.addStatement("adjointStep_$L(0, $L, batch)", d.prefix(), rows);
         method.addStatement("adjointHoisted_$L(0, $L, batch)", d.prefix(), rows);
+        callInputPart(method, plan, d, rows);
         return method.build();
+    }
+
+    /** The first layer's backward pass takes withInputGradients when it can skip the network input's adjoint. */
+    private MethodSpec.Builder backwardDriver(LayerPlan plan) {
+        MethodSpec.Builder method = driver("backwardLayer" + plan.index());
+        return skipsInput(plan) ? method.addParameter(boolean.class, "withInputGradients") : method;
+    }
+
+    private void callInputPart(MethodSpec.Builder method, LayerPlan plan, LayerPlan.Direction d, String rows) {
+        if (inputParts.contains(d.prefix())) {
+            method.addStatement("$LadjointInput_$L(0, $L, batch)", skipsInput(plan) ? "if (withInputGradients) " : "",
+                    d.prefix(), rows);
+        }
+    }
+
+    private boolean skipsInput(LayerPlan plan) {
+        return plan.index() == 0 && inputGradientsOptional;
     }
 
     private MethodSpec.Builder driver(String name) {
@@ -304,14 +344,16 @@ final class NetworkClassEmitter {
         }
 
         MethodSpec backward() {
-            MethodSpec.Builder method = driver("backwardLayer" + plan.index());
+            MethodSpec.Builder method = backwardDriver(plan);
+            boolean skips = skipsInput(plan);
             for (int di = 0; di < plan.directions().size(); di++) {
                 LayerPlan.Direction d = plan.directions().get(di);
                 LayerPlan.Direction other = plan.directions().size() > 1 ? plan.directions().get(1 - di) : null;
                 List<Value> states = d.step().states();
                 if (d.reversed()) {
-                    method.addStatement("$T.fill($L_drin, 0, steps * maxBatch * $L, $L)", java.util.Arrays.class,
-                            d.prefix(), plan.inSize(), target.literal(0));
+                    method.addStatement("$L$T.fill($L_drin, 0, steps * maxBatch * $L, $L)",
+                            skips ? "if (withInputGradients) " : "", java.util.Arrays.class, d.prefix(), plan.inSize(),
+                            target.literal(0));
                 }
                 for (int k = 0; k < states.size(); k++) {
                     method.addStatement("$T.fill($L_ds$L, $L)", java.util.Arrays.class, d.prefix(), k,
@@ -367,6 +409,7 @@ final class NetworkClassEmitter {
                 method.endControlFlow();
                 method.endControlFlow();
                 method.addStatement("adjointHoisted_$L(0, steps, batch)", d.prefix());
+                callInputPart(method, plan, d, "steps");
                 method.beginControlFlow("for (int b = 0; b < batch; b++)");
                 for (int k = 0; k < states.size(); k++) {
                     int size = states.get(k).size();
@@ -374,6 +417,9 @@ final class NetworkClassEmitter {
                             System.class, d.prefix(), k, size, d.stateOffsets().get(k), size);
                 }
                 if (d.reversed()) {
+                    if (skips) {
+                        method.beginControlFlow("if (withInputGradients)");
+                    }
                     method.addStatement("int length = lengths == null ? steps : lengths[b]")
                             .beginControlFlow("for (int t = 0; t < length; t++)")
                             .addStatement("int from = (t * maxBatch + b) * $L", plan.inSize())
@@ -381,6 +427,9 @@ final class NetworkClassEmitter {
                             .addStatement("for (int i = 0; i < $L; i++) $L[to + i] += $L_drin[from + i]", plan.inSize(),
                                     plan.dInArray(), d.prefix())
                             .endControlFlow();
+                    if (skips) {
+                        method.endControlFlow();
+                    }
                 }
                 method.endControlFlow();
             }
@@ -421,6 +470,14 @@ final class NetworkClassEmitter {
 
     Target target() {
         return target;
+    }
+
+    boolean inputGradientsOptional() {
+        return inputGradientsOptional;
+    }
+
+    List<String> inputPacks() {
+        return inputPacks;
     }
 
     TypeName elem() {

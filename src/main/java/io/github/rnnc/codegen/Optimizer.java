@@ -1,6 +1,7 @@
 package io.github.rnnc.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -33,16 +34,19 @@ final class Optimizer {
             String targetName = labels ? "labels" : "targets";
             MethodSpec.Builder method = MethodSpec.methodBuilder("trainStep").addModifiers(Modifier.PUBLIC)
                     .returns(elem)
-                    .addJavadoc("computeGradients, then the spec's clipping and one update of parameters() by the spec's"
-                            + " optimizer;\nreturns the loss before the update.\n")
+                    .addJavadoc("computeGradients without d loss / d x, then the spec's clipping and one update of\n"
+                            + "parameters() by the spec's optimizer; returns the loss before the update.\n"
+                            + "inputGradients() keeps what the last computeGradients call left: like PyTorch for an\n"
+                            + "input that does not require grad, a training step does not compute the input's gradient.\n")
                     .addParameter(array, "x")
                     .addParameter(labels ? TypeName.get(int[].class) : array, targetName)
                     .addParameter(int.class, "batch").addParameter(int.class, "steps");
             if (withLengths) {
                 method.addParameter(int[].class, "lengths");
             }
-            method.addStatement("$T loss = computeGradients(x, $L, batch, steps$L)", elem, targetName,
-                    withLengths ? ", lengths" : "");
+            method.addStatement("$T loss = differentiate(x, $L, batch, steps, $L, false)", elem, targetName,
+                    withLengths ? CodeBlock.of("$T.requireNonNull(lengths, \"lengths\")", java.util.Objects.class)
+                            : "null");
             method.addStatement("applyGradients()");
             type.addMethod(method.addStatement("return loss").build());
         }
@@ -118,6 +122,8 @@ final class Optimizer {
                     add(new Sqrt(square), scalar(target.literal(rms.epsilon()))))));
         }
         update.emit(method, target);
+        // the weights changed: the next forward repacks them without first comparing every one with its copy
+        method.addStatement("packed = false");
         if (streaming) {
             method.addCode(StreamingEmitter.markStale());
         }

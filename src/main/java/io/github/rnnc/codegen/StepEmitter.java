@@ -40,21 +40,41 @@ final class StepEmitter {
         this.offsets = offsets;
     }
 
-    /** The generated methods of one direction, and the buffers they need besides the forward storage. */
-    record Emitted(List<MethodSpec> methods, Map<String, String> buffers) {
+    /**
+     * The generated methods of one direction, and the buffers they need besides the forward storage.
+     *
+     * @param inputPart whether the ops that serve only the input's adjoint are in a method of their own,
+     *                  {@code adjointInput_<prefix>(t0, t1, batch)}, run after the hoisted part when asked for
+     * @param inputPack whether the weights only that part reads are packed by {@code packForBackwardInput_<prefix>()}
+     */
+    record Emitted(List<MethodSpec> methods, Map<String, String> buffers, boolean inputPart, boolean inputPack) {
     }
 
     /**
      * @param prefix   field prefix of the direction
      * @param dInArray where the adjoint of the input is added, rows like the input
      * @param dOutArray for a stateless step, the array holding its output adjoint (rows like its output)
+     * @param inputOnly the hoisted adjoint ops to put in the input part (see {@link InputAdjointCone}); empty
+     *                  for none
      */
     Emitted emit(AdjointFunction adjoint, StepFunction step, String prefix, StorageMap storage, String outArray,
-            String dInArray, String dOutArray) {
+            String dInArray, String dOutArray, Set<Integer> inputOnly) {
         List<MethodSpec> methods = new ArrayList<>();
         Map<String, String> buffers = new java.util.LinkedHashMap<>();
         methods.add(pack(step, prefix, buffers));
-        methods.add(packForBackward(adjoint, step, prefix, buffers));
+        // W for the backward products; a W that only the input part reads is packed only when that part runs
+        java.util.Set<String> alwaysPacked = new java.util.LinkedHashSet<>();
+        java.util.Set<String> inputPacked = new java.util.LinkedHashSet<>();
+        for (Op op : adjoint.ops()) {
+            if (op instanceof Op.MatVecTransposed transposed) {
+                (inputOnly.contains(op.result().id()) ? inputPacked : alwaysPacked).add(transposed.matrix());
+            }
+        }
+        inputPacked.removeAll(alwaysPacked);
+        methods.add(packForBackward("packForBackward_" + prefix, alwaysPacked, step, buffers));
+        if (!inputPacked.isEmpty()) {
+            methods.add(packForBackward("packForBackwardInput_" + prefix, inputPacked, step, buffers));
+        }
         // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
         List<CodeBlock> hoisted = new ArrayList<>();
         List<CodeBlock> perStep = new ArrayList<>();
@@ -88,6 +108,7 @@ final class StepEmitter {
         AdjointStorage adjointStorage = new AdjointStorage(adjoint, prefix, storage, dOutArray, buffers);
         List<CodeBlock> adjointHoisted = new ArrayList<>();
         List<CodeBlock> adjointStep = new ArrayList<>();
+        List<CodeBlock> adjointInput = new ArrayList<>();
         List<Op> adjointOps = adjoint.ops();
         for (int i = 0; i < adjointOps.size(); i++) {
             Op op = adjointOps.get(i);
@@ -103,7 +124,8 @@ final class StepEmitter {
             } else {
                 block = valueOp(step, op, adjointStorage.ref(op.result()), adjointStorage::ref, true);
             }
-            (adjoint.isHoisted(op.result()) ? adjointHoisted : adjointStep).add(block);
+            (inputOnly.contains(op.result().id()) ? adjointInput
+                    : adjoint.isHoisted(op.result()) ? adjointHoisted : adjointStep).add(block);
         }
         // Gradient sums over steps run after the recurrence, once over all rows: the gradient rows then stay in
         // registers across the whole sequence instead of being loaded and stored at every step.
@@ -113,7 +135,7 @@ final class StepEmitter {
         Value dx = adjoint.inputAdjoint();
         CodeBlock input = rows(code -> elementwise.accumulate(code, Ref.rows(dInArray, Ref.Row.R, dx.size()),
                 adjointStorage.ref(dx), dx.size()));
-        (adjoint.isHoisted(dx) ? adjointHoisted : adjointStep).add(input);
+        (inputOnly.contains(dx.id()) ? adjointInput : adjoint.isHoisted(dx) ? adjointHoisted : adjointStep).add(input);
         for (int k = 0; k < adjoint.stateAdjoints().size(); k++) {
             Value ds = adjoint.stateAdjoints().get(k);
             Ref destination = Ref.rows(prefix + "_dsn" + k, Ref.Row.B, ds.size());
@@ -122,7 +144,10 @@ final class StepEmitter {
         }
         methods.addAll(chunk("adjointStep_" + prefix, adjointStep));
         methods.addAll(chunk("adjointHoisted_" + prefix, adjointHoisted));
-        return new Emitted(methods, buffers);
+        if (!adjointInput.isEmpty()) {
+            methods.addAll(chunk("adjointInput_" + prefix, adjointInput));
+        }
+        return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty());
     }
 
     // ------------------------------------------------------------ storage of adjoint values
@@ -393,24 +418,19 @@ final class StepEmitter {
     }
 
     /** W (not transposed) in panels, for the backward products g W (when the parameters changed). */
-    private MethodSpec packForBackward(AdjointFunction adjoint, StepFunction step, String prefix,
+    private MethodSpec packForBackward(String name, java.util.Set<String> matrices, StepFunction step,
             Map<String, String> buffers) {
-        MethodSpec.Builder method = MethodSpec.methodBuilder("packForBackward_" + prefix)
-                .addModifiers(Modifier.PRIVATE);
-        java.util.Set<String> done = new java.util.HashSet<>();
-        for (Op op : adjoint.ops()) {
-            if (!(op instanceof Op.MatVecTransposed transposed) || !done.add(transposed.matrix())) {
-                continue;
-            }
-            List<Integer> shape = step.tensor(transposed.matrix()).shape();
+        MethodSpec.Builder method = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
+        for (String matrix : matrices) {
+            List<Integer> shape = step.tensor(matrix).shape();
             int rows = shape.get(0);
             int columns = shape.get(1);
-            String field = packedName(step, transposed.matrix());
+            String field = packedName(step, matrix);
             buffers.put(field, "1 * 1 * " + (rows * columns));
             int width = kernels.panelWidth();
             int blocked = target.vector() ? columns - columns % width : 0;
             method.beginControlFlow("for (int k = 0; k < $L; k++)", rows)
-                    .addStatement("int from = $L + k * $L", offsets.constant(step, transposed.matrix()), columns);
+                    .addStatement("int from = $L + k * $L", offsets.constant(step, matrix), columns);
             if (blocked > 0) {
                 // a panel's row at a time: element by element, the index (j / width, j % width) was not linear in the
                 // loop, so every store kept its range check (8.8 % of a training step, LSTM H = 128, batch 1)

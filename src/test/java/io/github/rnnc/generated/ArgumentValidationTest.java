@@ -80,11 +80,7 @@ class ArgumentValidationTest {
 
     @BeforeAll
     static void compileTogether() {
-        List<GeneratedClasses.Spec> specs = new ArrayList<>();
-        SPECS.forEach((name, text) -> specs.add(new GeneratedClasses.Spec(name + ".rnn", text)));
-        for (Backend backend : Backend.values()) {
-            GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(backend, Precision.F32));
-        }
+        GeneratedClasses.precompile(directory, SPECS, Precision.F32);
     }
 
     static Stream<Arguments> cases() {

@@ -132,12 +132,8 @@ class GeneratedClassContractTest {
 
     @BeforeAll
     static void compileTogether() {
-        List<GeneratedClasses.Spec> specs = new ArrayList<>();
-        SPECS.forEach((name, text) -> specs.add(new GeneratedClasses.Spec(name + ".rnn", text)));
-        for (Backend backend : Backend.values()) {
-            for (Precision precision : Precision.values()) {
-                GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(backend, precision));
-            }
+        for (Precision precision : Precision.values()) {
+            GeneratedClasses.precompile(directory, SPECS, precision);
         }
     }
 

@@ -124,6 +124,15 @@ public final class GeneratedClasses {
         }
     }
 
+    /** {@link #precompile(Path, List, CompileRequest.Options)} of specs by name (file {@code name.rnn}), on both backends. */
+    public static void precompile(Path directory, Map<String, String> specsByName, Precision precision) {
+        List<Spec> specs = new ArrayList<>();
+        specsByName.forEach((name, text) -> specs.add(new Spec(name + ".rnn", text)));
+        for (Backend backend : Backend.values()) {
+            precompile(directory, specs, options(backend, precision));
+        }
+    }
+
     /**
      * Compiles many specs at once to save time: rnnc runs per spec, then javac runs once for all generated sources
      * (in as few batches as unique class names allow). The results, and the failures, go to the cache, where
