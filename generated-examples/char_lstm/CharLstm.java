@@ -40,6 +40,11 @@ public final class CharLstm {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
 
+    /**
+     * Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.
+     */
+    private static final int TILE_ROWS = Runtime.version().feature() <= 17 ? 6 : 4;
+
     private static final int P0 = 0;
 
     private static final int P1 = 66560;
@@ -2401,17 +2406,25 @@ public final class CharLstm {
         final int ys = 256;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            int tiled = i0 + (i1 - i0) / 6 * 6;
+            int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
             for (int k0 = 0; k0 < 1024; k0 += 256) {
                 for (int j = 0; j < 256; j += 16) {
                     int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += 6) {
+                    for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
-                        if (k0 == 0) {
-                            gemmPacked1024x256Tile6x2(a, a0, bm, bb, y, y0);
+                        if (TILE_ROWS == 6) {
+                            if (k0 == 0) {
+                                gemmPacked1024x256Tile6x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked1024x256Tile6x2Add(a, a0, bm, bb, y, y0);
+                            }
                         } else {
-                            gemmPacked1024x256Tile6x2Add(a, a0, bm, bb, y, y0);
+                            if (k0 == 0) {
+                                gemmPacked1024x256Tile4x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked1024x256Tile4x2Add(a, a0, bm, bb, y, y0);
+                            }
                         }
                     }
                 }
@@ -2527,6 +2540,84 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked1024x256Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 1024;
+        final int ys = 256;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
+    private static void gemmPacked1024x256Tile4x2Add(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 1024;
+        final int ys = 256;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked1024x256Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 1024;
@@ -2639,17 +2730,25 @@ public final class CharLstm {
         final int ys = 65;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            int tiled = i0 + (i1 - i0) / 6 * 6;
+            int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
             for (int k0 = 0; k0 < 1024; k0 += 256) {
                 for (int j = 0; j < 64; j += 16) {
                     int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += 6) {
+                    for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
-                        if (k0 == 0) {
-                            gemmPacked1024x65Tile6x2(a, a0, bm, bb, y, y0);
+                        if (TILE_ROWS == 6) {
+                            if (k0 == 0) {
+                                gemmPacked1024x65Tile6x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked1024x65Tile6x2Add(a, a0, bm, bb, y, y0);
+                            }
                         } else {
-                            gemmPacked1024x65Tile6x2Add(a, a0, bm, bb, y, y0);
+                            if (k0 == 0) {
+                                gemmPacked1024x65Tile4x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked1024x65Tile4x2Add(a, a0, bm, bb, y, y0);
+                            }
                         }
                     }
                 }
@@ -2774,6 +2873,84 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked1024x65Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 1024;
+        final int ys = 65;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
+    private static void gemmPacked1024x65Tile4x2Add(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 1024;
+        final int ys = 65;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked1024x65Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 1024;
@@ -2888,8 +3065,14 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked256x1024Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked256x1024Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked256x1024Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3000,6 +3183,45 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked256x1024Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 256;
+        final int ys = 1024;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked256x1024Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 256;
@@ -3061,8 +3283,14 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked256x65Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked256x65Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked256x65Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3182,6 +3410,45 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked256x65Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 256;
+        final int ys = 65;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked256x65Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 256;
@@ -3243,8 +3510,14 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 1024; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked65x1024Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked65x1024Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked65x1024Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3355,6 +3628,45 @@ public final class CharLstm {
         }
     }
 
+    private static void gemmPacked65x1024Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 65;
+        final int ys = 1024;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 65; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked65x1024Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 65;
@@ -3416,8 +3728,14 @@ public final class CharLstm {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 256; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked65x256Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked65x256Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked65x256Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3526,6 +3844,45 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private static void gemmPacked65x256Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 65;
+        final int ys = 256;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 65; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
     }
 
     private static void gemmPacked65x256Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,

@@ -36,6 +36,11 @@ public final class MnistRows {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
 
+    /**
+     * Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.
+     */
+    private static final int TILE_ROWS = Runtime.version().feature() <= 17 ? 6 : 4;
+
     private static final int P0 = 0;
 
     private static final int P1 = 14336;
@@ -1535,8 +1540,14 @@ public final class MnistRows {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked10x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 160 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked10x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 160 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked10x128Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 160 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1645,6 +1656,45 @@ public final class MnistRows {
                 }
             }
         }
+    }
+
+    private static void gemmPacked10x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 10;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 10; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
     }
 
     private static void gemmPacked10x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -1757,8 +1807,14 @@ public final class MnistRows {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 512; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked128x512Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked128x512Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked128x512Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -1869,6 +1925,45 @@ public final class MnistRows {
         }
     }
 
+    private static void gemmPacked128x512Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 128;
+        final int ys = 512;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked128x512Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 128;
@@ -1930,8 +2025,14 @@ public final class MnistRows {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 512; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked28x512Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 448 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked28x512Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 448 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked28x512Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 448 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2042,6 +2143,45 @@ public final class MnistRows {
         }
     }
 
+    private static void gemmPacked28x512Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 28;
+        final int ys = 512;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 28; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked28x512Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 28;
@@ -2101,17 +2241,25 @@ public final class MnistRows {
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            int tiled = i0 + (i1 - i0) / 6 * 6;
+            int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
             for (int k0 = 0; k0 < 512; k0 += 256) {
                 for (int j = 0; j < 128; j += 16) {
                     int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += 6) {
+                    for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
-                        if (k0 == 0) {
-                            gemmPacked512x128Tile6x2(a, a0, bm, bb, y, y0);
+                        if (TILE_ROWS == 6) {
+                            if (k0 == 0) {
+                                gemmPacked512x128Tile6x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked512x128Tile6x2Add(a, a0, bm, bb, y, y0);
+                            }
                         } else {
-                            gemmPacked512x128Tile6x2Add(a, a0, bm, bb, y, y0);
+                            if (k0 == 0) {
+                                gemmPacked512x128Tile4x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked512x128Tile4x2Add(a, a0, bm, bb, y, y0);
+                            }
                         }
                     }
                 }
@@ -2227,6 +2375,84 @@ public final class MnistRows {
         }
     }
 
+    private static void gemmPacked512x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 512;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
+    private static void gemmPacked512x128Tile4x2Add(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 512;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked512x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 512;
@@ -2339,17 +2565,25 @@ public final class MnistRows {
         final int ys = 28;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            int tiled = i0 + (i1 - i0) / 6 * 6;
+            int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
             for (int k0 = 0; k0 < 512; k0 += 256) {
                 for (int j = 0; j < 16; j += 16) {
                     int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += 6) {
+                    for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
-                        if (k0 == 0) {
-                            gemmPacked512x28Tile6x2(a, a0, bm, bb, y, y0);
+                        if (TILE_ROWS == 6) {
+                            if (k0 == 0) {
+                                gemmPacked512x28Tile6x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked512x28Tile6x2Add(a, a0, bm, bb, y, y0);
+                            }
                         } else {
-                            gemmPacked512x28Tile6x2Add(a, a0, bm, bb, y, y0);
+                            if (k0 == 0) {
+                                gemmPacked512x28Tile4x2(a, a0, bm, bb, y, y0);
+                            } else {
+                                gemmPacked512x28Tile4x2Add(a, a0, bm, bb, y, y0);
+                            }
                         }
                     }
                 }
@@ -2479,6 +2713,84 @@ public final class MnistRows {
                 }
             }
         }
+    }
+
+    private static void gemmPacked512x28Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 512;
+        final int ys = 28;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
+    private static void gemmPacked512x28Tile4x2Add(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 512;
+        final int ys = 28;
+        FloatVector c00 = FloatVector.fromArray(SPECIES, y, y0 + 0);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, y, y0 + 8);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, y, y0 + ys + 0);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, y, y0 + ys + 8);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 0);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, y, y0 + 2 * ys + 8);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 0);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, y, y0 + 3 * ys + 8);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
     }
 
     private static void gemmPacked512x28Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,

@@ -62,6 +62,11 @@ public final class PeepholeTagger {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
 
+    /**
+     * Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.
+     */
+    private static final int TILE_ROWS = Runtime.version().feature() <= 17 ? 6 : 4;
+
     private static final int P0 = 0;
 
     private static final int P1 = 1536;
@@ -3470,8 +3475,14 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked32x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked32x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked32x192Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3582,6 +3593,45 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked32x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 32;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked32x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 32;
@@ -3643,8 +3693,14 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked48x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked48x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked48x192Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3755,6 +3811,45 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked48x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 48;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked48x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 48;
@@ -3816,8 +3911,14 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked48x32s192x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked48x32s192x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked48x32s192x32Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3912,6 +4013,45 @@ public final class PeepholeTagger {
         }
     }
 
+    private static void gemmPacked48x32s192x32Tile4x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 192;
+        final int ys = 32;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked48x32s192x32Tile6x2(float[] a, int a0, float[] bm, int bb,
             float[] y, int y0) {
         final int as = 192;
@@ -3973,8 +4113,14 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 48; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked48x48s192x48Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked48x48s192x48Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked48x48s192x48Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4083,6 +4229,45 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private static void gemmPacked48x48s192x48Tile4x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 192;
+        final int ys = 48;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
     }
 
     private static void gemmPacked48x48s192x48Tile6x2(float[] a, int a0, float[] bm, int bb,
@@ -4195,8 +4380,14 @@ public final class PeepholeTagger {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 48; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked9x48Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked9x48Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked9x48Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4305,6 +4496,45 @@ public final class PeepholeTagger {
                 }
             }
         }
+    }
+
+    private static void gemmPacked9x48Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 9;
+        final int ys = 48;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 9; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
     }
 
     private static void gemmPacked9x48Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,

@@ -44,6 +44,11 @@ public final class Sentiment {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_256;
 
+    /**
+     * Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.
+     */
+    private static final int TILE_ROWS = Runtime.version().feature() <= 17 ? 6 : 4;
+
     private static final int P0 = 0;
 
     private static final int P1 = 57600;
@@ -2967,8 +2972,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked128x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked128x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked128x128Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3079,6 +3090,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked128x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 128;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked128x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 128;
@@ -3140,8 +3190,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked128x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked128x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked128x32Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3236,6 +3292,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked128x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 128;
+        final int ys = 32;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked128x32Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 128;
@@ -3297,8 +3392,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 288; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked192x300Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked192x300Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked192x300Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3473,6 +3574,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked192x300Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 192;
+        final int ys = 300;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked192x300Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 192;
@@ -3534,8 +3674,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 64; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked192x64Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked192x64Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked192x64Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3646,6 +3792,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked192x64Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 192;
+        final int ys = 64;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked192x64Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 192;
@@ -3707,8 +3892,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 32; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked2x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 32 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked2x32Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 32 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked2x32Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 32 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3803,6 +3994,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked2x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 2;
+        final int ys = 32;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 2; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked2x32Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 2;
@@ -3864,8 +4094,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked300x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4800 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked300x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 4800 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked300x192Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 4800 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -3976,6 +4212,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked300x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 300;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 300; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked300x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 300;
@@ -4037,8 +4312,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 128; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked32x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked32x128Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked32x128Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4149,6 +4430,45 @@ public final class Sentiment {
         }
     }
 
+    private static void gemmPacked32x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 32;
+        final int ys = 128;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
     private static void gemmPacked32x128Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 32;
@@ -4228,8 +4548,14 @@ public final class Sentiment {
             int i1 = Math.min(m, i0 + 48);
             for (int j = 0; j < 192; j += 16) {
                 int i = i0;
-                for (; i + 5 < i1; i += 6) {
-                    gemmPacked64x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked64x192Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked64x192Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                    }
                 }
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -4338,6 +4664,45 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private static void gemmPacked64x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        final int as = 64;
+        final int ys = 192;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
     }
 
     private static void gemmPacked64x192Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,

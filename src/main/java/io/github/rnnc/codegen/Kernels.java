@@ -29,6 +29,17 @@ final class Kernels {
     private static final int BLOCK_VECTORS = 4;
     private static final int ROW_BLOCK = 48;
     private static final int BLOCK_ROWS = 6;
+    /** Rows of the main tile where the generated class's TILE_ROWS says the JIT spills the six-row one. */
+    private static final int NARROW_BLOCK_ROWS = 4;
+    /**
+     * The generated constant that picks the main tile at class initialization (C2 folds the branch): six rows on
+     * JDK 17; four on later JDKs, whose C2 (measured: JDK 25) hoists the six-row tile's broadcasts ahead of its FMAs,
+     * needs 18 vector registers of 16 and keeps two accumulators on the stack, a store-to-load dependency in every
+     * iteration: kernel alone 39 against 67 GFLOP/s (m = 64, 256 x 1024). The four-row tile (8 accumulators) ran
+     * forward lstm_h256 batch 64 in 143 against 216 ms on JDK 25, but 7-15 % slower than the six-row one on JDK 17.
+     * Both tiles are even, so the tails (TAIL_ROWS, then an odd last row) are the same after either.
+     */
+    static final String TILE_ROWS = "TILE_ROWS";
     /** Row counts of the tiles that take a block's last rows (fewer than BLOCK_ROWS), largest first. */
     private static final int[] TAIL_ROWS = {4, 2};
     /** Rows of B per pass of the main tiles over a deep K (see isDepthBlocked). */
@@ -208,27 +219,32 @@ final class Kernels {
         code.addStatement("int i1 = Math.min(m, i0 + $L)", ROW_BLOCK);
         if (blocked > 0 && isDepthBlocked(inner)) {
             // the main tiles a depth block at a time; the rows left to the tails follow with all of K
-            code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", BLOCK_ROWS, BLOCK_ROWS);
+            code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", TILE_ROWS, TILE_ROWS);
             code.beginControlFlow("for (int k0 = 0; k0 < $L; k0 += $L)", inner, DEPTH_BLOCK);
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
-            code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", BLOCK_ROWS);
+            code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", TILE_ROWS);
             code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
-            code.beginControlFlow("if (k0 == 0)");
-            code.addStatement("$L(a, a0, bm, bb, y, y0)",
-                    gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false));
+            code.beginControlFlow("if ($L == $L)", TILE_ROWS, BLOCK_ROWS);
+            depthTileCall(code, kernel, aStride, yStride, panelStride, BLOCK_ROWS);
             code.nextControlFlow("else");
-            code.addStatement("$L(a, a0, bm, bb, y, y0)",
-                    gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true));
+            depthTileCall(code, kernel, aStride, yStride, panelStride, NARROW_BLOCK_ROWS);
             code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int i = tiled");
         } else if (blocked > 0) {
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int i = i0");
-            code.beginControlFlow("for (; i + $L < i1; i += $L)", BLOCK_ROWS - 1, BLOCK_ROWS);
-            code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
-                    gemmTile(kernel, inner, aStride, yStride, panelStride, false), panelBase);
+            code.beginControlFlow("if ($L == $L)", TILE_ROWS, BLOCK_ROWS);
+            for (int rows : new int[] {BLOCK_ROWS, NARROW_BLOCK_ROWS}) {
+                if (rows == NARROW_BLOCK_ROWS) {
+                    code.nextControlFlow("else");
+                }
+                code.beginControlFlow("for (; i + $L < i1; i += $L)", rows - 1, rows);
+                code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
+                        gemmTile(kernel, inner, aStride, yStride, panelStride, false, rows), panelBase);
+                code.endControlFlow();
+            }
             code.endControlFlow();
         }
         if (blocked > 0) {
@@ -299,19 +315,32 @@ final class Kernels {
     }
 
     /**
-     * The main tile of the gemm (BLOCK_ROWS rows by a panel over {@code depth} rows of B), a method of its own:
+     * The main tile of the gemm ({@code rows} rows by a panel over {@code depth} rows of B), a method of its own:
      * a0 is where its rows of A start, bb its element k = 0 of B and y0 its first output; with {@code accumulate} it
      * adds to y. Inside the kernel, whose outer loops keep their bounds and offsets live, C2 spilled three of the
      * six-row tile's twelve accumulators to the stack and ran the kernel at 36 GFLOP/s; alone, the same loop keeps
      * them in registers. Its bytecode is over C2's inlining limit (FreqInlineSize), so it stays a call, one per
-     * BLOCK_ROWS x depth x 2 vectors of FMAs.
+     * rows x depth x 2 vectors of FMAs.
      */
-    private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate) {
-        String name = kernel + "Tile" + BLOCK_ROWS + "x" + PANEL_VECTORS + (accumulate ? "Add" : "");
+    /** The first depth block's tile sets y, the others add to it. */
+    private void depthTileCall(CodeBlock.Builder code, String kernel, int aStride, int yStride, int panelStride,
+            int rows) {
+        code.beginControlFlow("if (k0 == 0)");
+        code.addStatement("$L(a, a0, bm, bb, y, y0)",
+                gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false, rows));
+        code.nextControlFlow("else");
+        code.addStatement("$L(a, a0, bm, bb, y, y0)",
+                gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true, rows));
+        code.endControlFlow();
+    }
+
+    private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate,
+            int rows) {
+        String name = kernel + "Tile" + rows + "x" + PANEL_VECTORS + (accumulate ? "Add" : "");
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
             code.addStatement("final int as = $L", aStride).addStatement("final int ys = $L", yStride);
-            gemmTileBody(code, depth, "bb + k * " + bStride, BLOCK_ROWS, PANEL_VECTORS,
+            gemmTileBody(code, depth, "bb + k * " + bStride, rows, PANEL_VECTORS,
                     target.vectorClass().simpleName(), 0, "", accumulate);
             methods.put(name, MethodSpec.methodBuilder(name)
                     .addModifiers(Modifier.PRIVATE, Modifier.STATIC)

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * below maxBatch.
  * <li>The gemm over a K deeper than one depth block ({@code Tile6x2Add}: the input product and the backward products
  * of LSTM 128 over 512 inputs have K = 512), with m leaving a four-row tile (700 rows) and, per step, a six-row
- * tile and an odd row (batch 7) or the tails alone (batch 3 of 4).
+ * tile and an odd row (batch 7) or the tails alone (batch 3 of 4). The class picks its main tile by JDK (TILE_ROWS:
+ * six rows on JDK 17, four on later ones, {@code Tile4x2Add}); the build runs these tests on both JDKs.
  * </ul>
  */
 class LargeKernelsTest {
