@@ -69,10 +69,7 @@ final class ApiEmitter {
             type.addField(FieldSpec.builder(ParameterizedTypeName.get(Target.VECTOR_SPECIES, target.boxed()), "SPECIES",
                     Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .initializer("$T.$L", target.vectorClass(), target.speciesConstant()).build());
-            type.addField(FieldSpec.builder(int.class, Kernels.TILE_ROWS, Modifier.PRIVATE, Modifier.STATIC,
-                    Modifier.FINAL)
-                    .addJavadoc("Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.\n")
-                    .initializer("$T.version().feature() <= 17 ? 6 : 4", Runtime.class).build());
+            type.addField(Kernels.tileRowsField());
         }
         for (ParameterOffsets.Entry entry : owner.offsets().all()) {
             type.addField(FieldSpec.builder(int.class, entry.constant(), Modifier.PRIVATE, Modifier.STATIC,

@@ -23,20 +23,24 @@ final class InputAdjointCone {
 
     static Set<Integer> of(AdjointFunction adjoint) {
         Value dx = adjoint.inputAdjoint();
-        Set<Integer> used = new HashSet<>();
-        adjoint.ops().forEach(op -> op.operands().forEach(v -> used.add(v.id())));
+        Map<Integer, List<Integer>> readers = new HashMap<>();
+        for (Op op : adjoint.ops()) {
+            op.operands().forEach(v -> readers.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(op.result().id()));
+        }
+        // read outside the ops: by parameter updates and as state adjoints
+        Set<Integer> outside = new HashSet<>();
         adjoint.updates().forEach(u -> {
-            used.add(u.adjoint().id());
-            u.operand().ifPresent(v -> used.add(v.id()));
+            outside.add(u.adjoint().id());
+            u.operand().ifPresent(v -> outside.add(v.id()));
         });
-        adjoint.stateAdjoints().forEach(v -> used.add(v.id()));
-        if (!adjoint.isHoisted(dx) || used.contains(dx.id())) {
+        adjoint.stateAdjoints().forEach(v -> outside.add(v.id()));
+        if (!adjoint.isHoisted(dx) || readers.containsKey(dx.id()) || outside.contains(dx.id())) {
             return Set.of();
         }
         // A fused loop runs as one block: it is left out whole or not at all.
         Set<Integer> kept = new HashSet<>();
         while (true) {
-            Set<Integer> cone = cone(adjoint, dx, kept);
+            Set<Integer> cone = cone(adjoint, dx, readers, outside, kept);
             Set<Integer> mixed = mixedLoops(adjoint, cone);
             if (mixed.isEmpty()) {
                 return cone;
@@ -49,18 +53,9 @@ final class InputAdjointCone {
         }
     }
 
-    /** dx's op, and every hoisted op (not in {@code kept}) that only ops of the cone read. */
-    private static Set<Integer> cone(AdjointFunction adjoint, Value dx, Set<Integer> kept) {
-        Map<Integer, List<Integer>> readers = new HashMap<>();
-        for (Op op : adjoint.ops()) {
-            op.operands().forEach(v -> readers.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(op.result().id()));
-        }
-        Set<Integer> outside = new HashSet<>();
-        adjoint.updates().forEach(u -> {
-            outside.add(u.adjoint().id());
-            u.operand().ifPresent(v -> outside.add(v.id()));
-        });
-        adjoint.stateAdjoints().forEach(v -> outside.add(v.id()));
+    /** dx's op, and every hoisted op (not in {@code kept}, not read outside the ops) that only ops of the cone read. */
+    private static Set<Integer> cone(AdjointFunction adjoint, Value dx, Map<Integer, List<Integer>> readers,
+            Set<Integer> outside, Set<Integer> kept) {
         Set<Integer> cone = new HashSet<>();
         if (kept.contains(dx.id())) {
             return cone;

@@ -2,6 +2,7 @@ package io.github.rnnc.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class Kernels {
      * forward lstm_h256 batch 64 in 143 against 216 ms on JDK 25, but 7-15 % slower than the six-row one on JDK 17.
      * Both tiles are even, so the tails (TAIL_ROWS, then an odd last row) are the same after either.
      */
-    static final String TILE_ROWS = "TILE_ROWS";
+    private static final String TILE_ROWS = "TILE_ROWS";
     /** Row counts of the tiles that take a block's last rows (fewer than BLOCK_ROWS), largest first. */
     private static final int[] TAIL_ROWS = {4, 2};
     /** Rows of B per pass of the main tiles over a deep K (see isDepthBlocked). */
@@ -225,27 +226,28 @@ final class Kernels {
             code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
             code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", TILE_ROWS);
             code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
-            code.beginControlFlow("if ($L == $L)", TILE_ROWS, BLOCK_ROWS);
-            depthTileCall(code, kernel, aStride, yStride, panelStride, BLOCK_ROWS);
-            code.nextControlFlow("else");
-            depthTileCall(code, kernel, aStride, yStride, panelStride, NARROW_BLOCK_ROWS);
-            code.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+            byTileRows(code, rows -> {
+                // the first depth block sets y, the others add to it
+                code.beginControlFlow("if (k0 == 0)");
+                code.addStatement("$L(a, a0, bm, bb, y, y0)",
+                        gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false, rows));
+                code.nextControlFlow("else");
+                code.addStatement("$L(a, a0, bm, bb, y, y0)",
+                        gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true, rows));
+                code.endControlFlow();
+            });
+            code.endControlFlow().endControlFlow().endControlFlow();
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int i = tiled");
         } else if (blocked > 0) {
             code.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, panel);
             code.addStatement("int i = i0");
-            code.beginControlFlow("if ($L == $L)", TILE_ROWS, BLOCK_ROWS);
-            for (int rows : new int[] {BLOCK_ROWS, NARROW_BLOCK_ROWS}) {
-                if (rows == NARROW_BLOCK_ROWS) {
-                    code.nextControlFlow("else");
-                }
+            byTileRows(code, rows -> {
                 code.beginControlFlow("for (; i + $L < i1; i += $L)", rows - 1, rows);
                 code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
                         gemmTile(kernel, inner, aStride, yStride, panelStride, false, rows), panelBase);
                 code.endControlFlow();
-            }
-            code.endControlFlow();
+            });
         }
         if (blocked > 0) {
             for (int rows : TAIL_ROWS) {
@@ -314,6 +316,23 @@ final class Kernels {
         return inner > DEPTH_BLOCK && inner % DEPTH_BLOCK == 0;
     }
 
+    /** {@code if (TILE_ROWS == 6) { body(6) } else { body(4) }}: the main tiles of both shapes, one chosen per JDK. */
+    private static void byTileRows(CodeBlock.Builder code, java.util.function.IntConsumer body) {
+        code.beginControlFlow("if ($L == $L)", TILE_ROWS, BLOCK_ROWS);
+        body.accept(BLOCK_ROWS);
+        code.nextControlFlow("else");
+        body.accept(NARROW_BLOCK_ROWS);
+        code.endControlFlow();
+    }
+
+    /** The generated constant {@link #TILE_ROWS}: the six-row tile on JDK 17, the four-row one after. */
+    static FieldSpec tileRowsField() {
+        return FieldSpec.builder(int.class, TILE_ROWS, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.\n")
+                .initializer("$T.version().feature() <= 17 ? $L : $L", Runtime.class, BLOCK_ROWS, NARROW_BLOCK_ROWS)
+                .build();
+    }
+
     /**
      * The main tile of the gemm ({@code rows} rows by a panel over {@code depth} rows of B), a method of its own:
      * a0 is where its rows of A start, bb its element k = 0 of B and y0 its first output; with {@code accumulate} it
@@ -322,18 +341,6 @@ final class Kernels {
      * them in registers. Its bytecode is over C2's inlining limit (FreqInlineSize), so it stays a call, one per
      * rows x depth x 2 vectors of FMAs.
      */
-    /** The first depth block's tile sets y, the others add to it. */
-    private void depthTileCall(CodeBlock.Builder code, String kernel, int aStride, int yStride, int panelStride,
-            int rows) {
-        code.beginControlFlow("if (k0 == 0)");
-        code.addStatement("$L(a, a0, bm, bb, y, y0)",
-                gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false, rows));
-        code.nextControlFlow("else");
-        code.addStatement("$L(a, a0, bm, bb, y, y0)",
-                gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true, rows));
-        code.endControlFlow();
-    }
-
     private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate,
             int rows) {
         String name = kernel + "Tile" + rows + "x" + PANEL_VECTORS + (accumulate ? "Add" : "");

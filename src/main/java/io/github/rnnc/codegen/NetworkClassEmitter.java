@@ -37,11 +37,6 @@ final class NetworkClassEmitter {
     private final Map<String, String> buffers = new LinkedHashMap<>(); // field -> size expression
     private final Map<String, Integer> temporaries = new LinkedHashMap<>();
     private final List<MethodSpec> methods = new ArrayList<>();
-    /**
-     * Whether every direction of the first layer has the ops of the network input's adjoint in a method of its own:
-     * then the backward pass takes {@code withInputGradients} and skips them when it is false.
-     */
-    private boolean inputGradientsOptional;
     /** The directions (prefixes) whose input-adjoint ops are in a method of their own. */
     private final java.util.Set<String> inputParts = new java.util.HashSet<>();
     /** The directions (prefixes, in layout order) with weights that only their input part reads. */
@@ -62,7 +57,6 @@ final class NetworkClassEmitter {
     JavaFile emit() {
         plan();
         for (LayerPlan plan : plans) {
-            boolean allInputParts = true;
             for (LayerPlan.Direction direction : plan.directions()) {
                 StepEmitter.Emitted emitted = steps.emit(direction.adjoint(), direction.step(), direction.prefix(),
                         direction.storage(), plan.outArray(), directionDIn(plan, direction), plan.dOutArray(),
@@ -74,12 +68,7 @@ final class NetworkClassEmitter {
                 }
                 if (emitted.inputPart()) {
                     inputParts.add(direction.prefix());
-                } else {
-                    allInputParts = false;
                 }
-            }
-            if (plan.index() == 0) {
-                inputGradientsOptional = allInputParts;
             }
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).forward() : perStepForward(plan));
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).backward() : perStepBackward(plan));
@@ -219,7 +208,7 @@ final class NetworkClassEmitter {
     }
 
     private boolean skipsInput(LayerPlan plan) {
-        return plan.index() == 0 && inputGradientsOptional;
+        return plan.index() == 0 && inputGradientsOptional();
     }
 
     private MethodSpec.Builder driver(String name) {
@@ -472,8 +461,12 @@ final class NetworkClassEmitter {
         return target;
     }
 
+    /**
+     * Whether every direction of the first layer has the ops of the network input's adjoint in a method of its own:
+     * then the backward pass takes {@code withInputGradients} and skips them when it is false.
+     */
     boolean inputGradientsOptional() {
-        return inputGradientsOptional;
+        return plans.get(0).directions().stream().allMatch(d -> inputParts.contains(d.prefix()));
     }
 
     List<String> inputPacks() {
