@@ -167,6 +167,11 @@ CASES = [
          3, 3, 5, [Rec("rnn", 5, False, activation="tanh"), Dense(2)], "mse"),
     Case("gru_deep_head", "gru(6) many-to-one, then dense(5, relu), dense(4, tanh), dense(2) linear; mse.",
          3, 3, 5, [Rec("gru", 6, False), Dense(5, "relu"), Dense(4, "tanh"), Dense(2)], "mse"),
+    # --- heads of at least a vector's width (8 floats): the MSE is computed a vector at a time, then a tail
+    Case("lstm_mse_head11", "lstm(9) returning sequences, dense(11) linear head (a vector and a tail of 3), mse.",
+         5, 3, 6, [Rec("lstm", 9, True), Dense(11)], "mse"),
+    Case("rnn_mse_head8_last", "rnn(5, tanh) many-to-one, dense(8) linear head (one vector, no tail), mse.",
+         3, 2, 4, [Rec("rnn", 5, False, activation="tanh"), Dense(8)], "mse"),
     # --- odd sizes
     Case("lstm_units1", "lstm(1) returning sequences, dense(1) linear head, mse.",
          3, 3, 5, [Rec("lstm", 1, True), Dense(1)], "mse"),
@@ -193,6 +198,8 @@ CASES = [
          3, 3, 6, [Rec("gru", 4, False, merge="concat"), Dense(3, "softmax")], "cross_entropy", lengths=[6, 1, 4]),
     Case("var_bilstm_sum_seq_stack", "Variable lengths: bidirectional lstm(3, merge sum) returning sequences, then gru(4) returning sequences, sigmoid head, binary_cross_entropy. The backward direction starts at each sequence's own last step." + PAD_NOTE,
          3, 3, 6, [Rec("lstm", 3, True, merge="sum"), Rec("gru", 4, True), Dense(2, "sigmoid")], "binary_cross_entropy", lengths=[4, 6, 2]),
+    Case("var_gru_mse_head17_seq", "Variable lengths: gru(6) returning sequences, dense(17) linear head (two vectors and a tail of 1), mse over real steps." + PAD_NOTE,
+         4, 3, 5, [Rec("gru", 6, True), Dense(17)], "mse", lengths=[5, 1, 3]),
     Case("var_rnn_mse_seq", "Variable lengths: rnn(5, tanh) returning sequences, linear head, mse over real steps." + PAD_NOTE,
          3, 3, 5, [Rec("rnn", 5, True, activation="tanh"), Dense(2)], "mse", lengths=[5, 2, 3]),
 ]
