@@ -469,34 +469,6 @@ final class ApiEmitter {
         return method.addStatement("return loss").build();
     }
 
-    /**
-     * One position of the MSE, a vector at a time: the difference, its square and its gradient in the element type,
-     * as PyTorch computes them, and the row's sum of squares added to the double total. The scalar loop in double,
-     * one dependent addition per element, took 14 % of a training step of lstm_h32 at batch 64.
-     */
-    private void vectorMse(MethodSpec.Builder method, String out, String dOut) {
-        int lanes = target.lanes();
-        int vectored = outputSize - outputSize % lanes;
-        String v = target.vectorClass().simpleName();
-        method.addStatement("int p = position * OUTPUT_SIZE");
-        method.addStatement("$L squares = $L.zero(SPECIES)", v, v);
-        method.beginControlFlow("for (int i = 0; i < $L; i += $L)", vectored, lanes)
-                .addStatement("$L difference = $L.fromArray(SPECIES, $L, o + i).sub($L.fromArray(SPECIES, targets, p + i))",
-                        v, v, out, v)
-                .addStatement("squares = difference.fma(difference, squares)")
-                .addStatement("difference.mul(scales).intoArray($L, o + i)", dOut)
-                .endControlFlow();
-        method.addStatement("double row = squares.reduceLanes($T.ADD)", Target.VECTOR_OPERATORS);
-        if (outputSize > vectored) {
-            method.beginControlFlow("for (int i = $L; i < OUTPUT_SIZE; i++)", vectored)
-                    .addStatement("$T difference = $L[o + i] - targets[p + i]", elem, out)
-                    .addStatement("row += difference * difference")
-                    .addStatement("$L[o + i] = difference * scale", dOut)
-                    .endControlFlow();
-        }
-        method.addStatement("total += row");
-    }
-
     /** The loss over real positions, and its gradient written into the head's output adjoint. */
     private MethodSpec loss(NetworkIr.Loss loss) {
         boolean labels = loss == NetworkIr.Loss.CROSS_ENTROPY;
@@ -519,11 +491,6 @@ final class ApiEmitter {
         method.addStatement("double total = 0");
         // one division per call, not one per element (a division costs as much as the rest of the loop)
         method.addStatement("double perPosition = $L / count", loss == NetworkIr.Loss.MSE ? "2.0" : "1.0");
-        boolean vectorMse = loss == NetworkIr.Loss.MSE && target.vector() && outputSize >= target.lanes();
-        if (vectorMse) {
-            method.addStatement("$T scale = ($T) perPosition", elem, elem);
-            method.addStatement("$T scales = $T.broadcast(SPECIES, scale)", target.vectorClass(), target.vectorClass());
-        }
         method.beginControlFlow("for (int b = 0; b < batch; b++)");
         if (sequenceOutput) {
             method.addStatement("int length = lengths == null ? steps : lengths[b]")
@@ -550,10 +517,6 @@ final class ApiEmitter {
                 method.addStatement("$L[o + label] -= ($T) perPosition", dOut, elem);
             }
             case MSE -> {
-                if (vectorMse) {
-                    vectorMse(method, out, dOut);
-                    break;
-                }
                 method.beginControlFlow("for (int i = 0; i < OUTPUT_SIZE; i++)")
                         .addStatement("double difference = (double) $L[o + i] - targets[position * OUTPUT_SIZE + i]",
                                 out)
