@@ -383,7 +383,7 @@ public final class Forecast {
         if (y.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, null);
+        runForward(x, batch, steps, null, false);
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(out2, (t * maxBatch + b) * OUTPUT_SIZE, y, (b * steps + t) * OUTPUT_SIZE, OUTPUT_SIZE);
@@ -405,7 +405,7 @@ public final class Forecast {
         if (y.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, false);
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(out2, (t * maxBatch + b) * OUTPUT_SIZE, y, (b * steps + t) * OUTPUT_SIZE, OUTPUT_SIZE);
@@ -413,7 +413,8 @@ public final class Forecast {
         }
     }
 
-    private void runForward(float[] x, int batch, int steps, int[] lengths) {
+    private void runForward(float[] x, int batch, int steps, int[] lengths,
+            boolean keepForBackward) {
         // the streaming state lives in the buffers this overwrites
         if (streamStateInBuffers) {
             saveStreamState();
@@ -426,7 +427,7 @@ public final class Forecast {
         }
         packWeights();
         forwardLayer0(batch, steps, lengths);
-        forwardLayer1(batch, steps, lengths);
+        forwardLayer1(batch, steps, lengths, keepForBackward);
         forwardLayer2(batch, steps, lengths);
     }
 
@@ -571,7 +572,7 @@ public final class Forecast {
         if (targets.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("targets has " + targets.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, true);
         float loss = loss(targets, batch, steps, lengths);
         runBackward(batch, steps, lengths, withInputGradients);
         return loss;
@@ -1022,6 +1023,27 @@ public final class Forecast {
         }
     }
 
+    private void inferenceStep_l1f(int t0, int t1, int batch) {
+        forwardStep_l1f_0(t0, t1, batch);
+        inferenceStep_l1f_1(t0, t1, batch);
+    }
+
+    private void inferenceStep_l1f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l1f_v3, (b) * 32 + i));
+                        FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        FloatVector e9 = e8.max(0.0f);
+                        e9.intoArray(l1f_s0, (r + maxBatch) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
     private void adjointStep_l1f(int t0, int t1, int batch) {
         adjointStep_l1f_0(t0, t1, batch);
         adjointStep_l1f_1(t0, t1, batch);
@@ -1136,13 +1158,17 @@ public final class Forecast {
         }
     }
 
-    private void forwardLayer1(int batch, int steps, int[] lengths) {
+    private void forwardLayer1(int batch, int steps, int[] lengths, boolean keepForBackward) {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 32, l1f_s0, b * 32, 32);
         }
         forwardHoisted_l1f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l1f(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l1f(t, t + 1, batch);
+            } else {
+                inferenceStep_l1f(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {

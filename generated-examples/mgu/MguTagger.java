@@ -409,7 +409,7 @@ public final class MguTagger {
         if (y.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, null);
+        runForward(x, batch, steps, null, false);
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(out1, (t * maxBatch + b) * OUTPUT_SIZE, y, (b * steps + t) * OUTPUT_SIZE, OUTPUT_SIZE);
@@ -431,7 +431,7 @@ public final class MguTagger {
         if (y.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, false);
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(out1, (t * maxBatch + b) * OUTPUT_SIZE, y, (b * steps + t) * OUTPUT_SIZE, OUTPUT_SIZE);
@@ -439,7 +439,8 @@ public final class MguTagger {
         }
     }
 
-    private void runForward(float[] x, int batch, int steps, int[] lengths) {
+    private void runForward(float[] x, int batch, int steps, int[] lengths,
+            boolean keepForBackward) {
         // the streaming state lives in the buffers this overwrites
         if (streamStateInBuffers) {
             saveStreamState();
@@ -451,7 +452,7 @@ public final class MguTagger {
             }
         }
         packWeights();
-        forwardLayer0(batch, steps, lengths);
+        forwardLayer0(batch, steps, lengths, keepForBackward);
         forwardLayer1(batch, steps, lengths);
     }
 
@@ -591,7 +592,7 @@ public final class MguTagger {
                 throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
             }
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, true);
         float loss = loss(labels, batch, steps, lengths);
         runBackward(batch, steps, lengths, withInputGradients);
         return loss;
@@ -814,6 +815,92 @@ public final class MguTagger {
                         FloatVector e17 = e16.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
                         e17.intoArray(l0f_v17, (b) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i).mul(e14);
+                        e18.intoArray(l0f_v18, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v17, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_v18, (b) * 64 + i);
+                        v0.add(v1).intoArray(l0f_s0, (r + maxBatch) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        inferenceStep_l0f_1(t0, t1, batch);
+        inferenceStep_l0f_2(t0, t1, batch);
+        inferenceStep_l0f_3(t0, t1, batch);
+    }
+
+    private void inferenceStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e4 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (b) * 64 + i));
+                        FloatVector e6 = e4.add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        FloatVector e7x = e6.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e7x2 = e7x.mul(e7x);
+                        FloatVector e7p = e7x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e7p = e7x2.fma(e7p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e7q = e7x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e7q = e7x2.fma(e7q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e7q = e7x2.fma(e7q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e7 = (e7x.mul(e7p).div(e7q)).mul(0.5f).add(0.5f);
+                        e7.intoArray(l0f_v7, (b) * 64 + i);
+                        FloatVector e9 = e7.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e9.intoArray(l0f_v9, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            gemmPacked64x64(l0f_v9, 0, l0f_w10, 0, l0f_v10, 0, batch);
+        }
+    }
+
+    private void inferenceStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e11 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 128 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v10, (b) * 64 + i));
+                        FloatVector e13 = e11.add(FloatVector.fromArray(SPECIES, parameters, P5 + i));
+                        FloatVector e14x = e13.min(7.905311f).max(-7.905311f);
+                        FloatVector e14x2 = e14x.mul(e14x);
+                        FloatVector e14p = e14x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e14p = e14x2.fma(e14p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e14q = e14x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e14q = e14x2.fma(e14q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e14q = e14x2.fma(e14q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e14 = e14x.mul(e14p).div(e14q);
+                        FloatVector e16 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 64 + i));
+                        FloatVector e17 = e16.mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        e17.intoArray(l0f_v17, (b) * 64 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v7, (b) * 64 + i).mul(e14);
                         e18.intoArray(l0f_v18, (b) * 64 + i);
                     }
                 }
@@ -1112,13 +1199,17 @@ public final class MguTagger {
         }
     }
 
-    private void forwardLayer0(int batch, int steps, int[] lengths) {
+    private void forwardLayer0(int batch, int steps, int[] lengths, boolean keepForBackward) {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 64, 64);
         }
         forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l0f(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l0f(t, t + 1, batch);
+            } else {
+                inferenceStep_l0f(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {

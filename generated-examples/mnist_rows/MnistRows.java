@@ -436,7 +436,7 @@ public final class MnistRows {
         if (y.length < batch * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * OUTPUT_SIZE = " + (batch * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, null);
+        runForward(x, batch, steps, null, false);
         System.arraycopy(out1, 0, y, 0, batch * OUTPUT_SIZE);
     }
 
@@ -454,11 +454,12 @@ public final class MnistRows {
         if (y.length < batch * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * OUTPUT_SIZE = " + (batch * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, false);
         System.arraycopy(out1, 0, y, 0, batch * OUTPUT_SIZE);
     }
 
-    private void runForward(float[] x, int batch, int steps, int[] lengths) {
+    private void runForward(float[] x, int batch, int steps, int[] lengths,
+            boolean keepForBackward) {
         // the streaming state lives in the buffers this overwrites
         if (streamStateInBuffers) {
             saveStreamState();
@@ -470,7 +471,7 @@ public final class MnistRows {
             }
         }
         packWeights();
-        forwardLayer0(batch, steps, lengths);
+        forwardLayer0(batch, steps, lengths, keepForBackward);
         forwardLayer1(batch, steps, lengths);
     }
 
@@ -615,7 +616,7 @@ public final class MnistRows {
                 throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
             }
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, true);
         float loss = loss(labels, batch, steps, lengths);
         runBackward(batch, steps, lengths, withInputGradients);
         return loss;
@@ -894,6 +895,121 @@ public final class MnistRows {
                         FloatVector e21 = e21x.mul(e21p).div(e21q);
                         e21.intoArray(l0f_v21, (r) * 128 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i).mul(e21);
+                        e22.intoArray(l0f_s0, (r + maxBatch) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        forwardStep_l0f_1(t0, t1, batch);
+        inferenceStep_l0f_2(t0, t1, batch);
+        inferenceStep_l0f_3(t0, t1, batch);
+        inferenceStep_l0f_4(t0, t1, batch);
+    }
+
+    private void inferenceStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l0f_v11, (b) * 128 + i);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x2 = e13x.mul(e13x);
+                        FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e13q = e13x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e13q = e13x2.fma(e13q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e13q = e13x2.fma(e13q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e13 = (e13x.mul(e13p).div(e13q)).mul(0.5f).add(0.5f);
+                        e13.intoArray(l0f_v13, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + 256 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x2 = e15x.mul(e15x);
+                        FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e15q = e15x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e15 = e15x.mul(e15p).div(e15q);
+                        e15.intoArray(l0f_v15, (b) * 128 + i);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l0f_v9, (b) * 512 + 384 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x2 = e17x.mul(e17x);
+                        FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e17q = e17x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e17q = e17x2.fma(e17q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e17q = e17x2.fma(e17q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
+                        e17.intoArray(l0f_v17, (b) * 128 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v13, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 128 + i));
+                        e18.intoArray(l0f_v18, (b) * 128 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v11, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (b) * 128 + i));
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l0f_v18, (b) * 128 + i).add(e19);
+                        e20.intoArray(l0f_s1, (r + maxBatch) * 128 + i);
+                        FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
+                        FloatVector e21x2 = e21x.mul(e21x);
+                        FloatVector e21p = e21x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e21q = e21x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e21q = e21x2.fma(e21q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e21q = e21x2.fma(e21q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e21 = e21x.mul(e21p).div(e21q);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_v17, (b) * 128 + i).mul(e21);
                         e22.intoArray(l0f_s0, (r + maxBatch) * 128 + i);
                     }
                 }
@@ -1195,14 +1311,18 @@ public final class MnistRows {
         }
     }
 
-    private void forwardLayer0(int batch, int steps, int[] lengths) {
+    private void forwardLayer0(int batch, int steps, int[] lengths, boolean keepForBackward) {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 128, 128);
             System.arraycopy(initialState, b * STATE_SIZE + 128, l0f_s1, b * 128, 128);
         }
         forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l0f(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l0f(t, t + 1, batch);
+            } else {
+                inferenceStep_l0f(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {

@@ -900,7 +900,7 @@ public final class PeepholeTagger {
         if (y.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, null);
+        runForward(x, batch, steps, null, false);
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(out1, (t * maxBatch + b) * OUTPUT_SIZE, y, (b * steps + t) * OUTPUT_SIZE, OUTPUT_SIZE);
@@ -922,7 +922,7 @@ public final class PeepholeTagger {
         if (y.length < batch * steps * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * steps * OUTPUT_SIZE = " + (batch * steps * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, false);
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
                 System.arraycopy(out1, (t * maxBatch + b) * OUTPUT_SIZE, y, (b * steps + t) * OUTPUT_SIZE, OUTPUT_SIZE);
@@ -930,7 +930,8 @@ public final class PeepholeTagger {
         }
     }
 
-    private void runForward(float[] x, int batch, int steps, int[] lengths) {
+    private void runForward(float[] x, int batch, int steps, int[] lengths,
+            boolean keepForBackward) {
         // x is [batch][steps][in]; inside, sequences are time-major [steps][maxBatch][in]
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
@@ -938,7 +939,7 @@ public final class PeepholeTagger {
             }
         }
         packWeights();
-        forwardLayer0(batch, steps, lengths);
+        forwardLayer0(batch, steps, lengths, keepForBackward);
         forwardLayer1(batch, steps, lengths);
     }
 
@@ -1017,7 +1018,7 @@ public final class PeepholeTagger {
                 throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
             }
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, true);
         float loss = loss(labels, batch, steps, lengths);
         runBackward(batch, steps, lengths, withInputGradients);
         return loss;
@@ -1379,6 +1380,162 @@ public final class PeepholeTagger {
                         FloatVector e39 = e39x.mul(e39p).div(e39q);
                         e39.intoArray(l0f_v39, (r) * 48 + i);
                         FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i).mul(e39);
+                        e40.intoArray(l0f_s0, (r + maxBatch) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        inferenceStep_l0f_1(t0, t1, batch);
+        inferenceStep_l0f_2(t0, t1, batch);
+        inferenceStep_l0f_3(t0, t1, batch);
+        inferenceStep_l0f_4(t0, t1, batch);
+        inferenceStep_l0f_5(t0, t1, batch);
+    }
+
+    private void inferenceStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + i));
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, parameters, P2 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        FloatVector e8 = e5.add(e7);
+                        FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l0f_v11, (b) * 48 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + 48 + i));
+                        e14.intoArray(l0f_v14, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e16 = FloatVector.fromArray(SPECIES, parameters, P6 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0f_v14, (b) * 48 + i).add(e16);
+                        FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        FloatVector e20x = e19.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x2 = e20x.mul(e20x);
+                        FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e20q = e20x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e20 = (e20x.mul(e20p).div(e20q)).mul(0.5f).add(0.5f);
+                        FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e21.intoArray(l0f_v21, (b) * 48 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + 96 + i));
+                        e24.intoArray(l0f_v24, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_v24, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P10 + i));
+                        FloatVector e27x = e26.min(7.905311f).max(-7.905311f);
+                        FloatVector e27x2 = e27x.mul(e27x);
+                        FloatVector e27p = e27x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e27q = e27x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e27 = e27x.mul(e27p).div(e27q);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v11, (b) * 48 + i).mul(e27);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_v21, (b) * 48 + i).add(e28);
+                        e29.intoArray(l0f_s1, (r + maxBatch) * 48 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0f_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0f_v42, (b) * 192 + 144 + i));
+                        e32.intoArray(l0f_v32, (b) * 48 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, parameters, P13 + i).mul(e29);
+                        e34.intoArray(l0f_v34, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_v32, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, l0f_v34, (b) * 48 + i));
+                        FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P14 + i));
+                        FloatVector e38x = e37.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e38x2 = e38x.mul(e38x);
+                        FloatVector e38p = e38x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e38q = e38x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e38 = (e38x.mul(e38p).div(e38q)).mul(0.5f).add(0.5f);
+                        e38.intoArray(l0f_v38, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e39x = FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e39x2 = e39x.mul(e39x);
+                        FloatVector e39p = e39x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e39q = e39x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e39 = e39x.mul(e39p).div(e39q);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v38, (b) * 48 + i).mul(e39);
                         e40.intoArray(l0f_s0, (r + maxBatch) * 48 + i);
                     }
                 }
@@ -2304,6 +2461,162 @@ public final class PeepholeTagger {
         }
     }
 
+    private void inferenceStep_l0r(int t0, int t1, int batch) {
+        forwardStep_l0r_0(t0, t1, batch);
+        inferenceStep_l0r_1(t0, t1, batch);
+        inferenceStep_l0r_2(t0, t1, batch);
+        inferenceStep_l0r_3(t0, t1, batch);
+        inferenceStep_l0r_4(t0, t1, batch);
+        inferenceStep_l0r_5(t0, t1, batch);
+    }
+
+    private void inferenceStep_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + i));
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, parameters, P17 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        FloatVector e8 = e5.add(e7);
+                        FloatVector e10 = e8.add(FloatVector.fromArray(SPECIES, parameters, P18 + i));
+                        FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l0r_v11, (b) * 48 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + 48 + i));
+                        e14.intoArray(l0r_v14, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e16 = FloatVector.fromArray(SPECIES, parameters, P21 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        FloatVector e17 = FloatVector.fromArray(SPECIES, l0r_v14, (b) * 48 + i).add(e16);
+                        FloatVector e19 = e17.add(FloatVector.fromArray(SPECIES, parameters, P22 + i));
+                        FloatVector e20x = e19.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x2 = e20x.mul(e20x);
+                        FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e20q = e20x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e20 = (e20x.mul(e20p).div(e20q)).mul(0.5f).add(0.5f);
+                        FloatVector e21 = e20.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e21.intoArray(l0r_v21, (b) * 48 + i);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 96 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + 96 + i));
+                        e24.intoArray(l0r_v24, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0r_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e26 = FloatVector.fromArray(SPECIES, l0r_v24, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, parameters, P25 + i));
+                        FloatVector e27x = e26.min(7.905311f).max(-7.905311f);
+                        FloatVector e27x2 = e27x.mul(e27x);
+                        FloatVector e27p = e27x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e27p = e27x2.fma(e27p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e27q = e27x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e27q = e27x2.fma(e27q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e27 = e27x.mul(e27p).div(e27q);
+                        FloatVector e28 = FloatVector.fromArray(SPECIES, l0r_v11, (b) * 48 + i).mul(e27);
+                        FloatVector e29 = FloatVector.fromArray(SPECIES, l0r_v21, (b) * 48 + i).add(e28);
+                        e29.intoArray(l0r_s1, (r + maxBatch) * 48 + i);
+                        FloatVector e32 = FloatVector.fromArray(SPECIES, l0r_v41, (r) * 192 + 144 + i).add(FloatVector.fromArray(SPECIES, l0r_v42, (b) * 192 + 144 + i));
+                        e32.intoArray(l0r_v32, (b) * 48 + i);
+                        FloatVector e34 = FloatVector.fromArray(SPECIES, parameters, P28 + i).mul(e29);
+                        e34.intoArray(l0r_v34, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0r_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e35 = FloatVector.fromArray(SPECIES, l0r_v32, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, l0r_v34, (b) * 48 + i));
+                        FloatVector e37 = e35.add(FloatVector.fromArray(SPECIES, parameters, P29 + i));
+                        FloatVector e38x = e37.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e38x2 = e38x.mul(e38x);
+                        FloatVector e38p = e38x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e38p = e38x2.fma(e38p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e38q = e38x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e38q = e38x2.fma(e38q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e38 = (e38x.mul(e38p).div(e38q)).mul(0.5f).add(0.5f);
+                        e38.intoArray(l0r_v38, (b) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0r_5(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e39x = FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e39x2 = e39x.mul(e39x);
+                        FloatVector e39p = e39x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e39p = e39x2.fma(e39p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e39q = e39x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e39q = e39x2.fma(e39q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e39 = e39x.mul(e39p).div(e39q);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0r_v38, (b) * 48 + i).mul(e39);
+                        e40.intoArray(l0r_s0, (r + maxBatch) * 48 + i);
+                    }
+                }
+            }
+        }
+    }
+
     private void adjointStep_l0r(int t0, int t1, int batch) {
         adjointStep_l0r_0(t0, t1, batch);
         adjointStep_l0r_1(t0, t1, batch);
@@ -2962,14 +3275,18 @@ public final class PeepholeTagger {
         }
     }
 
-    private void forwardLayer0(int batch, int steps, int[] lengths) {
+    private void forwardLayer0(int batch, int steps, int[] lengths, boolean keepForBackward) {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 48, 48);
             System.arraycopy(initialState, b * STATE_SIZE + 48, l0f_s1, b * 48, 48);
         }
         forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l0f(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l0f(t, t + 1, batch);
+            } else {
+                inferenceStep_l0f(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {
@@ -2998,7 +3315,11 @@ public final class PeepholeTagger {
         }
         forwardHoisted_l0r(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l0r(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l0r(t, t + 1, batch);
+            } else {
+                inferenceStep_l0r(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {

@@ -747,7 +747,7 @@ public final class Sentiment {
         if (y.length < batch * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * OUTPUT_SIZE = " + (batch * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, null);
+        runForward(x, batch, steps, null, false);
         System.arraycopy(out2, 0, y, 0, batch * OUTPUT_SIZE);
     }
 
@@ -765,11 +765,12 @@ public final class Sentiment {
         if (y.length < batch * OUTPUT_SIZE) {
             throw new IllegalArgumentException("y has " + y.length + " elements; expected batch * OUTPUT_SIZE = " + (batch * OUTPUT_SIZE));
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, false);
         System.arraycopy(out2, 0, y, 0, batch * OUTPUT_SIZE);
     }
 
-    private void runForward(float[] x, int batch, int steps, int[] lengths) {
+    private void runForward(float[] x, int batch, int steps, int[] lengths,
+            boolean keepForBackward) {
         // x is [batch][steps][in]; inside, sequences are time-major [steps][maxBatch][in]
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < steps; t++) {
@@ -777,8 +778,8 @@ public final class Sentiment {
             }
         }
         packWeights();
-        forwardLayer0(batch, steps, lengths);
-        forwardLayer1(batch, steps, lengths);
+        forwardLayer0(batch, steps, lengths, keepForBackward);
+        forwardLayer1(batch, steps, lengths, keepForBackward);
         forwardLayer2(batch, steps, lengths);
     }
 
@@ -861,7 +862,7 @@ public final class Sentiment {
                 throw new IllegalArgumentException("labels[" + i + "] is " + labels[i] + "; expected 0 to " + (OUTPUT_SIZE - 1));
             }
         }
-        runForward(x, batch, steps, lengths);
+        runForward(x, batch, steps, lengths, true);
         float loss = loss(labels, batch, steps, lengths);
         runBackward(batch, steps, lengths, withInputGradients);
         return loss;
@@ -1128,6 +1129,111 @@ public final class Sentiment {
                         e22.intoArray(l0f_v22, (r) * 64 + i);
                         FloatVector e23 = e22.mul(e20);
                         FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
+                        FloatVector e25 = e23.add(e24);
+                        e25.intoArray(l0f_s0, (r + maxBatch) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f(int t0, int t1, int batch) {
+        forwardStep_l0f_0(t0, t1, batch);
+        inferenceStep_l0f_1(t0, t1, batch);
+        inferenceStep_l0f_2(t0, t1, batch);
+        inferenceStep_l0f_3(t0, t1, batch);
+    }
+
+    private void inferenceStep_l0f_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
+                        v0.add(v1).intoArray(l0f_v7, (b) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + i));
+                        FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l0f_v11, (b) * 64 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + 64 + i));
+                        e14.intoArray(l0f_v14, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0f_v14, (b) * 64 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x2 = e15x.mul(e15x);
+                        FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e15q = e15x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
+                        e15.intoArray(l0f_v15, (b) * 64 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v11, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + 128 + i));
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i).add(e18);
+                        e19.intoArray(l0f_v19, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e20x = FloatVector.fromArray(SPECIES, l0f_v19, (b) * 64 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x2 = e20x.mul(e20x);
+                        FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e20q = e20x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e20 = e20x.mul(e20p).div(e20q);
+                        FloatVector e22 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v15, (b) * 64 + i));
+                        FloatVector e23 = e22.mul(e20);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_v15, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
                         FloatVector e25 = e23.add(e24);
                         e25.intoArray(l0f_s0, (r + maxBatch) * 64 + i);
                     }
@@ -1602,6 +1708,111 @@ public final class Sentiment {
         }
     }
 
+    private void inferenceStep_l0r(int t0, int t1, int batch) {
+        forwardStep_l0r_0(t0, t1, batch);
+        inferenceStep_l0r_1(t0, t1, batch);
+        inferenceStep_l0r_2(t0, t1, batch);
+        inferenceStep_l0r_3(t0, t1, batch);
+    }
+
+    private void inferenceStep_l0r_1(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 192; i += 8) {
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, (b) * 192 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
+                        v0.add(v1).intoArray(l0r_v7, (b) * 192 + i);
+                    }
+                }
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + i));
+                        FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l0r_v11, (b) * 64 + i);
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + 64 + i));
+                        e14.intoArray(l0r_v14, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0r_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l0r_v14, (b) * 64 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x2 = e15x.mul(e15x);
+                        FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e15q = e15x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
+                        e15.intoArray(l0r_v15, (b) * 64 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l0r_v11, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + 128 + i));
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i).add(e18);
+                        e19.intoArray(l0r_v19, (b) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l0r_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 64; i += 8) {
+                        FloatVector e20x = FloatVector.fromArray(SPECIES, l0r_v19, (b) * 64 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e20x2 = e20x.mul(e20x);
+                        FloatVector e20p = e20x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e20p = e20x2.fma(e20p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e20q = e20x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e20q = e20x2.fma(e20q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e20 = e20x.mul(e20p).div(e20q);
+                        FloatVector e22 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v15, (b) * 64 + i));
+                        FloatVector e23 = e22.mul(e20);
+                        FloatVector e24 = FloatVector.fromArray(SPECIES, l0r_v15, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i));
+                        FloatVector e25 = e23.add(e24);
+                        e25.intoArray(l0r_s0, (r + maxBatch) * 64 + i);
+                    }
+                }
+            }
+        }
+    }
+
     private void adjointStep_l0r(int t0, int t1, int batch) {
         adjointStep_l0r_0(t0, t1, batch);
         adjointStep_l0r_1(t0, t1, batch);
@@ -1897,13 +2108,17 @@ public final class Sentiment {
         }
     }
 
-    private void forwardLayer0(int batch, int steps, int[] lengths) {
+    private void forwardLayer0(int batch, int steps, int[] lengths, boolean keepForBackward) {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 0, l0f_s0, b * 64, 64);
         }
         forwardHoisted_l0f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l0f(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l0f(t, t + 1, batch);
+            } else {
+                inferenceStep_l0f(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {
@@ -1930,7 +2145,11 @@ public final class Sentiment {
         }
         forwardHoisted_l0r(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l0r(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l0r(t, t + 1, batch);
+            } else {
+                inferenceStep_l0r(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {
@@ -2211,6 +2430,121 @@ public final class Sentiment {
                         FloatVector e21 = e21x.mul(e21p).div(e21q);
                         e21.intoArray(l1f_v21, (r) * 32 + i);
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i).mul(e21);
+                        e22.intoArray(l1f_s0, (r + maxBatch) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l1f(int t0, int t1, int batch) {
+        forwardStep_l1f_0(t0, t1, batch);
+        forwardStep_l1f_1(t0, t1, batch);
+        inferenceStep_l1f_2(t0, t1, batch);
+        inferenceStep_l1f_3(t0, t1, batch);
+        inferenceStep_l1f_4(t0, t1, batch);
+    }
+
+    private void inferenceStep_l1f_2(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector e11x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e11x2 = e11x.mul(e11x);
+                        FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e11p = e11x2.fma(e11p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e11q = e11x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
+                        e11.intoArray(l1f_v11, (b) * 32 + i);
+                        FloatVector e13x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + 32 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e13x2 = e13x.mul(e13x);
+                        FloatVector e13p = e13x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e13p = e13x2.fma(e13p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e13q = e13x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e13q = e13x2.fma(e13q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e13q = e13x2.fma(e13q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e13 = (e13x.mul(e13p).div(e13q)).mul(0.5f).add(0.5f);
+                        e13.intoArray(l1f_v13, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l1f_3(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector e15x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + 64 + i).min(7.905311f).max(-7.905311f);
+                        FloatVector e15x2 = e15x.mul(e15x);
+                        FloatVector e15p = e15x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e15p = e15x2.fma(e15p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e15q = e15x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e15q = e15x2.fma(e15q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e15 = e15x.mul(e15p).div(e15q);
+                        e15.intoArray(l1f_v15, (b) * 32 + i);
+                        FloatVector e17x = FloatVector.fromArray(SPECIES, l1f_v9, (b) * 128 + 96 + i).mul(0.5f).min(7.905311f).max(-7.905311f);
+                        FloatVector e17x2 = e17x.mul(e17x);
+                        FloatVector e17p = e17x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e17p = e17x2.fma(e17p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e17q = e17x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e17q = e17x2.fma(e17q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e17q = e17x2.fma(e17q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e17 = (e17x.mul(e17p).div(e17q)).mul(0.5f).add(0.5f);
+                        e17.intoArray(l1f_v17, (b) * 32 + i);
+                        FloatVector e18 = FloatVector.fromArray(SPECIES, l1f_v13, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_s1, (r) * 32 + i));
+                        e18.intoArray(l1f_v18, (b) * 32 + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inferenceStep_l1f_4(int t0, int t1, int batch) {
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                 {
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l1f_v11, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (b) * 32 + i));
+                        FloatVector e20 = FloatVector.fromArray(SPECIES, l1f_v18, (b) * 32 + i).add(e19);
+                        e20.intoArray(l1f_s1, (r + maxBatch) * 32 + i);
+                        FloatVector e21x = e20.min(7.905311f).max(-7.905311f);
+                        FloatVector e21x2 = e21x.mul(e21x);
+                        FloatVector e21p = e21x2.fma(-2.7607684E-16f, 2.000188E-13f);
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, -8.604672E-11f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 5.1222973E-8f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 1.48572235E-5f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 6.3726195E-4f));
+                        e21p = e21x2.fma(e21p, FloatVector.broadcast(SPECIES, 0.0048935246f));
+                        FloatVector e21q = e21x2.fma(1.1982584E-6f, 1.1853471E-4f);
+                        e21q = e21x2.fma(e21q, FloatVector.broadcast(SPECIES, 0.0022684347f));
+                        e21q = e21x2.fma(e21q, FloatVector.broadcast(SPECIES, 0.004893525f));
+                        FloatVector e21 = e21x.mul(e21p).div(e21q);
+                        FloatVector e22 = FloatVector.fromArray(SPECIES, l1f_v17, (b) * 32 + i).mul(e21);
                         e22.intoArray(l1f_s0, (r + maxBatch) * 32 + i);
                     }
                 }
@@ -2504,14 +2838,18 @@ public final class Sentiment {
         }
     }
 
-    private void forwardLayer1(int batch, int steps, int[] lengths) {
+    private void forwardLayer1(int batch, int steps, int[] lengths, boolean keepForBackward) {
         for (int b = 0; b < batch; b++) {
             System.arraycopy(initialState, b * STATE_SIZE + 128, l1f_s0, b * 32, 32);
             System.arraycopy(initialState, b * STATE_SIZE + 160, l1f_s1, b * 32, 32);
         }
         forwardHoisted_l1f(0, steps, batch);
         for (int t = 0; t < steps; t++) {
-            forwardStep_l1f(t, t + 1, batch);
+            if (keepForBackward) {
+                forwardStep_l1f(t, t + 1, batch);
+            } else {
+                inferenceStep_l1f(t, t + 1, batch);
+            }
             if (lengths != null) {
                 // padding leaves the states as they were
                 for (int b = 0; b < batch; b++) {

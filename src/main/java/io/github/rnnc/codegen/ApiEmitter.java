@@ -300,7 +300,7 @@ final class ApiEmitter {
         method.addCode(checkArray("x", "batch * steps * INPUT_SIZE", "batch * steps * INPUT_SIZE"));
         method.addCode(checkArray("y", outputElements(), sequenceOutput ? "batch * steps * OUTPUT_SIZE"
                 : "batch * OUTPUT_SIZE"));
-        method.addStatement("runForward(x, batch, steps, $L)", withLengths ? "lengths" : "null");
+        method.addStatement("runForward(x, batch, steps, $L, false)", withLengths ? "lengths" : "null");
         if (sequenceOutput) {
             method.beginControlFlow("for (int b = 0; b < batch; b++)")
                     .beginControlFlow("for (int t = 0; t < steps; t++)")
@@ -316,7 +316,7 @@ final class ApiEmitter {
     private MethodSpec runForward() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("runForward").addModifiers(Modifier.PRIVATE)
                 .addParameter(array, "x").addParameter(int.class, "batch").addParameter(int.class, "steps")
-                .addParameter(int[].class, "lengths");
+                .addParameter(int[].class, "lengths").addParameter(boolean.class, "keepForBackward");
         if (streaming != null) {
             method.addComment("the streaming state lives in the buffers this overwrites")
                     .addCode(StreamingEmitter.saveBeforeForward());
@@ -329,7 +329,8 @@ final class ApiEmitter {
                 .endControlFlow().endControlFlow();
         method.addStatement("packWeights()");
         for (LayerPlan plan : owner.plans()) {
-            method.addStatement("forwardLayer$L(batch, steps, lengths)", plan.index());
+            method.addStatement("forwardLayer$L(batch, steps, lengths$L)", plan.index(),
+                    owner.keepsForBackward(plan) ? ", keepForBackward" : "");
         }
         return method.build();
     }
@@ -463,7 +464,7 @@ final class ApiEmitter {
                             + "(OUTPUT_SIZE - 1))", IllegalArgumentException.class)
                     .endControlFlow().endControlFlow();
         }
-        method.addStatement("runForward(x, batch, steps, lengths)");
+        method.addStatement("runForward(x, batch, steps, lengths, true)");
         method.addStatement("$T loss = loss($L, batch, steps, lengths)", elem, targetName);
         method.addStatement("runBackward(batch, steps, lengths, withInputGradients)");
         return method.addStatement("return loss").build();

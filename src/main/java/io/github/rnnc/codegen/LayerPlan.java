@@ -19,10 +19,14 @@ record LayerPlan(NetworkIr.Layer layer, int index, String inArray, String dInArr
         List<Direction> directions) {
 
     /**
+     * @param storage      where the forward pass of a training step keeps its values
+     * @param inference    where {@code forward}, which no backward pass follows, keeps them (a recurrent step's
+     *                     values that only the backward pass reads then live for one step); the same as
+     *                     {@code storage} for a stateless step, which runs over all steps at once
      * @param stateOffsets offset of each state within a row of the initial-state array
      */
     record Direction(StepFunction step, AdjointFunction adjoint, String prefix, boolean reversed,
-            StorageMap storage, List<Integer> stateOffsets) {
+            StorageMap storage, StorageMap inference, List<Integer> stateOffsets) {
     }
 
     boolean recurrent() {

@@ -39,6 +39,8 @@ final class NetworkClassEmitter {
     private final List<MethodSpec> methods = new ArrayList<>();
     /** The directions (prefixes) whose input-adjoint ops are in a method of their own. */
     private final java.util.Set<String> inputParts = new java.util.HashSet<>();
+    /** The directions (prefixes) whose steps in {@code forward} are not those of a training step. */
+    private final java.util.Set<String> inferenceParts = new java.util.HashSet<>();
     /** The directions (prefixes, in layout order) with weights that only their input part reads. */
     private final List<String> inputPacks = new ArrayList<>();
     private int stateSize;
@@ -59,7 +61,8 @@ final class NetworkClassEmitter {
         for (LayerPlan plan : plans) {
             for (LayerPlan.Direction direction : plan.directions()) {
                 StepEmitter.Emitted emitted = steps.emit(direction.adjoint(), direction.step(), direction.prefix(),
-                        direction.storage(), plan.outArray(), directionDIn(plan, direction), plan.dOutArray(),
+                        direction.storage(), direction.inference(), plan.outArray(), directionDIn(plan, direction),
+                        plan.dOutArray(),
                         plan.index() == 0 ? InputAdjointCone.of(direction.adjoint()) : java.util.Set.of());
                 methods.addAll(emitted.methods());
                 buffers.putAll(emitted.buffers());
@@ -68,6 +71,9 @@ final class NetworkClassEmitter {
                 }
                 if (emitted.inputPart()) {
                     inputParts.add(direction.prefix());
+                }
+                if (emitted.inferencePart()) {
+                    inferenceParts.add(direction.prefix());
                 }
             }
             methods.add(plan.recurrent() ? new RecurrentDrivers(plan).forward() : perStepForward(plan));
@@ -154,13 +160,21 @@ final class NetworkClassEmitter {
         StorageMap storage = new StorageMap(step, differentiated.adjoint(step), prefix,
                 directionIn(inArray, prefix, reversed), step.states().isEmpty() ? outArray : null, target, offsets);
         storage.buffers().values().forEach(b -> buffers.put(b.field(), b.rows().count() + " * " + b.rowSize()));
+        StorageMap inference = step.states().isEmpty() ? storage : StorageMap.forInference(step, prefix,
+                directionIn(inArray, prefix, reversed), null, target, offsets);
+        inference.buffers().keySet().forEach(field -> {
+            if (!storage.buffers().containsKey(field)) {
+                throw new IllegalStateException("inference buffer " + field + " is not allocated");
+            }
+        });
         List<Integer> stateOffsets = new ArrayList<>();
         for (int k = 0; k < step.states().size(); k++) {
             stateOffsets.add(stateSize);
             stateSize += step.states().get(k).size();
             buffers.put(prefix + "_ds" + k, "maxBatch * " + step.states().get(k).size());
         }
-        return new LayerPlan.Direction(step, differentiated.adjoint(step), prefix, reversed, storage, stateOffsets);
+        return new LayerPlan.Direction(step, differentiated.adjoint(step), prefix, reversed, storage, inference,
+                stateOffsets);
     }
 
     // ------------------------------------------------------------ dense and other per-step layers
@@ -233,6 +247,9 @@ final class NetworkClassEmitter {
 
         MethodSpec forward() {
             MethodSpec.Builder method = driver("forwardLayer" + plan.index());
+            if (keepsForBackward(plan)) {
+                method.addParameter(boolean.class, "keepForBackward");
+            }
             for (LayerPlan.Direction d : plan.directions()) {
                 List<Value> states = d.step().states();
                 if (d.reversed()) {
@@ -257,9 +274,17 @@ final class NetworkClassEmitter {
                 }
                 method.endControlFlow();
                 method.addStatement("forwardHoisted_$L(0, steps, batch)", d.prefix());
-                method.beginControlFlow("for (int t = 0; t < steps; t++)")
-                        .addStatement("forwardStep_$L(t, t + 1, batch)", d.prefix())
-                        .beginControlFlow("if (lengths != null)")
+                method.beginControlFlow("for (int t = 0; t < steps; t++)");
+                if (inferenceParts.contains(d.prefix())) {
+                    method.beginControlFlow("if (keepForBackward)")
+                            .addStatement("forwardStep_$L(t, t + 1, batch)", d.prefix())
+                            .nextControlFlow("else")
+                            .addStatement("inferenceStep_$L(t, t + 1, batch)", d.prefix())
+                            .endControlFlow();
+                } else {
+                    method.addStatement("forwardStep_$L(t, t + 1, batch)", d.prefix());
+                }
+                method.beginControlFlow("if (lengths != null)")
                         .addComment("padding leaves the states as they were")
                         .beginControlFlow("for (int b = 0; b < batch; b++)")
                         .beginControlFlow("if (t >= lengths[b])")
@@ -465,6 +490,14 @@ final class NetworkClassEmitter {
      * Whether every direction of the first layer has the ops of the network input's adjoint in a method of its own:
      * then the backward pass takes {@code withInputGradients} and skips them when it is false.
      */
+    /**
+     * Whether the layer's forward driver takes {@code keepForBackward}: false runs the steps of {@code forward},
+     * which keep for one step what only the backward pass reads.
+     */
+    boolean keepsForBackward(LayerPlan plan) {
+        return plan.directions().stream().anyMatch(d -> inferenceParts.contains(d.prefix()));
+    }
+
     boolean inputGradientsOptional() {
         return plans.get(0).directions().stream().allMatch(d -> inputParts.contains(d.prefix()));
     }

@@ -46,19 +46,24 @@ final class StepEmitter {
      * @param inputPart whether the ops that serve only the input's adjoint are in a method of their own,
      *                  {@code adjointInput_<prefix>(t0, t1, batch)}, run after the hoisted part when asked for
      * @param inputPack whether the weights only that part reads are packed by {@code packForBackwardInput_<prefix>()}
+     * @param inferencePart whether {@code forward} runs steps of its own, {@code inferenceStep_<prefix>(t0, t1, batch)},
+     *                  which keep for one step what only the backward pass reads
      */
-    record Emitted(List<MethodSpec> methods, Map<String, String> buffers, boolean inputPart, boolean inputPack) {
+    record Emitted(List<MethodSpec> methods, Map<String, String> buffers, boolean inputPart, boolean inputPack,
+            boolean inferencePart) {
     }
 
     /**
      * @param prefix   field prefix of the direction
+     * @param storage  where the forward pass of a training step keeps its values
+     * @param inference where {@code forward} keeps them
      * @param dInArray where the adjoint of the input is added, rows like the input
      * @param dOutArray for a stateless step, the array holding its output adjoint (rows like its output)
      * @param inputOnly the hoisted adjoint ops to put in the input part (see {@link InputAdjointCone}); empty
      *                  for none
      */
-    Emitted emit(AdjointFunction adjoint, StepFunction step, String prefix, StorageMap storage, String outArray,
-            String dInArray, String dOutArray, Set<Integer> inputOnly) {
+    Emitted emit(AdjointFunction adjoint, StepFunction step, String prefix, StorageMap storage,
+            StorageMap inference, String outArray, String dInArray, String dOutArray, Set<Integer> inputOnly) {
         List<MethodSpec> methods = new ArrayList<>();
         Map<String, String> buffers = new java.util.LinkedHashMap<>();
         methods.add(pack(step, prefix, buffers));
@@ -78,32 +83,20 @@ final class StepEmitter {
         // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
         List<CodeBlock> hoisted = new ArrayList<>();
         List<CodeBlock> perStep = new ArrayList<>();
-        List<Op> forwardOps = step.ops();
-        for (int i = 0; i < forwardOps.size(); i++) {
-            Op op = forwardOps.get(i);
-            Integer loop = step.loops().get(op.result().id());
-            CodeBlock block;
-            if (loop != null) {
-                List<Op> run = run(forwardOps, i, step.loops(), loop);
-                i = forwardOps.indexOf(run.get(run.size() - 1));
-                block = fusedBlock(run, storage::ref);
-            } else {
-                block = forwardOp(step, op, prefix, storage);
-            }
-            if (block != null) {
-                (step.isHoisted(op.result()) ? hoisted : perStep).add(block);
-            }
-        }
-        storage.copiedOutputs().forEach((k, id) -> {
-            Value output = step.outputs().get(k);
-            boolean stateless = step.states().isEmpty();
-            Ref destination = stateless ? Ref.rows(outArray, Ref.Row.R, output.size())
-                    : Ref.rows(prefix + "_s" + k, Ref.Row.NEXT, output.size());
-            (stateless ? hoisted : perStep).add(rows(code -> elementwise.copy(code, destination,
-                    storage.ref(output), output.size())));
-        });
+        forward(step, prefix, storage, outArray, hoisted, perStep);
         methods.addAll(chunk("forwardHoisted_" + prefix, hoisted));
-        methods.addAll(chunk("forwardStep_" + prefix, perStep));
+        List<MethodSpec> forwardStep = chunk("forwardStep_" + prefix, perStep);
+        methods.addAll(forwardStep);
+        // The steps of a forward pass without backward, where they keep less (their hoisted part is the same); a
+        // part that is the training step's own is called, not repeated.
+        List<CodeBlock> inferenceStep = new ArrayList<>();
+        forward(step, prefix, inference, outArray, new ArrayList<>(), inferenceStep);
+        boolean inferencePart = !inferenceStep.equals(perStep);
+        if (inferencePart) {
+            Map<CodeBlock, String> shared = new HashMap<>();
+            forwardStep.subList(1, forwardStep.size()).forEach(m -> shared.put(m.code(), m.name()));
+            methods.addAll(chunk("inferenceStep_" + prefix, inferenceStep, shared));
+        }
         // Adjoint.
         AdjointStorage adjointStorage = new AdjointStorage(adjoint, prefix, storage, dOutArray, buffers);
         List<CodeBlock> adjointHoisted = new ArrayList<>();
@@ -147,7 +140,36 @@ final class StepEmitter {
         if (!adjointInput.isEmpty()) {
             methods.addAll(chunk("adjointInput_" + prefix, adjointInput));
         }
-        return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty());
+        return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty(), inferencePart);
+    }
+
+    /** The forward ops of a step over {@code storage}: those over all rows into hoisted, the others into perStep. */
+    private void forward(StepFunction step, String prefix, StorageMap storage, String outArray,
+            List<CodeBlock> hoisted, List<CodeBlock> perStep) {
+        List<Op> forwardOps = step.ops();
+        for (int i = 0; i < forwardOps.size(); i++) {
+            Op op = forwardOps.get(i);
+            Integer loop = step.loops().get(op.result().id());
+            CodeBlock block;
+            if (loop != null) {
+                List<Op> run = run(forwardOps, i, step.loops(), loop);
+                i = forwardOps.indexOf(run.get(run.size() - 1));
+                block = fusedBlock(run, storage::ref);
+            } else {
+                block = forwardOp(step, op, prefix, storage);
+            }
+            if (block != null) {
+                (step.isHoisted(op.result()) ? hoisted : perStep).add(block);
+            }
+        }
+        storage.copiedOutputs().forEach((k, id) -> {
+            Value output = step.outputs().get(k);
+            boolean stateless = step.states().isEmpty();
+            Ref destination = stateless ? Ref.rows(outArray, Ref.Row.R, output.size())
+                    : Ref.rows(prefix + "_s" + k, Ref.Row.NEXT, output.size());
+            (stateless ? hoisted : perStep).add(rows(code -> elementwise.copy(code, destination,
+                    storage.ref(output), output.size())));
+        });
     }
 
     // ------------------------------------------------------------ storage of adjoint values
@@ -447,6 +469,14 @@ final class StepEmitter {
     }
 
     private List<MethodSpec> chunk(String name, List<CodeBlock> blocks) {
+        return chunk(name, blocks, Map.of());
+    }
+
+    /**
+     * Blocks in methods of at most the budget, {@code name_0}, {@code name_1}, ..., and {@code name} calling them in
+     * order; a part whose code is in {@code shared} calls the method named there instead of being emitted again.
+     */
+    private List<MethodSpec> chunk(String name, List<CodeBlock> blocks, Map<CodeBlock, String> shared) {
         int budget = target.vector() ? METHOD_BUDGET_VECTOR : METHOD_BUDGET_SCALAR;
         List<MethodSpec> methods = new ArrayList<>();
         MethodSpec.Builder entry = signature(name);
@@ -461,8 +491,14 @@ final class StepEmitter {
             } while (end < blocks.size() && size + cost(blocks.get(end)) <= budget);
             MethodSpec.Builder method = signature(name + "_" + part);
             blocks.subList(start, end).forEach(method::addCode);
-            methods.add(method.build());
-            entry.addStatement("$L_$L(t0, t1, batch)", name, part);
+            MethodSpec built = method.build();
+            String existing = shared.get(built.code());
+            if (existing != null) {
+                entry.addStatement("$L(t0, t1, batch)", existing);
+            } else {
+                methods.add(built);
+                entry.addStatement("$L_$L(t0, t1, batch)", name, part);
+            }
             part++;
             start = end;
         }

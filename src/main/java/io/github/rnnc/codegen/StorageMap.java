@@ -24,6 +24,8 @@ import java.util.Set;
  * elementwise part of a forward step memory-bound.</li>
  * <li>slices are views; parameter vectors read the parameter array; scalar constants are literals.</li>
  * </ul>
+ * Without an adjoint ({@link #forInference}) nothing is kept for a backward pass: a value that only the backward
+ * pass reads lives for one step, in the first maxBatch rows of the buffer the training map gives it, or in a local.
  */
 final class StorageMap {
     /** How many rows a buffer has. */
@@ -53,6 +55,16 @@ final class StorageMap {
     /** State outputs that are not computed in place and are copied into the next state row after the step. */
     private final Map<Integer, Integer> copiedOutputs = new LinkedHashMap<>();
 
+    /**
+     * The storage of a forward pass that no backward pass follows ({@code forward}): its buffers have the names of
+     * the training map's and at most as many rows, so that it reads and writes only buffers that map allocates.
+     */
+    static StorageMap forInference(StepFunction step, String prefix, String inArray, String outArray, Target target,
+            ParameterOffsets offsets) {
+        return new StorageMap(step, null, prefix, inArray, outArray, target, offsets);
+    }
+
+    /** @param adjoint the step's adjoint, whose operands are kept for every step */
     StorageMap(StepFunction step, AdjointFunction adjoint, String prefix, String inArray, String outArray,
             Target target, ParameterOffsets offsets) {
         refs.put(step.input().id(), Ref.rows(inArray, Ref.Row.R, step.input().size()));
@@ -121,11 +133,13 @@ final class StorageMap {
             loops = step.loops();
             views = new Views(step.ops());
             step.outputs().forEach(v -> everyStep.add(views.base(v.id())));
-            for (Op op : adjoint.ops()) {
-                op.operands().forEach(v -> everyStep.add(views.base(v.id())));
-            }
-            for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
-                update.operand().ifPresent(v -> everyStep.add(views.base(v.id())));
+            if (adjoint != null) {
+                for (Op op : adjoint.ops()) {
+                    op.operands().forEach(v -> everyStep.add(views.base(v.id())));
+                }
+                for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
+                    update.operand().ifPresent(v -> everyStep.add(views.base(v.id())));
+                }
             }
             for (Op op : step.ops()) {
                 if (op instanceof Op.Slice) {
