@@ -157,11 +157,12 @@ final class NetworkClassEmitter {
             buffers.put(prefix + "_rin", "maxSteps * maxBatch * " + inSize);
             buffers.put(prefix + "_drin", "maxSteps * maxBatch * " + inSize);
         }
-        StorageMap storage = new StorageMap(step, differentiated.adjoint(step), prefix,
-                directionIn(inArray, prefix, reversed), step.states().isEmpty() ? outArray : null, target, offsets);
+        String in = directionIn(inArray, prefix, reversed);
+        StorageMap storage = new StorageMap(step, differentiated.adjoint(step), prefix, in,
+                step.states().isEmpty() ? outArray : null, target, offsets);
         storage.buffers().values().forEach(b -> buffers.put(b.field(), b.rows().count() + " * " + b.rowSize()));
-        StorageMap inference = step.states().isEmpty() ? storage : StorageMap.forInference(step, prefix,
-                directionIn(inArray, prefix, reversed), null, target, offsets);
+        StorageMap inference = step.states().isEmpty() ? storage
+                : StorageMap.forInference(step, prefix, in, null, target, offsets);
         inference.buffers().keySet().forEach(field -> {
             if (!storage.buffers().containsKey(field)) {
                 throw new IllegalStateException("inference buffer " + field + " is not allocated");
@@ -487,10 +488,6 @@ final class NetworkClassEmitter {
     }
 
     /**
-     * Whether every direction of the first layer has the ops of the network input's adjoint in a method of its own:
-     * then the backward pass takes {@code withInputGradients} and skips them when it is false.
-     */
-    /**
      * Whether the layer's forward driver takes {@code keepForBackward}: false runs the steps of {@code forward},
      * which keep for one step what only the backward pass reads.
      */
@@ -498,6 +495,10 @@ final class NetworkClassEmitter {
         return plan.directions().stream().anyMatch(d -> inferenceParts.contains(d.prefix()));
     }
 
+    /**
+     * Whether every direction of the first layer has the ops of the network input's adjoint in a method of its own:
+     * then the backward pass takes {@code withInputGradients} and skips them when it is false.
+     */
     boolean inputGradientsOptional() {
         return plans.get(0).directions().stream().allMatch(d -> inputParts.contains(d.prefix()));
     }

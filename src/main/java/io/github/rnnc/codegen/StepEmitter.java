@@ -90,11 +90,13 @@ final class StepEmitter {
         // The steps of a forward pass without backward, where they keep less (their hoisted part is the same); a
         // part that is the training step's own is called, not repeated.
         List<CodeBlock> inferenceStep = new ArrayList<>();
-        forward(step, prefix, inference, outArray, new ArrayList<>(), inferenceStep);
-        boolean inferencePart = !inferenceStep.equals(perStep);
+        if (inference != storage) {
+            forward(step, prefix, inference, outArray, null, inferenceStep);
+        }
+        boolean inferencePart = !inferenceStep.isEmpty() && !inferenceStep.equals(perStep);
         if (inferencePart) {
             Map<CodeBlock, String> shared = new HashMap<>();
-            forwardStep.subList(1, forwardStep.size()).forEach(m -> shared.put(m.code(), m.name()));
+            forwardStep.forEach(m -> shared.put(m.code(), m.name()));
             methods.addAll(chunk("inferenceStep_" + prefix, inferenceStep, shared));
         }
         // Adjoint.
@@ -143,23 +145,27 @@ final class StepEmitter {
         return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty(), inferencePart);
     }
 
-    /** The forward ops of a step over {@code storage}: those over all rows into hoisted, the others into perStep. */
+    /**
+     * The forward ops of a step over {@code storage}: those over all rows into hoisted (left out when it is null),
+     * the others into perStep.
+     */
     private void forward(StepFunction step, String prefix, StorageMap storage, String outArray,
             List<CodeBlock> hoisted, List<CodeBlock> perStep) {
         List<Op> forwardOps = step.ops();
         for (int i = 0; i < forwardOps.size(); i++) {
             Op op = forwardOps.get(i);
+            boolean isHoisted = step.isHoisted(op.result());
             Integer loop = step.loops().get(op.result().id());
-            CodeBlock block;
+            List<Op> run = loop != null ? run(forwardOps, i, step.loops(), loop) : List.of(op);
             if (loop != null) {
-                List<Op> run = run(forwardOps, i, step.loops(), loop);
                 i = forwardOps.indexOf(run.get(run.size() - 1));
-                block = fusedBlock(run, storage::ref);
-            } else {
-                block = forwardOp(step, op, prefix, storage);
             }
+            if (isHoisted && hoisted == null) {
+                continue;
+            }
+            CodeBlock block = loop != null ? fusedBlock(run, storage::ref) : forwardOp(step, op, prefix, storage);
             if (block != null) {
-                (step.isHoisted(op.result()) ? hoisted : perStep).add(block);
+                (isHoisted ? hoisted : perStep).add(block);
             }
         }
         storage.copiedOutputs().forEach((k, id) -> {
