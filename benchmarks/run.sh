@@ -112,15 +112,20 @@ rm -rf "$out" "$logs"
 mkdir -p "$out" "$logs" "$charts"
 
 # --- build: rnnc (installed for the plugin), then the benchmarks, whose build generates the networks ------------
+# The vector sweep at the machine's vector width: 512 bits with AVX-512 (PyTorch's OpenBLAS gets its AVX-512
+# kernels too, see OPENBLAS_CORETYPE below), 256 with AVX2.
+avx512=$(grep -q avx512f /proc/cpuinfo && echo yes || echo no)
+vector_bits=256
+[ "$avx512" = yes ] && vector_bits=512
 if [ "$build" = 1 ]; then
     say "mvn install of rnnc (tests skipped: .ci/run and mvn verify run them)"
     (cd "$root" && JAVA_HOME=$driver_home mvn -B -q install -DskipTests -Dinvoker.skip)
-    say "mvn package of benchmarks/ (generates $(ls "$here"/src/main/rnn/sweep/*.rnn | wc -l) sweep specs × 2 backends and the examples)"
+    say "mvn package of benchmarks/ (generates $(ls "$here"/src/main/rnn/sweep/*.rnn | wc -l) sweep specs × 2 backends, vector at $vector_bits bits, and the examples)"
     if [ "$dl4j" = 1 ]; then
         say "mvn package -Pdl4j of benchmarks/ (the same jar, plus bench.Dl4jBench; DL4J's jars stay out of it)"
-        (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package -Pdl4j)
+        (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package -Pdl4j -Dbench.vectorBits=$vector_bits)
     else
-        (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package)
+        (cd "$here" && JAVA_HOME=$driver_home mvn -B -q package -Dbench.vectorBits=$vector_bits)
     fi
 fi
 [ -f "$jar" ] || { echo "run.sh: no $jar; run without --no-build" >&2; exit 1; }
@@ -139,7 +144,6 @@ done
 
 # --- the machine ---------------------------------------------------------------------------------------------------
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
-avx512=$(grep -q avx512f /proc/cpuinfo && echo yes || echo no)
 l2=$(lscpu 2>/dev/null | sed -n 's/^L2 cache: *//p' | head -n 1)
 hyper=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)
 perf_ok=no
@@ -149,6 +153,9 @@ if command -v perf >/dev/null && perf stat -e instructions true 2>&1 | grep -q '
     echo "Memory: $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); OS: $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r)"
     echo "Run: $mode mode, started $(date -u '+%Y-%m-%d %H:%M UTC'), load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "Hardware counters (perf stat -e instructions): $perf_ok"
+    # the width the jar's sweep classes were generated for (with --no-build, an earlier build's)
+    species=$(grep -ho 'FloatVector\.SPECIES_[0-9]*' "$here"/target/generated-sources/rnnc-vector/bench/vector/*.java | sort -u | tr '\n' ' ')
+    echo "Vector sweep generated with: ${species:-unknown}(rnnc --vector-bits; the examples: SPECIES_256)"
 } >"$out/machine.txt"
 for spec in "${jdks[@]}"; do
     "${spec#*=}/bin/java" -version 2>&1 | grep -v '^Picked up' >"$out/jdk-${spec%%=*}.txt"

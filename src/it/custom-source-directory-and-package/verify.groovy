@@ -1,4 +1,5 @@
-// <sourceDirectory>, <packageName>, <excludes>, a second execution with the package from the folder.
+// <sourceDirectory>, <packageName>, <excludes>, a second execution with the package from the folder and
+// <vectorBits>512</vectorBits>.
 def out = new File(basedir, 'target/generated-sources/rnnc')
 def expect = { File file, String pkg ->
     assert file.isFile()
@@ -12,6 +13,8 @@ assert new File(out, 'org/acme/models/Tagger.java').text.startsWith('// Generate
 
 def byFolder = new File(basedir, 'target/generated-sources/rnnc-by-folder')
 expect(new File(byFolder, 'com/example/deep/Deep.java'), 'com.example.deep')
+assert new File(byFolder, 'com/example/deep/Deep.java').text.contains('FloatVector.SPECIES_512;')
+assert new File(out, 'org/acme/models/Tagger.java').text.contains('FloatVector.SPECIES_256;')
 assert new File(basedir, 'target/rnnc/generate.state').isFile()
 assert new File(basedir, 'target/rnnc/generate-by-folder.state').isFile()
 

@@ -60,6 +60,14 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
     @Parameter(property = "rnnc.backend", defaultValue = "vector")
     String backend;
 
+    /**
+     * Bits per vector of the {@code vector} backend: {@code 256} (any AVX2 machine) or {@code 512} (AVX-512 machines:
+     * on others the JDK runs 512-bit vectors in plain Java, correct but far slower). Loop tails are resolved at
+     * generation time, so the width is the generator's choice, not the running JVM's.
+     */
+    @Parameter(property = "rnnc.vectorBits", defaultValue = "256")
+    int vectorBits;
+
     /** Skips the goal: nothing is generated and no source root is added. */
     @Parameter(property = "rnnc.skip", defaultValue = "false")
     boolean skip;
@@ -85,13 +93,14 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
             return;
         }
         CompileRequest.Backend chosen = backend();
+        int bits = vectorBits();
         Optional<String> defaultPackage = packageName();
         Path base = project.getBasedir().toPath();
         IncrementalGeneration.Settings settings = new IncrementalGeneration.Settings(base,
                 sourceDirectory().toPath(), includes == null || includes.isEmpty() ? List.of("**/*.rnn") : includes,
                 excludes == null ? List.of() : excludes, outputDirectory().toPath(), stateFile(), defaultPackage,
-                CompileRequest.Options.defaults().with(chosen), failOnWarning,
-                fingerprint(chosen, defaultPackage, base));
+                CompileRequest.Options.defaults().with(chosen).withVectorBits(bits), failOnWarning,
+                fingerprint(chosen, bits, defaultPackage, base));
         IncrementalGeneration.Outcome outcome;
         try {
             outcome = IncrementalGeneration.run(settings);
@@ -157,6 +166,13 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
         return CompileRequest.Backend.valueOf(value.toUpperCase(Locale.ROOT));
     }
 
+    private int vectorBits() throws MojoExecutionException {
+        if (vectorBits != 256 && vectorBits != 512) {
+            throw new MojoExecutionException("rnnc: <vectorBits> is 256 or 512, not " + vectorBits);
+        }
+        return vectorBits;
+    }
+
     private Optional<String> packageName() throws MojoExecutionException {
         if (packageName == null || packageName.isBlank()) {
             return Optional.empty();
@@ -175,12 +191,12 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
     }
 
     /** Everything besides the specs that decides the generated text; when it changes, every spec is recompiled. */
-    private String fingerprint(CompileRequest.Backend chosen, Optional<String> defaultPackage, Path base) {
+    private String fingerprint(CompileRequest.Backend chosen, int bits, Optional<String> defaultPackage, Path base) {
         String version = mojoExecution == null ? "?"
                 : mojoExecution.getMojoDescriptor().getPluginDescriptor().getVersion();
         return "rnnc " + version + " " + compilerStamp() + " backend=" + chosen.name().toLowerCase(Locale.ROOT)
-                + " precision=f32 packageName=" + defaultPackage.orElse("-") + " sourceDirectory="
-                + relative(base, sourceDirectory().toPath());
+                + " vectorBits=" + bits + " precision=f32 packageName=" + defaultPackage.orElse("-")
+                + " sourceDirectory=" + relative(base, sourceDirectory().toPath());
     }
 
     /** The size and time of the rnnc jar, so that a rebuilt snapshot of the plugin regenerates everything. */

@@ -6,10 +6,13 @@ import io.github.rnnc.CompileRequest;
 import io.github.rnnc.CompileRequest.Backend;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.testing.GeneratedClasses;
+import io.github.rnnc.testing.GeneratedClasses.Variant;
 import io.github.rnnc.testing.GeneratedNetwork;
 import io.github.rnnc.testing.Specs;
 import io.github.rnnc.testing.Tolerance;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tile and an odd row (batch 7) or the tails alone (batch 3 of 4). The class picks its main tile by JDK (TILE_ROWS:
  * six rows on JDK 17, four on later ones, {@code Tile4x2Add}); the build runs these tests on both JDKs.
  * </ul>
+ * Each at both vector widths: 256 bits, and 512, whose vectors of 16 floats (8 doubles) leave other tails.
  */
 class LargeKernelsTest {
     static final CompileRequest.Options F64_SCALAR = GeneratedClasses.options(Backend.SCALAR, Precision.F64);
@@ -63,7 +67,18 @@ class LargeKernelsTest {
     static final String DEPTH_BLOCKED = "Tile6x2Add";
 
     static Stream<Arguments> cases() {
-        return Stream.of(
+        List<Arguments> cases = new ArrayList<>();
+        for (Variant variant : List.of(Variant.VECTOR, Variant.VECTOR_512)) {
+            for (Arguments shape : shapes()) {
+                Object[] a = shape.get();
+                cases.add(Arguments.of(a[0] + " (" + variant + ")", a[1], a[2], a[3], a[4], a[5], variant));
+            }
+        }
+        return cases.stream();
+    }
+
+    static List<Arguments> shapes() {
+        return List.of(
                 Arguments.of("gru: input weights 510 x 517, m = 300", GRU, BLOCKED_OUTER, Precision.F64, 3, 3),
                 Arguments.of("gru: one call per step (batch 3 of 4)", GRU, BLOCKED_OUTER, Precision.F64, 4, 3),
                 Arguments.of("gru, f32", GRU, BLOCKED_OUTER, Precision.F32, 3, 3),
@@ -77,11 +92,11 @@ class LargeKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void vectorGradientsMatchTheScalarBackend(String name, String spec, String kernel, Precision precision,
-            int maxBatch, int batch) {
+            int maxBatch, int batch, Variant variant) {
         String fileName = spec.contains("WideGru") ? "wide_gru.rnn" : spec.contains("DeepLstm") ? "deep_lstm.rnn"
                 : "wide_lstm.rnn";
         GeneratedClasses.Network vectorClass = GeneratedClasses.compile(directory, fileName, spec,
-                GeneratedClasses.options(Backend.VECTOR, precision));
+                variant.options(precision));
         assertTrue(vectorClass.sources().stream().anyMatch(s -> s.code().contains(kernel)),
                 name + ": the vector class takes " + kernel);
         GeneratedNetwork reference = GeneratedClasses.compile(directory, fileName, spec, F64_SCALAR)

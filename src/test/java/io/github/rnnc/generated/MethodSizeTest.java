@@ -8,6 +8,7 @@ import io.github.rnnc.CompileRequest.Backend;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.testing.ClassFileMethods;
 import io.github.rnnc.testing.GeneratedClasses;
+import io.github.rnnc.testing.GeneratedClasses.Variant;
 import io.github.rnnc.testing.Specs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,10 +23,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every method of every class generated for the six non-ConvLSTM contract examples, at their real sizes and on both
- * backends, has less than {@value #LIMIT} bytes of bytecode: HotSpot does not JIT-compile larger methods
- * ({@code -XX:+DontCompileHugeMethods}), so one such method would run interpreted forever. The largest method of each
- * class is printed.
+ * Every method of every class generated for the six non-ConvLSTM contract examples, at their real sizes, on both
+ * backends and at both vector widths, has less than {@value #LIMIT} bytes of bytecode: HotSpot does not JIT-compile
+ * larger methods ({@code -XX:+DontCompileHugeMethods}), so one such method would run interpreted forever. The
+ * largest method of each class is printed.
  *
  * <p>And no method of the vector classes (float and double) takes or returns a Vector API value: a vector passed
  * through a call C2 does not inline is boxed, 64 bytes per vector, and whether C2 inlines a small method depends on
@@ -39,8 +40,8 @@ class MethodSizeTest {
     static Path directory;
 
     /**
-     * One javac run per backend (and one for double vectors) for all six examples (copies of the files; the cache
-     * is keyed by the text).
+     * One javac run per variant (backend and vector width), and one for double vectors, for all six examples (copies
+     * of the files; the cache is keyed by the text).
      */
     @BeforeAll
     static void compileTogether() {
@@ -48,8 +49,8 @@ class MethodSizeTest {
         for (String example : EXAMPLES) {
             specs.add(new GeneratedClasses.Spec(example + ".rnn", Specs.exampleText(example)));
         }
-        for (Backend backend : Backend.values()) {
-            GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(backend, Precision.F32));
+        for (Variant variant : Variant.values()) {
+            GeneratedClasses.precompile(directory, specs, variant.options(Precision.F32));
         }
         GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(Backend.VECTOR, Precision.F64));
     }
@@ -57,8 +58,8 @@ class MethodSizeTest {
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
         for (String example : EXAMPLES) {
-            for (Backend backend : Backend.values()) {
-                cases.add(Arguments.of(example, backend));
+            for (Variant variant : Variant.values()) {
+                cases.add(Arguments.of(example, variant));
             }
         }
         return cases.stream();
@@ -66,9 +67,9 @@ class MethodSizeTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void everyMethodIsJitCompilable(String example, Backend backend) {
+    void everyMethodIsJitCompilable(String example, Variant variant) {
         GeneratedClasses.Network network = GeneratedClasses.compile(Specs.example(example),
-                GeneratedClasses.options(backend, Precision.F32));
+                variant.options(Precision.F32));
         Map<String, byte[]> classFiles = network.classFiles();
         assertFalse(classFiles.isEmpty(), "no class files");
         List<String> tooBig = new ArrayList<>();
@@ -76,7 +77,7 @@ class MethodSizeTest {
             ClassFileMethods.ClassMethods methods = ClassFileMethods.read(entry.getValue());
             assertEquals(entry.getKey(), methods.className(), "class file name");
             methods.largest().ifPresent(m -> System.out.printf("[MethodSizeTest] %s %s: largest method of %s is %s"
-                    + " with %d bytes of bytecode (%d methods)%n", example, backend, entry.getKey(), m.key(),
+                    + " with %d bytes of bytecode (%d methods)%n", example, variant, entry.getKey(), m.key(),
                     m.codeLength(), methods.methods().size()));
             for (ClassFileMethods.Method m : methods.methods()) {
                 if (m.codeLength() >= LIMIT) {
@@ -84,7 +85,7 @@ class MethodSizeTest {
                 }
             }
         }
-        assertEquals(List.of(), tooBig, example + " (" + backend + "): methods of " + LIMIT
+        assertEquals(List.of(), tooBig, example + " (" + variant + "): methods of " + LIMIT
                 + " bytes of bytecode or more are never JIT-compiled");
     }
 

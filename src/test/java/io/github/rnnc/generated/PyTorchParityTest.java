@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.rnnc.CompileRequest;
-import io.github.rnnc.CompileRequest.Backend;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.testing.GeneratedClasses;
+import io.github.rnnc.testing.GeneratedClasses.Variant;
 import io.github.rnnc.testing.GeneratedNetwork;
 import io.github.rnnc.testing.PyTorchFixture;
 import io.github.rnnc.testing.PyTorchFixture.Tensor;
@@ -25,9 +25,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Generated classes (F32, both backends) reproduce PyTorch on every fixture of {@code fixtures/pytorch}: the forward
- * output within 1e-5, the loss, every parameter gradient and the input gradient within 1e-4, each relative to the
- * tensor's magnitude ({@code |a - b| <= tol * max(1, max|reference|)}).
+ * Generated classes (F32: the scalar backend and the vector backend at 256 and 512 bits) reproduce PyTorch on every
+ * fixture of {@code fixtures/pytorch}: the forward output within 1e-5, the loss, every parameter gradient and the
+ * input gradient within 1e-4, each relative to the tensor's magnitude
+ * ({@code |a - b| <= tol * max(1, max|reference|)}).
  *
  * <p>With {@code lengths}, {@code y} at padded steps is not compared (the contract does not say what forward writes
  * there; the fixture holds 0), but the input gradient is compared everywhere: at padded steps it is d loss / d x = 0.
@@ -49,8 +50,8 @@ class PyTorchParityTest {
         List<Arguments> cases = new ArrayList<>();
         for (Path file : PyTorchFixture.all()) {
             String name = file.getFileName().toString().replaceFirst("\\.json$", "");
-            for (Backend backend : Backend.values()) {
-                cases.add(Arguments.of(name, backend));
+            for (Variant variant : Variant.values()) {
+                cases.add(Arguments.of(name, variant));
             }
         }
         return cases.stream();
@@ -64,16 +65,16 @@ class PyTorchParityTest {
             FIXTURES.put(f.name(), f);
             specs.add(new GeneratedClasses.Spec(f.name() + ".rnn", f.spec()));
         }
-        for (Backend backend : Backend.values()) {
-            GeneratedClasses.precompile(directory, specs, GeneratedClasses.options(backend, Precision.F32));
+        for (Variant variant : Variant.values()) {
+            GeneratedClasses.precompile(directory, specs, variant.options(Precision.F32));
         }
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void matchesPyTorch(String fixtureName, Backend backend) {
+    void matchesPyTorch(String fixtureName, Variant variant) {
         PyTorchFixture f = fixture(fixtureName);
-        check(f, backend, f.batch(), f.steps());
+        check(f, variant, f.batch(), f.steps());
     }
 
     /**
@@ -82,16 +83,16 @@ class PyTorchParityTest {
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void matchesPyTorchWithSpareCapacity(String fixtureName, Backend backend) {
+    void matchesPyTorchWithSpareCapacity(String fixtureName, Variant variant) {
         PyTorchFixture f = fixture(fixtureName);
-        check(f, backend, f.batch() + 2, f.steps() + 3);
+        check(f, variant, f.batch() + 2, f.steps() + 3);
     }
 
-    private static void check(PyTorchFixture f, Backend backend, int maxBatch, int maxSteps) {
-        CompileRequest.Options options = GeneratedClasses.options(backend, Precision.F32);
+    private static void check(PyTorchFixture f, Variant variant, int maxBatch, int maxSteps) {
+        CompileRequest.Options options = variant.options(Precision.F32);
         GeneratedClasses.Network network = GeneratedClasses.compile(directory, f.name() + ".rnn", f.spec(), options);
         GeneratedNetwork net = network.instantiate(maxBatch, maxSteps);
-        String context = "fixture " + f.name() + " (" + backend + ", F32, maxBatch " + maxBatch + ", maxSteps "
+        String context = "fixture " + f.name() + " (" + variant + ", F32, maxBatch " + maxBatch + ", maxSteps "
                 + maxSteps + ")";
         int batch = f.batch();
         int steps = f.steps();

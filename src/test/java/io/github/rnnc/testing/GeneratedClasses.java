@@ -83,6 +83,31 @@ public final class GeneratedClasses {
         }
     }
 
+    /**
+     * The code a spec is checked in: the scalar backend and the vector backend at each width. The 512-bit code has
+     * its own tails and panel widths (16 floats a vector); on a machine without AVX-512 the JDK runs it in plain
+     * Java, slower but with the same results.
+     */
+    public enum Variant {
+        SCALAR(Backend.SCALAR, 256), VECTOR(Backend.VECTOR, 256), VECTOR_512(Backend.VECTOR, 512);
+
+        private final Backend backend;
+        private final int vectorBits;
+
+        Variant(Backend backend, int vectorBits) {
+            this.backend = backend;
+            this.vectorBits = vectorBits;
+        }
+
+        public Backend backend() {
+            return backend;
+        }
+
+        public CompileRequest.Options options(Precision precision) {
+            return GeneratedClasses.options(backend, precision).withVectorBits(vectorBits);
+        }
+    }
+
     public static CompileRequest.Options options(Backend backend, Precision precision) {
         return new CompileRequest.Options(backend, precision, STANDARD_DERIVATIVES);
     }
@@ -258,7 +283,8 @@ public final class GeneratedClasses {
 
     private static String key(String specText, CompileRequest.Options options) {
         return options.derivatives() == STANDARD_DERIVATIVES
-                ? options.backend() + "/" + options.precision() + "\n@@\n" + specText : null;
+                ? options.backend() + "/" + options.vectorBits() + "/" + options.precision() + "\n@@\n" + specText
+                : null;
     }
 
     private static Network cached(String key) {
