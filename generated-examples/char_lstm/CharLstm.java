@@ -2736,47 +2736,50 @@ public final class CharLstm {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 256; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32776);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 49152);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 49160);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked1024x256Row8(a, ao + i * as, bm, bo + (j / 16) * 16384 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked1024x256Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 1024; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32776);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 49152);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 49160);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked1024x256Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -3060,44 +3063,7 @@ public final class CharLstm {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 64; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 1024; k++) {
-                        int bk = bo + (j / 16) * 16384 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32776);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 49152);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 49160);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked1024x65Row8(a, ao + i * as, bm, bo + (j / 16) * 16384 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int i = i0; i < i1; i++) {
@@ -3110,6 +3076,46 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private static void gemmPacked1024x65Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 1024; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 32768);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 32776);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 49152);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 49160);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked1024x65Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -3379,47 +3385,50 @@ public final class CharLstm {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 1024; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 12288);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 12296);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked256x1024Row8(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked256x1024Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 12288);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 12296);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked256x1024Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -3597,44 +3606,7 @@ public final class CharLstm {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 64; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 256; k++) {
-                        int bk = bo + (j / 16) * 4096 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 12288);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 12296);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked256x65Row8(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int i = i0; i < i1; i++) {
@@ -3647,6 +3619,46 @@ public final class CharLstm {
                 }
             }
         }
+    }
+
+    private static void gemmPacked256x65Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 256; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 12288);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 12296);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked256x65Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -3824,47 +3836,50 @@ public final class CharLstm {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 1024; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1040);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1048);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2088);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3120);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3128);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked65x1024Row8(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked65x1024Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 65; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1040);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1048);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2088);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3120);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3128);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked65x1024Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4042,47 +4057,50 @@ public final class CharLstm {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 256; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 65; k++) {
-                        int bk = bo + (j / 16) * 1040 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1040);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1048);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2088);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3120);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3128);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked65x256Row8(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked65x256Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 65; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1040);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1048);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2080);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2088);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3120);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3128);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked65x256Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,

@@ -1535,31 +1535,34 @@ public final class Forecast {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 1; k++) {
-                        int bk = bo + (j / 16) * 16 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked1x32Row4(a, ao + i * as, bm, bo + (j / 16) * 16 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked1x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 1; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 16);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 24);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked1x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -1755,31 +1758,34 @@ public final class Forecast {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked32x32Row4(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked32x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked32x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -1997,31 +2003,34 @@ public final class Forecast {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 8; k++) {
-                        int bk = bo + (j / 16) * 128 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 128);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 136);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked8x32Row4(a, ao + i * as, bm, bo + (j / 16) * 128 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked8x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 8; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 128);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 136);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked8x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,

@@ -1670,47 +1670,50 @@ public final class MguTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 128; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 40; k++) {
-                        int bk = bo + (j / 16) * 640 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 640);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 648);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1280);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1288);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1920);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1928);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked40x128Row8(a, ao + i * as, bm, bo + (j / 16) * 640 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked40x128Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 40; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 640);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 648);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1280);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1288);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1920);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1928);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked40x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -1888,47 +1891,50 @@ public final class MguTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 64; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 5; k++) {
-                        int bk = bo + (j / 16) * 80 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 80);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 88);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 160);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 168);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 240);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 248);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked5x64Row8(a, ao + i * as, bm, bo + (j / 16) * 80 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked5x64Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 5; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 80);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 88);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 160);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 168);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 240);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 248);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked5x64Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -2106,28 +2112,7 @@ public final class MguTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked64x40s128x40Row4(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int j = 32; j < 40; j += 8) {
@@ -2162,6 +2147,30 @@ public final class MguTagger {
                 }
             }
         }
+    }
+
+    private static void gemmPacked64x40s128x40Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked64x40s128x40Tile4x2(float[] a, int a0, float[] bm, int bb,
@@ -2357,47 +2366,50 @@ public final class MguTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 64; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked64x64Row8(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked64x64Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked64x64Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,

@@ -1735,47 +1735,50 @@ public final class MnistRows {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 128; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 10; k++) {
-                        int bk = bo + (j / 16) * 160 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 160);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 168);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 320);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 328);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 480);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 488);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked10x128Row8(a, ao + i * as, bm, bo + (j / 16) * 160 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked10x128Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 10; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 160);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 168);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 320);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 328);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 480);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 488);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked10x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -2002,47 +2005,50 @@ public final class MnistRows {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 512; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked128x512Row8(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked128x512Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked128x512Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -2220,47 +2226,50 @@ public final class MnistRows {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 512; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 28; k++) {
-                        int bk = bo + (j / 16) * 448 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 448);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 456);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 896);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 904);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1344);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1352);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked28x512Row8(a, ao + i * as, bm, bo + (j / 16) * 448 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked28x512Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 28; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 448);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 456);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 896);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 904);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1344);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1352);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked28x512Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -2452,47 +2461,50 @@ public final class MnistRows {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 128; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 24576);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 24584);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked512x128Row8(a, ao + i * as, bm, bo + (j / 16) * 8192 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked512x128Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 512; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 8192);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 8200);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 16384);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 16392);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 24576);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 24584);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked512x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -2776,20 +2788,7 @@ public final class MnistRows {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 16; j += 16) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 512; k++) {
-                        int bk = bo + (j / 16) * 8192 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
+                    gemmPacked512x28Row2(a, ao + i * as, bm, bo + (j / 16) * 8192 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int j = 16; j < 24; j += 8) {
@@ -2833,6 +2832,22 @@ public final class MnistRows {
                 }
             }
         }
+    }
+
+    private static void gemmPacked512x28Row2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 512; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
     }
 
     private static void gemmPacked512x28Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,

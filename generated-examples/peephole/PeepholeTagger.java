@@ -3871,47 +3871,50 @@ public final class PeepholeTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 192; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked32x192Row8(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked32x192Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked32x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4089,47 +4092,50 @@ public final class PeepholeTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 192; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2304);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2312);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked48x192Row8(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked48x192Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 2304);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 2312);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked48x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4307,31 +4313,34 @@ public final class PeepholeTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked48x32s192x32Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked48x32s192x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked48x32s192x32Tile4x2(float[] a, int a0, float[] bm, int bb,
@@ -4509,47 +4518,53 @@ public final class PeepholeTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked48x48s192x48Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
                 for (int j = 32; j < 48; j += 16) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 48; k++) {
-                        int bk = bo + (j / 16) * 768 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
+                    gemmPacked48x48s192x48Row2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked48x48s192x48Row2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+    }
+
+    private static void gemmPacked48x48s192x48Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked48x48s192x48Tile4x2(float[] a, int a0, float[] bm, int bb,
@@ -4776,47 +4791,53 @@ public final class PeepholeTagger {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 16) * 144 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 144);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 152);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked9x48Row4(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
                 }
                 for (int j = 32; j < 48; j += 16) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 9; k++) {
-                        int bk = bo + (j / 16) * 144 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
+                    gemmPacked9x48Row2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked9x48Row2(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 9; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+    }
+
+    private static void gemmPacked9x48Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 9; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 144);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 152);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked9x48Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,

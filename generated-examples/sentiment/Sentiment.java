@@ -3385,47 +3385,50 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 128; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked128x128Row8(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked128x128Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 4096);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 4104);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked128x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -3603,31 +3606,34 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 128; k++) {
-                        int bk = bo + (j / 16) * 2048 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked128x32Row4(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked128x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked128x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -3805,68 +3811,10 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 256; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9216);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9224);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked192x300Row8(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                 }
                 for (int j = 256; j < 288; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked192x300Row4(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int j = 288; j < 296; j += 8) {
@@ -3910,6 +3858,70 @@ public final class Sentiment {
                 }
             }
         }
+    }
+
+    private static void gemmPacked192x300Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+    }
+
+    private static void gemmPacked192x300Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9216);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9224);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked192x300Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4087,47 +4099,50 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 64; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 192; k++) {
-                        int bk = bo + (j / 16) * 3072 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9216);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9224);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked192x64Row8(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked192x64Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 6144);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 6152);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 9216);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 9224);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked192x64Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4305,31 +4320,34 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 32; j += 32) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 2; k++) {
-                        int bk = bo + (j / 16) * 32 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 32);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 40);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
+                    gemmPacked2x32Row4(a, ao + i * as, bm, bo + (j / 16) * 32 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked2x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 2; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 32);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 40);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
     }
 
     private static void gemmPacked2x32Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4507,47 +4525,50 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 192; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 300; k++) {
-                        int bk = bo + (j / 16) * 4800 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4800);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4808);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 9600);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 9608);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 14400);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 14408);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked300x192Row8(a, ao + i * as, bm, bo + (j / 16) * 4800 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked300x192Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 300; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 4800);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 4808);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 9600);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 9608);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 14400);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 14408);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked300x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4725,47 +4746,50 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 128; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 32; k++) {
-                        int bk = bo + (j / 16) * 512 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked32x128Row8(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked32x128Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 32; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 512);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 520);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 1536);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 1544);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked32x128Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
@@ -4961,47 +4985,50 @@ public final class Sentiment {
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
                 for (int j = 0; j < 192; j += 64) {
-                    int a0 = ao + i * as;
-                    int y0 = yo + i * ys;
-                    FloatVector c00 = FloatVector.zero(SPECIES);
-                    FloatVector c01 = FloatVector.zero(SPECIES);
-                    FloatVector c02 = FloatVector.zero(SPECIES);
-                    FloatVector c03 = FloatVector.zero(SPECIES);
-                    FloatVector c04 = FloatVector.zero(SPECIES);
-                    FloatVector c05 = FloatVector.zero(SPECIES);
-                    FloatVector c06 = FloatVector.zero(SPECIES);
-                    FloatVector c07 = FloatVector.zero(SPECIES);
-                    for (int k = 0; k < 64; k++) {
-                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
-                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-                        FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
-                        FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
-                        FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
-                        FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
-                        FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
-                        FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
-                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-                        c00 = b0.fma(x0, c00);
-                        c01 = b1.fma(x0, c01);
-                        c02 = b2.fma(x0, c02);
-                        c03 = b3.fma(x0, c03);
-                        c04 = b4.fma(x0, c04);
-                        c05 = b5.fma(x0, c05);
-                        c06 = b6.fma(x0, c06);
-                        c07 = b7.fma(x0, c07);
-                    }
-                    c00.intoArray(y, y0 + j + 0);
-                    c01.intoArray(y, y0 + j + 8);
-                    c02.intoArray(y, y0 + j + 16);
-                    c03.intoArray(y, y0 + j + 24);
-                    c04.intoArray(y, y0 + j + 32);
-                    c05.intoArray(y, y0 + j + 40);
-                    c06.intoArray(y, y0 + j + 48);
-                    c07.intoArray(y, y0 + j + 56);
+                    gemmPacked64x192Row8(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
+    }
+
+    private static void gemmPacked64x192Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
     }
 
     private static void gemmPacked64x192Tile4x2(float[] a, int a0, float[] bm, int bb, float[] y,
