@@ -112,11 +112,19 @@ rm -rf "$out" "$logs"
 mkdir -p "$out" "$logs" "$charts"
 
 # --- build: rnnc (installed for the plugin), then the benchmarks, whose build generates the networks ------------
-# The vector sweep at the machine's vector width: 512 bits with AVX-512 (PyTorch's OpenBLAS gets its AVX-512
-# kernels too, see OPENBLAS_CORETYPE below), 256 with AVX2.
+# The vector sweep at the width the JVM prefers: 512 bits with AVX-512 (PyTorch's OpenBLAS gets its AVX-512
+# kernels too, see OPENBLAS_CORETYPE below), 256 with AVX2. Asked of the JVM, not of /proc/cpuinfo: a JVM that
+# does not use AVX-512 on a CPU that has it would run 512-bit vectors in plain Java, slowly and allocating.
 avx512=$(grep -q avx512f /proc/cpuinfo && echo yes || echo no)
-vector_bits=256
-[ "$avx512" = yes ] && vector_bits=512
+mkdir -p "$here/target"
+cat >"$here/target/PreferredVectorBits.java" <<'JAVA'
+public class PreferredVectorBits {
+    public static void main(String[] args) {
+        System.out.println(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 512 : 256);
+    }
+}
+JAVA
+vector_bits=$("${java[@]}" "$here/target/PreferredVectorBits.java" 2>/dev/null || echo 256)
 if [ "$build" = 1 ]; then
     say "mvn install of rnnc (tests skipped: .ci/run and mvn verify run them)"
     (cd "$root" && JAVA_HOME=$driver_home mvn -B -q install -DskipTests -Dinvoker.skip)
