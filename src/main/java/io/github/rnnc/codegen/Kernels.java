@@ -49,6 +49,13 @@ final class Kernels {
     private static final int OUTER_KC = 256;
     private static final int OUTER_MC = 64;
     private static final int OUTER_MR = 4;
+    /**
+     * Rows of the register tile at 512 bits: AVX-512 has 32 vector registers, room for 8 x 2 accumulators, which
+     * halves the loads of X per FMA (kernel alone, addOuterBlocked1024x256, m = 6400, Zen 4: 62-84 GFLOP/s with four
+     * rows, 70-97 with eight on JDK 17; 74-82 against 77-89 on JDK 25). trainStep, JDK 17: LSTM 512 batch 64 903 ->
+     * 862 ms, batch 8 140 -> 131 ms; LSTM 256 batch 64 286 -> 275 ms.
+     */
+    private static final int OUTER_MR_512 = 8;
     /** W from this size on (bytes, the L2 of the machines measured) takes the blocked addOuter. */
     private static final int OUTER_BLOCKED_BYTES = 1 << 20;
 
@@ -434,24 +441,30 @@ final class Kernels {
         return 2 * target.lanes();
     }
 
+    /** Rows of the blocked addOuter's register tile and of a sliver of packed G^T. */
+    private int outerRows() {
+        return target.vectorBits() == 512 ? OUTER_MR_512 : OUTER_MR;
+    }
+
     private int outerWorkspace(int columns) {
         return OUTER_MC * OUTER_KC + OUTER_KC * (columns - columns % outerSliver());
     }
 
     /**
-     * Where row q of a packed G^T block starts (its element k is {@code OUTER_MR * k} further): slivers of OUTER_MR
-     * rows (a power of two), each OUTER_MR x kc, interleaved by row.
+     * Where row q of a packed G^T block starts (its element k is {@code outerRows() * k} further): slivers of
+     * outerRows() rows (a power of two), each outerRows() x kc, interleaved by row.
      */
-    private static String packedRow(String q) {
-        int mask = OUTER_MR - 1;
+    private String packedRow(String q) {
+        int mask = outerRows() - 1;
         return "(" + q + " & ~" + mask + ") * kc + (" + q + " & " + mask + ")";
     }
 
     /**
      * W += G^T X for a W larger than L2, ordered as a packed matrix product is (Goto and van de Geijn): the m rows
      * of G and X go in blocks of 256; each block of X is packed into slivers of two vectors of columns, 256 x 2
-     * vectors contiguous, which stay in L1 while every four-row sliver of a block of 64 packed rows of G^T passes
-     * them; a 4 x 2-vector tile of W stays in registers over the 256 rows. The unblocked kernel made one pass over W
+     * vectors contiguous, which stay in L1 while every sliver (four rows, eight at 512 bits) of a block of 64 packed
+     * rows of G^T passes them; a tile of W as tall as the sliver and two vectors wide stays in registers over the
+     * 256 rows. The unblocked kernel made one pass over W
      * per 32 rows of G, each from L3, and read rows of G and X a power of two apart, which share cache sets. On AVX2
      * this form ran 1.5-1.9 times as fast for W of 2048 x 512 (m = 800 and 6400) and 1.0-1.3 times for 1024 x 256;
      * for 512 x 128, which fits in L2, it was slower (0.7-0.8), hence the size threshold.
@@ -479,30 +492,39 @@ final class Kernels {
         code.endControlFlow().endControlFlow();
         code.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += $L)", rows, OUTER_MC);
         code.addStatement("int r1 = Math.min($L, r0 + $L)", rows, OUTER_MC);
-        // G^T rows r0 .. r1 - 1 in slivers of OUTER_MR: row r0 + q at (q / 4) * 4 * kc + k * 4 + q % 4
-        code.addStatement("int full = (r1 - r0) & ~$L", OUTER_MR - 1);
-        code.beginControlFlow("for (int q = 0; q < full; q += $L)", OUTER_MR);
+        // G^T rows r0 .. r1 - 1 in slivers of R = outerRows(): row r0 + q at (q / R) * R * kc + k * R + q % R
+        code.addStatement("int full = (r1 - r0) & ~$L", outerRows() - 1);
+        code.beginControlFlow("for (int q = 0; q < full; q += $L)", outerRows());
         code.addStatement("int src = go + i0 * gs + r0 + q");
         code.addStatement("int dst = q * kc");
         code.beginControlFlow("for (int k = 0; k < kc; k++)");
-        for (int row = 0; row < OUTER_MR; row++) {
-            code.addStatement("pack[dst + k * $L + $L] = g[src + k * gs + $L]", OUTER_MR, row, row);
+        for (int row = 0; row < outerRows(); row++) {
+            code.addStatement("pack[dst + k * $L + $L] = g[src + k * gs + $L]", outerRows(), row, row);
         }
         code.endControlFlow().endControlFlow();
-        if (rows % OUTER_MR != 0) {
+        if (rows % outerRows() != 0) {
             code.beginControlFlow("for (int q = full; q < r1 - r0; q++)");
             code.addStatement("int src = go + i0 * gs + r0 + q");
             code.addStatement("int dst = $L", packedRow("q"));
-            code.addStatement("for (int k = 0; k < kc; k++) pack[dst + k * $L] = g[src + k * gs]", OUTER_MR);
+            code.addStatement("for (int k = 0; k < kc; k++) pack[dst + k * $L] = g[src + k * gs]", outerRows());
             code.endControlFlow();
         }
         code.beginControlFlow("for (int c = 0; c < $L; c += $L)", slivered, nr);
         code.addStatement("int xb = $L + c * kc", xp);
         code.addStatement("int r = r0");
-        code.beginControlFlow("for (; r + $L < r1; r += $L)", OUTER_MR - 1, OUTER_MR);
-        code.addStatement("$L(w, wo + r * $L + c, pack, xb, (r - r0) * kc, kc)", outerTile(columns, OUTER_MR), columns);
+        code.beginControlFlow("for (; r + $L < r1; r += $L)", outerRows() - 1, outerRows());
+        code.addStatement("$L(w, wo + r * $L + c, pack, xb, (r - r0) * kc, kc)", outerTile(columns, outerRows()),
+                columns);
         code.endControlFlow();
-        if (rows % OUTER_MR != 0) {
+        if (outerRows() > OUTER_MR && rows % outerRows() >= OUTER_MR) {
+            // four of the last rows together (the first rows of their sliver)
+            code.beginControlFlow("if (r + $L < r1)", OUTER_MR - 1);
+            code.addStatement("$L(w, wo + r * $L + c, pack, xb, $L, kc)", outerTile(columns, OUTER_MR), columns,
+                    packedRow("(r - r0)"));
+            code.addStatement("r += $L", OUTER_MR);
+            code.endControlFlow();
+        }
+        if (rows % outerRows() != 0) {
             code.beginControlFlow("for (; r < r1; r++)");
             code.addStatement("$L(w, wo + r * $L + c, pack, xb, $L, kc)", outerTile(columns, 1), columns,
                     packedRow("(r - r0)"));
@@ -515,7 +537,7 @@ final class Kernels {
             code.beginControlFlow("for (int c = $L; c < $L; c++)", slivered, columns);
             code.addStatement("$L s = w[wo + r * $L + c]", target.elem(), columns);
             code.addStatement("for (int k = 0; k < kc; k++) s += pack[gb + k * $L] * x[xo + (i0 + k) * xs + c]",
-                    OUTER_MR);
+                    outerRows());
             code.addStatement("w[wo + r * $L + c] = s", columns);
             code.endControlFlow().endControlFlow();
         }
@@ -548,7 +570,7 @@ final class Kernels {
         }
         code.beginControlFlow("for (int k = 0; k < kc; k++)");
         code.addStatement("int xk = xb + k * $L", outerSliver());
-        code.addStatement("int gk = gb + k * $L", OUTER_MR);
+        code.addStatement("int gk = gb + k * $L", outerRows());
         code.addStatement("$L x0 = $L.fromArray(SPECIES, pack, xk)", v, v);
         code.addStatement("$L x1 = $L.fromArray(SPECIES, pack, xk + $L)", v, v, lanes);
         for (int row = 0; row < count; row++) {
