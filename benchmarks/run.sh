@@ -115,17 +115,16 @@ mkdir -p "$out" "$logs" "$charts"
 # The vector sweep at the width the JVM prefers: 512 bits with AVX-512 (PyTorch's OpenBLAS gets its AVX-512
 # kernels too, see OPENBLAS_CORETYPE below), 256 with AVX2. Asked of the JVM, not of /proc/cpuinfo: a JVM that
 # does not use AVX-512 on a CPU that has it would run 512-bit vectors in plain Java, slowly and allocating.
-avx512=$(grep -q avx512f /proc/cpuinfo && echo yes || echo no)
-mkdir -p "$here/target"
-cat >"$here/target/PreferredVectorBits.java" <<'JAVA'
+if [ "$build" = 1 ]; then
+    mkdir -p "$here/target"
+    cat >"$here/target/PreferredVectorBits.java" <<'JAVA'
 public class PreferredVectorBits {
     public static void main(String[] args) {
         System.out.println(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 512 : 256);
     }
 }
 JAVA
-vector_bits=$("${java[@]}" "$here/target/PreferredVectorBits.java" 2>/dev/null || echo 256)
-if [ "$build" = 1 ]; then
+    vector_bits=$("${java[@]}" "$here/target/PreferredVectorBits.java" 2>/dev/null || echo 256)
     say "mvn install of rnnc (tests skipped: .ci/run and mvn verify run them)"
     (cd "$root" && JAVA_HOME=$driver_home mvn -B -q install -DskipTests -Dinvoker.skip)
     say "mvn package of benchmarks/ (generates $(ls "$here"/src/main/rnn/sweep/*.rnn | wc -l) sweep specs × 2 backends, vector at $vector_bits bits, and the examples)"
@@ -152,6 +151,7 @@ done
 
 # --- the machine ---------------------------------------------------------------------------------------------------
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
+avx512=$(grep -q avx512f /proc/cpuinfo && echo yes || echo no)
 l2=$(lscpu 2>/dev/null | sed -n 's/^L2 cache: *//p' | head -n 1)
 hyper=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *//p' | head -n 1)
 perf_ok=no

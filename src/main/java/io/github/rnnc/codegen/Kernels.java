@@ -464,8 +464,8 @@ final class Kernels {
      * of G and X go in blocks of 256; each block of X is packed into slivers of two vectors of columns, 256 x 2
      * vectors contiguous, which stay in L1 while every sliver (four rows, eight at 512 bits) of a block of 64 packed
      * rows of G^T passes them; a tile of W as tall as the sliver and two vectors wide stays in registers over the
-     * 256 rows. The unblocked kernel made one pass over W
-     * per 32 rows of G, each from L3, and read rows of G and X a power of two apart, which share cache sets. On AVX2
+     * 256 rows. The unblocked kernel made one pass over W per 32 rows of G, each from L3, and read rows of G and X a
+     * power of two apart, which share cache sets. On AVX2
      * this form ran 1.5-1.9 times as fast for W of 2048 x 512 (m = 800 and 6400) and 1.0-1.3 times for 1024 x 256;
      * for 512 x 128, which fits in L2, it was slower (0.7-0.8), hence the size threshold.
      * The workspace holds the G^T block at 0 and the X block after it.

@@ -99,10 +99,6 @@ public final class GeneratedClasses {
             this.vectorBits = vectorBits;
         }
 
-        public Backend backend() {
-            return backend;
-        }
-
         public CompileRequest.Options options(Precision precision) {
             return GeneratedClasses.options(backend, precision).withVectorBits(vectorBits);
         }
