@@ -69,7 +69,7 @@ final class ApiEmitter {
             type.addField(FieldSpec.builder(ParameterizedTypeName.get(Target.VECTOR_SPECIES, target.boxed()), "SPECIES",
                     Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                     .initializer("$T.$L", target.vectorClass(), target.speciesConstant()).build());
-            type.addField(Kernels.tileRowsField());
+            type.addField(Kernels.tileRowsField(target));
         }
         for (ParameterOffsets.Entry entry : owner.offsets().all()) {
             type.addField(FieldSpec.builder(int.class, entry.constant(), Modifier.PRIVATE, Modifier.STATIC,

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <li>The gemm over a K deeper than one depth block ({@code Tile6x2Add}: the input product and the backward products
  * of LSTM 128 over 512 inputs have K = 512), with m leaving a four-row tile (700 rows) and, per step, a six-row
  * tile and an odd row (batch 7) or the tails alone (batch 3 of 4). The class picks its main tile by JDK (TILE_ROWS:
- * six rows on JDK 17, four on later ones, {@code Tile4x2Add}); the build runs these tests on both JDKs.
+ * six rows on JDK 17, four on later ones, {@code Tile4x2Add}); the build runs these tests on both JDKs. At 512 bits
+ * the main tile has eight rows ({@code Tile8x2Add}), which batch 9 takes once per step, with an odd row.
  * </ul>
  * Each at both vector widths: 256 bits, and 512, whose vectors of 16 floats (8 doubles) leave other tails.
  */
@@ -65,13 +66,16 @@ class LargeKernelsTest {
             + "}\n";
     static final String BLOCKED_OUTER = "addOuterBlocked";
     static final String DEPTH_BLOCKED = "Tile6x2Add";
+    /** At 512 bits the main tile has eight rows on every JDK. */
+    static final String DEPTH_BLOCKED_512 = "Tile8x2Add";
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
         for (Variant variant : List.of(Variant.VECTOR, Variant.VECTOR_512)) {
             for (Arguments shape : shapes()) {
                 Object[] a = shape.get();
-                cases.add(Arguments.of(a[0] + " (" + variant + ")", a[1], a[2], a[3], a[4], a[5], variant));
+                Object kernel = variant == Variant.VECTOR_512 && DEPTH_BLOCKED.equals(a[2]) ? DEPTH_BLOCKED_512 : a[2];
+                cases.add(Arguments.of(a[0] + " (" + variant + ")", a[1], kernel, a[3], a[4], a[5], variant));
             }
         }
         return cases.stream();
@@ -86,6 +90,8 @@ class LargeKernelsTest {
                 Arguments.of("lstm, f32", LSTM, BLOCKED_OUTER, Precision.F32, 2, 2),
                 Arguments.of("deep lstm: K = 512 in depth blocks, batch 7", DEEP, DEPTH_BLOCKED, Precision.F64, 7, 7),
                 Arguments.of("deep lstm: tails only (batch 3 of 4)", DEEP, DEPTH_BLOCKED, Precision.F64, 4, 3),
+                Arguments.of("deep lstm: batch 9, a main tile of 8 rows (512 bits) and an odd row", DEEP,
+                        DEPTH_BLOCKED, Precision.F64, 9, 9),
                 Arguments.of("deep lstm, f32", DEEP, DEPTH_BLOCKED, Precision.F32, 7, 7));
     }
 
