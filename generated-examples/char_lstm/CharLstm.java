@@ -821,7 +821,6 @@ public final class CharLstm {
     }
 
     private float loss(int[] labels, int batch, int steps, int[] lengths) {
-        Arrays.fill(dOut2, 0.0f);
         int positions = 0;
         for (int b = 0; b < batch; b++) {
             positions += lengths == null ? steps : lengths[b];
@@ -843,6 +842,10 @@ public final class CharLstm {
                 total += Math.log(sum) + max - l2_v3[(r) * 65 + label];
                 for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] * perPosition);
                 dOut2[o + label] -= (float) perPosition;
+            }
+            for (int t = length; t < steps; t++) {
+                int o = (t * maxBatch + b) * OUTPUT_SIZE;
+                Arrays.fill(dOut2, o, o + OUTPUT_SIZE, 0.0f);
             }
         }
         return (float) (total / count);

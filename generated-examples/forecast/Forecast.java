@@ -579,7 +579,6 @@ public final class Forecast {
     }
 
     private float loss(float[] targets, int batch, int steps, int[] lengths) {
-        Arrays.fill(dOut2, 0.0f);
         int positions = 0;
         for (int b = 0; b < batch; b++) {
             positions += lengths == null ? steps : lengths[b];
@@ -593,11 +592,33 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                 int position = b * steps + t;
                 int o = r * OUTPUT_SIZE;
-                for (int i = 0; i < OUTPUT_SIZE; i++) {
-                    double difference = (double) out2[o + i] - targets[position * OUTPUT_SIZE + i];
-                    total += difference * difference;
-                    dOut2[o + i] = (float) (difference * perPosition);
+                int p = position * OUTPUT_SIZE;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = 0;
+                for (; i + 3 < OUTPUT_SIZE; i += 4) {
+                    double d0 = (double) out2[o + i + 0] - targets[p + i + 0];
+                    s0 += d0 * d0;
+                    dOut2[o + i + 0] = (float) (d0 * perPosition);
+                    double d1 = (double) out2[o + i + 1] - targets[p + i + 1];
+                    s1 += d1 * d1;
+                    dOut2[o + i + 1] = (float) (d1 * perPosition);
+                    double d2 = (double) out2[o + i + 2] - targets[p + i + 2];
+                    s2 += d2 * d2;
+                    dOut2[o + i + 2] = (float) (d2 * perPosition);
+                    double d3 = (double) out2[o + i + 3] - targets[p + i + 3];
+                    s3 += d3 * d3;
+                    dOut2[o + i + 3] = (float) (d3 * perPosition);
                 }
+                for (; i < OUTPUT_SIZE; i++) {
+                    double d0 = (double) out2[o + i] - targets[p + i];
+                    s0 += d0 * d0;
+                    dOut2[o + i] = (float) (d0 * perPosition);
+                }
+                total += (s0 + s1) + (s2 + s3);
+            }
+            for (int t = length; t < steps; t++) {
+                int o = (t * maxBatch + b) * OUTPUT_SIZE;
+                Arrays.fill(dOut2, o, o + OUTPUT_SIZE, 0.0f);
             }
         }
         return (float) (total / count);

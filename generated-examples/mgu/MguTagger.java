@@ -599,7 +599,6 @@ public final class MguTagger {
     }
 
     private float loss(int[] labels, int batch, int steps, int[] lengths) {
-        Arrays.fill(dOut1, 0.0f);
         int positions = 0;
         for (int b = 0; b < batch; b++) {
             positions += lengths == null ? steps : lengths[b];
@@ -621,6 +620,10 @@ public final class MguTagger {
                 total += Math.log(sum) + max - l1_v3[(r) * 5 + label];
                 for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] * perPosition);
                 dOut1[o + label] -= (float) perPosition;
+            }
+            for (int t = length; t < steps; t++) {
+                int o = (t * maxBatch + b) * OUTPUT_SIZE;
+                Arrays.fill(dOut1, o, o + OUTPUT_SIZE, 0.0f);
             }
         }
         return (float) (total / count);

@@ -623,7 +623,6 @@ public final class MnistRows {
     }
 
     private float loss(int[] labels, int batch, int steps, int[] lengths) {
-        Arrays.fill(dOut1, 0.0f);
         int positions = 0;
         positions = batch;
         double count = positions;

@@ -869,7 +869,6 @@ public final class Sentiment {
     }
 
     private float loss(int[] labels, int batch, int steps, int[] lengths) {
-        Arrays.fill(dOut2, 0.0f);
         int positions = 0;
         positions = batch;
         double count = positions;

@@ -479,7 +479,8 @@ final class ApiEmitter {
                 .addParameter(int[].class, "lengths");
         String out = head.outArray();
         String dOut = head.dOutArray();
-        method.addStatement("$T.fill($L, $L)", java.util.Arrays.class, dOut, lit(0));
+        // every real position's row is written below, and the backward pass reads rows of steps < steps and
+        // sequences < batch only: what is left to clear are the rows of padded steps
         method.addStatement("int positions = 0");
         if (sequenceOutput) {
             method.beginControlFlow("for (int b = 0; b < batch; b++)")
@@ -518,12 +519,24 @@ final class ApiEmitter {
                 method.addStatement("$L[o + label] -= ($T) perPosition", dOut, elem);
             }
             case MSE -> {
-                method.beginControlFlow("for (int i = 0; i < OUTPUT_SIZE; i++)")
-                        .addStatement("double difference = (double) $L[o + i] - targets[position * OUTPUT_SIZE + i]",
-                                out)
-                        .addStatement("total += difference * difference")
-                        .addStatement("$L[o + i] = ($T) (difference * perPosition)", dOut, elem)
+                // four partial sums: one sum is a chain of dependent additions, four latencies per element
+                method.addStatement("int p = position * OUTPUT_SIZE");
+                method.addStatement("double s0 = 0, s1 = 0, s2 = 0, s3 = 0");
+                method.addStatement("int i = 0");
+                method.beginControlFlow("for (; i + 3 < OUTPUT_SIZE; i += 4)");
+                for (int lane = 0; lane < 4; lane++) {
+                    method.addStatement("double d$L = (double) $L[o + i + $L] - targets[p + i + $L]", lane, out, lane,
+                                    lane)
+                            .addStatement("s$L += d$L * d$L", lane, lane, lane)
+                            .addStatement("$L[o + i + $L] = ($T) (d$L * perPosition)", dOut, lane, elem, lane);
+                }
+                method.endControlFlow();
+                method.beginControlFlow("for (; i < OUTPUT_SIZE; i++)")
+                        .addStatement("double d0 = (double) $L[o + i] - targets[p + i]", out)
+                        .addStatement("s0 += d0 * d0")
+                        .addStatement("$L[o + i] = ($T) (d0 * perPosition)", dOut, elem)
                         .endControlFlow();
+                method.addStatement("total += (s0 + s1) + (s2 + s3)");
             }
             case BINARY_CROSS_ENTROPY -> {
                 method.beginControlFlow("for (int i = 0; i < OUTPUT_SIZE; i++)")
@@ -539,6 +552,10 @@ final class ApiEmitter {
         }
         if (sequenceOutput) {
             method.endControlFlow();
+            method.beginControlFlow("for (int t = length; t < steps; t++)")
+                    .addStatement("int o = (t * maxBatch + b) * OUTPUT_SIZE")
+                    .addStatement("$T.fill($L, o, o + OUTPUT_SIZE, $L)", java.util.Arrays.class, dOut, lit(0))
+                    .endControlFlow();
         }
         method.endControlFlow();
         return method.addStatement("return ($T) (total / count)", elem).build();
