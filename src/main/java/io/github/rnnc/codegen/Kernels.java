@@ -337,7 +337,7 @@ final class Kernels {
      * at 512 bits only {@code body(8)}.
      */
     private void byTileRows(CodeBlock.Builder code, java.util.function.IntConsumer body) {
-        if (target.vectorBits() == 512) {
+        if (hasWideRegisterFile(target)) {
             body.accept(WIDE_BLOCK_ROWS);
             return;
         }
@@ -350,15 +350,20 @@ final class Kernels {
 
     /** The generated constant {@link #TILE_ROWS}: the six-row tile on JDK 17, the four-row one after; 512 bits: 8. */
     static FieldSpec tileRowsField(Target target) {
-        if (target.vectorBits() == 512) {
-            return FieldSpec.builder(int.class, TILE_ROWS, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                    .addJavadoc("Rows of the products' main tile.\n")
-                    .initializer("$L", WIDE_BLOCK_ROWS).build();
-        }
-        return FieldSpec.builder(int.class, TILE_ROWS, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addJavadoc("Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row one.\n")
-                .initializer("$T.version().feature() <= 17 ? $L : $L", Runtime.class, BLOCK_ROWS, NARROW_BLOCK_ROWS)
-                .build();
+        FieldSpec.Builder field = FieldSpec.builder(int.class, TILE_ROWS, Modifier.PRIVATE, Modifier.STATIC,
+                Modifier.FINAL);
+        return hasWideRegisterFile(target)
+                ? field.addJavadoc("Rows of the products' main tile.\n").initializer("$L", WIDE_BLOCK_ROWS).build()
+                : field.addJavadoc("Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row"
+                                + " one.\n")
+                        .initializer("$T.version().feature() <= 17 ? $L : $L", Runtime.class, BLOCK_ROWS,
+                                NARROW_BLOCK_ROWS)
+                        .build();
+    }
+
+    /** 512-bit vectors: AVX-512, whose 32 vector registers make room for the wider register tiles. */
+    private static boolean hasWideRegisterFile(Target target) {
+        return target.vectorBits() == 512;
     }
 
     /**
@@ -463,7 +468,7 @@ final class Kernels {
 
     /** Rows of the blocked addOuter's register tile and of a sliver of packed G^T. */
     private int outerRows() {
-        return target.vectorBits() == 512 ? OUTER_MR_512 : OUTER_MR;
+        return hasWideRegisterFile(target) ? OUTER_MR_512 : OUTER_MR;
     }
 
     private int outerWorkspace(int columns) {
