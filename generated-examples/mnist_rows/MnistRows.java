@@ -1624,7 +1624,29 @@ public final class MnistRows {
             for (int r = 0; r < 512; r += 2) {
                 int w0 = wo + (r + 0) * 28;
                 int w1 = wo + (r + 1) * 28;
-                for (int c = 0; c < 24; c += 8) {
+                for (int c = 0; c < 16; c += 16) {
+                    FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
+                    FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
+                    for (int i = i0; i < i1; i++) {
+                        int g0 = go + i * gs + r;
+                        FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
+                        FloatVector g1v = FloatVector.broadcast(SPECIES, g[g0 + 1]);
+                        int xi = xo + i * xs + c;
+                        FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
+                        s00 = x0.fma(g0v, s00);
+                        s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
+                    }
+                    s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
+                    s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
+                }
+                for (int c = 16; c < 24; c += 8) {
                     FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
                     FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
                     for (int i = i0; i < i1; i++) {

@@ -3671,9 +3671,11 @@ public final class PeepholeTagger {
                     s12.intoArray(w, w1 + c + 16);
                     s13.intoArray(w, w1 + c + 24);
                 }
-                for (int c = 32; c < 48; c += 8) {
+                for (int c = 32; c < 48; c += 16) {
                     FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
                     FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
                     for (int i = i0; i < i1; i++) {
                         int g0 = go + i * gs + r;
                         FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
@@ -3682,9 +3684,14 @@ public final class PeepholeTagger {
                         FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
                         s00 = x0.fma(g0v, s00);
                         s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
                     }
                     s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
                     s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
                 }
             }
         }
@@ -3735,9 +3742,11 @@ public final class PeepholeTagger {
                     s12.intoArray(w, w1 + c + 16);
                     s13.intoArray(w, w1 + c + 24);
                 }
-                for (int c = 32; c < 48; c += 8) {
+                for (int c = 32; c < 48; c += 16) {
                     FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
                     FloatVector s10 = FloatVector.fromArray(SPECIES, w, w1 + c + 0);
+                    FloatVector s11 = FloatVector.fromArray(SPECIES, w, w1 + c + 8);
                     for (int i = i0; i < i1; i++) {
                         int g0 = go + i * gs + r;
                         FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
@@ -3746,9 +3755,14 @@ public final class PeepholeTagger {
                         FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
                         s00 = x0.fma(g0v, s00);
                         s10 = x0.fma(g1v, s10);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
+                        s11 = x1.fma(g1v, s11);
                     }
                     s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
                     s10.intoArray(w, w1 + c + 0);
+                    s11.intoArray(w, w1 + c + 8);
                 }
             }
             for (int r = 8; r < 9; r++) {
@@ -3776,16 +3790,20 @@ public final class PeepholeTagger {
                     s02.intoArray(w, w0 + c + 16);
                     s03.intoArray(w, w0 + c + 24);
                 }
-                for (int c = 32; c < 48; c += 8) {
+                for (int c = 32; c < 48; c += 16) {
                     FloatVector s00 = FloatVector.fromArray(SPECIES, w, w0 + c + 0);
+                    FloatVector s01 = FloatVector.fromArray(SPECIES, w, w0 + c + 8);
                     for (int i = i0; i < i1; i++) {
                         int g0 = go + i * gs + r;
                         FloatVector g0v = FloatVector.broadcast(SPECIES, g[g0 + 0]);
                         int xi = xo + i * xs + c;
                         FloatVector x0 = FloatVector.fromArray(SPECIES, x, xi + 0);
                         s00 = x0.fma(g0v, s00);
+                        FloatVector x1 = FloatVector.fromArray(SPECIES, x, xi + 8);
+                        s01 = x1.fma(g0v, s01);
                     }
                     s00.intoArray(w, w0 + c + 0);
+                    s01.intoArray(w, w0 + c + 8);
                 }
             }
         }
