@@ -828,6 +828,7 @@ public final class CharLstm {
         double count = positions;
         double total = 0;
         double perPosition = 1.0 / count;
+        float scale = (float) perPosition;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -840,8 +841,8 @@ public final class CharLstm {
                 double sum = 0;
                 for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[(r) * 65 + i] - max);
                 total += Math.log(sum) + max - l2_v3[(r) * 65 + label];
-                for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] * perPosition);
-                dOut2[o + label] -= (float) perPosition;
+                for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = out2[o + i] * scale;
+                dOut2[o + label] -= scale;
             }
             for (int t = length; t < steps; t++) {
                 int o = (t * maxBatch + b) * OUTPUT_SIZE;
@@ -897,14 +898,16 @@ public final class CharLstm {
         double correction1 = 1 - Math.pow(0.9, updates);
         double correction2 = 1 - Math.pow(0.999, updates);
         float stepSize = (float) (0.002 / correction1);
-        float root2 = (float) Math.sqrt(correction2);
+        // one division per element, not two: sqrt(v) / sqrt(correction2) as a product with the
+        // reciprocal (kernel alone, 148608 parameters at 512 bits: 84 -> 60 us; without any division 50)
+        float inverseRoot2 = (float) (1 / Math.sqrt(correction2));
         for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 8; i += 8) {
             FloatVector g = FloatVector.fromArray(SPECIES, gradients, i);
             FloatVector m = FloatVector.fromArray(SPECIES, optimizerState, i).mul(0.9f).add(g.mul(0.1f));
             FloatVector v = FloatVector.fromArray(SPECIES, optimizerState2, i).mul(0.999f).add(g.mul(0.001f).mul(g));
             m.intoArray(optimizerState, i);
             v.intoArray(optimizerState2, i);
-            FloatVector.fromArray(SPECIES, parameters, i).sub(m.mul(stepSize).div(v.sqrt().div(root2).add(1.0E-8f))).intoArray(parameters, i);
+            FloatVector.fromArray(SPECIES, parameters, i).sub(m.mul(stepSize).div(v.sqrt().mul(inverseRoot2).add(1.0E-8f))).intoArray(parameters, i);
         }
         for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 8; i < PARAMETER_COUNT; i++) {
             float g = gradients[i];
@@ -912,7 +915,7 @@ public final class CharLstm {
             float v = ((optimizerState2[i] * 0.999f) + ((g * 0.001f) * g));
             optimizerState[i] = m;
             optimizerState2[i] = v;
-            parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) / root2) + 1.0E-8f)));
+            parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) * inverseRoot2) + 1.0E-8f)));
         }
         packed = false;
         streamPacked = false;

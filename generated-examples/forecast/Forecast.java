@@ -586,6 +586,7 @@ public final class Forecast {
         double count = (double) positions * OUTPUT_SIZE;
         double total = 0;
         double perPosition = 2.0 / count;
+        float scale = (float) perPosition;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -596,23 +597,23 @@ public final class Forecast {
                 double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                 int i = 0;
                 for (; i + 3 < OUTPUT_SIZE; i += 4) {
-                    double d0 = (double) out2[o + i + 0] - targets[p + i + 0];
-                    s0 += d0 * d0;
-                    dOut2[o + i + 0] = (float) (d0 * perPosition);
-                    double d1 = (double) out2[o + i + 1] - targets[p + i + 1];
-                    s1 += d1 * d1;
-                    dOut2[o + i + 1] = (float) (d1 * perPosition);
-                    double d2 = (double) out2[o + i + 2] - targets[p + i + 2];
-                    s2 += d2 * d2;
-                    dOut2[o + i + 2] = (float) (d2 * perPosition);
-                    double d3 = (double) out2[o + i + 3] - targets[p + i + 3];
-                    s3 += d3 * d3;
-                    dOut2[o + i + 3] = (float) (d3 * perPosition);
+                    float d0 = out2[o + i + 0] - targets[p + i + 0];
+                    s0 += (double) d0 * d0;
+                    dOut2[o + i + 0] = d0 * scale;
+                    float d1 = out2[o + i + 1] - targets[p + i + 1];
+                    s1 += (double) d1 * d1;
+                    dOut2[o + i + 1] = d1 * scale;
+                    float d2 = out2[o + i + 2] - targets[p + i + 2];
+                    s2 += (double) d2 * d2;
+                    dOut2[o + i + 2] = d2 * scale;
+                    float d3 = out2[o + i + 3] - targets[p + i + 3];
+                    s3 += (double) d3 * d3;
+                    dOut2[o + i + 3] = d3 * scale;
                 }
                 for (; i < OUTPUT_SIZE; i++) {
-                    double d0 = (double) out2[o + i] - targets[p + i];
-                    s0 += d0 * d0;
-                    dOut2[o + i] = (float) (d0 * perPosition);
+                    float d0 = out2[o + i] - targets[p + i];
+                    s0 += (double) d0 * d0;
+                    dOut2[o + i] = d0 * scale;
                 }
                 total += (s0 + s1) + (s2 + s3);
             }

@@ -606,6 +606,7 @@ public final class MguTagger {
         double count = positions;
         double total = 0;
         double perPosition = 1.0 / count;
+        float scale = (float) perPosition;
         for (int b = 0; b < batch; b++) {
             int length = lengths == null ? steps : lengths[b];
             for (int t = 0; t < length; t++) {
@@ -618,8 +619,8 @@ public final class MguTagger {
                 double sum = 0;
                 for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l1_v3[(r) * 5 + i] - max);
                 total += Math.log(sum) + max - l1_v3[(r) * 5 + label];
-                for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = (float) (out1[o + i] * perPosition);
-                dOut1[o + label] -= (float) perPosition;
+                for (int i = 0; i < OUTPUT_SIZE; i++) dOut1[o + i] = out1[o + i] * scale;
+                dOut1[o + label] -= scale;
             }
             for (int t = length; t < steps; t++) {
                 int o = (t * maxBatch + b) * OUTPUT_SIZE;

