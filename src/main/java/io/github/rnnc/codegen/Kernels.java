@@ -73,8 +73,6 @@ final class Kernels {
     private final Target target;
     private final Map<String, MethodSpec> methods = new TreeMap<>();
     private int workspace;
-    /** The index maps of the gathers that pack W^T panels, by the stride they read with. */
-    private final Map<Integer, FieldSpec> gatherIndices = new TreeMap<>();
 
     Kernels(Target target) {
         this.target = target;
@@ -82,35 +80,6 @@ final class Kernels {
 
     Iterable<MethodSpec> methods() {
         return methods.values();
-    }
-
-    /** The static fields the kernels and packs read (gather index maps), in a fixed order. */
-    Iterable<FieldSpec> fields() {
-        return gatherIndices.values();
-    }
-
-    /**
-     * Whether W^T panels are packed with gathers, one vector of a panel's column from lanes() rows of W, instead of
-     * one scalar store per element: at 512 bits, packing two 512 x 128 matrices took 26 instead of 47 us (JDK 17)
-     * and 19 instead of 46 (JDK 25), kernel alone on an AVX-512 Intel; 256-bit gathers (AVX2, and slow on older AMD
-     * cores) were not measured.
-     */
-    boolean packsWithGathers() {
-        return hasWideRegisterFile(target);
-    }
-
-    /** The name of a static index map {0, stride, 2 stride, ...} of lanes() entries, declared once per stride. */
-    String gatherIndex(int stride) {
-        String name = "GATHER_" + stride;
-        gatherIndices.computeIfAbsent(stride, s -> {
-            CodeBlock.Builder values = CodeBlock.builder();
-            for (int lane = 0; lane < target.lanes(); lane++) {
-                values.add(lane == 0 ? "$L" : ", $L", lane * s);
-            }
-            return FieldSpec.builder(int[].class, name, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                    .initializer("{$L}", values.build()).build();
-        });
-        return name;
     }
 
     private TypeName array() {

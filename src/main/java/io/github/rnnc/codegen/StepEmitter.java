@@ -418,41 +418,14 @@ final class StepEmitter {
                 int panelRows = Math.max(0, Math.min(rows, blocked - rowOffset));
                 String from = offsets.constant(step, matrix);
                 String n = rowOffset + " + row";
-                String panelTo = "(" + n + ") / " + width + " * " + (columns * width) + " + (" + n + ") % " + width;
-                // whole panels inside this matrix by gathers where they pay, the rest row by row
-                int gathered = kernels.packsWithGathers() ? Math.floorMod(-rowOffset, width) : panelRows;
-                int gatheredEnd = gathered + Math.max(0, panelRows - gathered) / width * width;
-                packRows(method, 0, Math.min(gathered, panelRows), panelTo, width, field, from, columns);
-                if (gatheredEnd > gathered) {
-                    gatherPanels(method, gathered, gatheredEnd, rowOffset, width, field, from, columns);
-                }
-                packRows(method, Math.max(gatheredEnd, Math.min(gathered, panelRows)), panelRows, panelTo, width,
-                        field, from, columns);
+                packRows(method, 0, panelRows, "(" + n + ") / " + width + " * " + (columns * width) + " + (" + n
+                        + ") % " + width, width, field, from, columns);
                 packRows(method, panelRows, rows, (blocked * columns + rowOffset - blocked) + " + row", total - blocked,
                         field, from, columns);
                 rowOffset += rows;
             }
         }
         return method.build();
-    }
-
-    /**
-     * Whole panels, rows first .. last - 1 of W (first at a panel's start): column c of a panel is width contiguous
-     * elements, each vector of it one gather of lanes() rows.
-     */
-    private void gatherPanels(MethodSpec.Builder method, int first, int last, int rowOffset, int width, String field,
-            String from, int columns) {
-        int lanes = target.lanes();
-        String index = kernels.gatherIndex(columns);
-        method.beginControlFlow("for (int row = $L; row < $L; row += $L)", first, last, width)
-                .addStatement("int to = ($L + row) / $L * $L", rowOffset, width, columns * width)
-                .addStatement("int from = $L + row * $L", from, columns)
-                .beginControlFlow("for (int c = 0; c < $L; c++)", columns);
-        for (int vector = 0; vector < width / lanes; vector++) {
-            method.addStatement("$T.fromArray(SPECIES, parameters, from + $L + c, $L, 0).intoArray($L, to + c * $L + $L)",
-                    target.vectorClass(), vector * lanes * columns, index, field, width, vector * lanes);
-        }
-        method.endControlFlow().endControlFlow();
     }
 
     /** Rows first .. last - 1 of W into field: element c of a row at {@code to + c * stride}. */
