@@ -898,8 +898,6 @@ public final class CharLstm {
         double correction1 = 1 - Math.pow(0.9, updates);
         double correction2 = 1 - Math.pow(0.999, updates);
         float stepSize = (float) (0.002 / correction1);
-        // one division per element, not two: sqrt(v) / sqrt(correction2) as a product with the
-        // reciprocal (kernel alone, 148608 parameters at 512 bits: 84 -> 60 us; without any division 50)
         float inverseRoot2 = (float) (1 / Math.sqrt(correction2));
         for (int i = 0; i < PARAMETER_COUNT - PARAMETER_COUNT % 8; i += 8) {
             FloatVector g = FloatVector.fromArray(SPECIES, gradients, i);

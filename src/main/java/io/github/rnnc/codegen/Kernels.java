@@ -635,33 +635,48 @@ final class Kernels {
     /**
      * Two gradient rows (four at 512 bits) stay in registers while the m rows are summed into them: every load of X
      * feeds two FMAs (four), and eight (sixteen) independent accumulators hide the FMA latency. At 512 bits the
-     * four-row tile fits AVX-512's 32 registers; kernel alone, K = 100 / 800 / 6400, Intel AVX-512 (Sapphire Rapids
-     * class), GFLOP/s, two rows against four: 512 x 128 on JDK 17 52 / 55 / 57 -> 70 / 63 / 62, on JDK 25
-     * 58 / 53 / 47 -> 72 / 68 / 62; 128 x 32 (two vectors of columns, so also the two-vector column block) 35 / 38 /
-     * 34 -> 87 / 76 / 53 on JDK 17, 45 / 27 / 28 -> 85 / 66 / 63 on JDK 25. The blocked kernel at these sizes was
-     * no faster than the two-row tile (256 x 64, K = 100: 43 against 61 on JDK 17).
+     * four-row tile fits AVX-512's 32 registers. Kernel alone, K = 100 / 800 / 6400, an AVX-512 Intel Xeon (KVM,
+     * family 6 model 167), GFLOP/s, two rows against four: 512 x 128 on JDK 17 52 / 55 / 57 -> 70 / 63 / 62, on
+     * JDK 25 58 / 53 / 47 -> 72 / 68 / 62; 128 x 32 (two vectors of columns, so also the two-vector column block)
+     * 35 / 38 / 34 -> 87 / 76 / 53 on JDK 17, 45 / 27 / 28 -> 85 / 66 / 63 on JDK 25. The blocked kernel at these
+     * sizes was no faster than the two-row tile (256 x 64, K = 100: 43 against 61 on JDK 17).
      */
     private CodeBlock vectorOuter(int rows, int columns) {
         CodeBlock.Builder code = CodeBlock.builder();
         // Rows of G and X are taken 32 at a time, so that their block stays in cache while every row of W visits it.
         code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += 32)");
         code.addStatement("int i1 = Math.min(m, i0 + 32)");
+        halvingBlocks(rows, hasWideRegisterFile(target) ? 4 : 2, 1, (from, to, group) -> {
+            if (group == 1) {
+                code.beginControlFlow("for (int r = $L; r < $L; r++)", from, to);
+            } else {
+                code.beginControlFlow("for (int r = $L; r < $L; r += $L)", from, to, group);
+            }
+            outerRows(code, columns, group);
+            code.endControlFlow();
+        });
+        code.endControlFlow();
+        return code.build();
+    }
+
+    /** Emits the loop over one range of blocks: from .. to - 1, blocks of size units. */
+    private interface BlockRange {
+        void emit(int from, int to, int size);
+    }
+
+    /**
+     * Splits 0 .. limit - 1 into ranges of blocks of largest units each, then of half that, down to one unit; a
+     * range that would be empty is not emitted.
+     */
+    private static void halvingBlocks(int limit, int largest, int unit, BlockRange range) {
         int done = 0;
-        for (int group = hasWideRegisterFile(target) ? 4 : 2; group >= 1; group /= 2) {
-            int end = done + (rows - done) / group * group;
+        for (int size = largest; size >= 1; size /= 2) {
+            int end = done + (limit - done) / (size * unit) * (size * unit);
             if (end > done) {
-                if (group == 1) {
-                    code.beginControlFlow("for (int r = $L; r < $L; r++)", done, end);
-                } else {
-                    code.beginControlFlow("for (int r = $L; r < $L; r += $L)", done, end, group);
-                }
-                outerRows(code, columns, group);
-                code.endControlFlow();
+                range.emit(done, end, size);
             }
             done = end;
         }
-        code.endControlFlow();
-        return code.build();
     }
 
     /** Rows r .. r + count - 1 of W: column blocks of four vectors, then of two, then single vectors, then scalars. */
@@ -672,17 +687,11 @@ final class Kernels {
         for (int row = 0; row < count; row++) {
             code.addStatement("int w$L = wo + (r + $L) * $L", row, row, columns);
         }
-        int done = 0;
-        for (int vectors = BLOCK_VECTORS; vectors >= 1; vectors /= 2) {
-            int block = vectors * lanes;
-            int end = done + (vectored - done) / block * block;
-            if (end > done) {
-                code.beginControlFlow("for (int c = $L; c < $L; c += $L)", done, end, block);
-                outerBlock(code, vectors, count, v, lanes);
-                code.endControlFlow();
-            }
-            done = end;
-        }
+        halvingBlocks(vectored, BLOCK_VECTORS, lanes, (from, to, vectors) -> {
+            code.beginControlFlow("for (int c = $L; c < $L; c += $L)", from, to, vectors * lanes);
+            outerBlock(code, vectors, count, v, lanes);
+            code.endControlFlow();
+        });
         if (columns > vectored) {
             code.beginControlFlow("for (int c = $L; c < $L; c++)", vectored, columns);
             for (int row = 0; row < count; row++) {

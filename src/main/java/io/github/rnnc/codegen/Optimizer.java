@@ -101,11 +101,11 @@ final class Optimizer {
                 update.store("parameters", sub(load("parameters"), mul(buffer, lr)));
             }
         } else if (optimizer instanceof NetworkIr.Optimizer.Adam adam) {
+            // one division per element, not two: sqrt(v) / sqrt(correction2) as a product with the reciprocal
+            // (kernel alone, 148608 parameters at 512 bits: 84 -> 60 us; without any division 50)
             method.addStatement("double correction1 = 1 - Math.pow($L, updates)", adam.beta1())
                     .addStatement("double correction2 = 1 - Math.pow($L, updates)", adam.beta2())
                     .addStatement("$L stepSize = ($L) ($L / correction1)", e, e, adam.learningRate())
-                    .addComment("one division per element, not two: sqrt(v) / sqrt(correction2) as a product with the")
-                    .addComment("reciprocal (kernel alone, 148608 parameters at 512 bits: 84 -> 60 us; without any division 50)")
                     .addStatement("$L inverseRoot2 = ($L) (1 / Math.sqrt(correction2))", e, e);
             Expr m = update.let("m", add(mul(load("optimizerState"), scalar(target.literal(adam.beta1()))),
                     mul(g, scalar(target.literal(1 - adam.beta1())))));
