@@ -128,10 +128,6 @@ public final class Forecast {
 
     private final float[] l0f_g0;
 
-    private final float[] l0f_a12;
-
-    private final float[] l0f_a13;
-
     private final float[] l0f_x14;
 
     private final float[] l0f_a15;
@@ -149,8 +145,6 @@ public final class Forecast {
     private final float[] packedP4;
 
     private final float[] l1f_g0;
-
-    private final float[] l1f_a11;
 
     private final float[] l1f_x12;
 
@@ -238,8 +232,6 @@ public final class Forecast {
             this.packedP1 = new float[size(1, 1, 1024)];
             this.packedP0 = new float[size(1, 1, 256)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 32)];
-            this.l0f_a12 = new float[size(1, maxBatch, 32)];
-            this.l0f_a13 = new float[size(1, maxBatch, 32)];
             this.l0f_x14 = new float[size(maxSteps, maxBatch, 32)];
             this.l0f_a15 = new float[size(1, maxBatch, 32)];
             this.l0f_x16 = new float[size(maxSteps, maxBatch, 8)];
@@ -249,7 +241,6 @@ public final class Forecast {
             this.packedP5 = new float[size(1, 1, 1024)];
             this.packedP4 = new float[size(1, 1, 1024)];
             this.l1f_g0 = new float[size(maxSteps, maxBatch, 32)];
-            this.l1f_a11 = new float[size(1, maxBatch, 32)];
             this.l1f_x12 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_a13 = new float[size(1, maxBatch, 32)];
             this.l1f_x14 = new float[size(maxSteps, maxBatch, 32)];
@@ -790,9 +781,7 @@ public final class Forecast {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
                         FloatVector e12 = FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r + maxBatch) * 32 + i));
-                        e12.intoArray(l0f_a12, (b) * 32 + i);
                         FloatVector e13 = c0.sub(e12);
-                        e13.intoArray(l0f_a13, (b) * 32 + i);
                         FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 32 + i).mul(e13);
                         e14.intoArray(l0f_x14, (r) * 32 + i);
                     }
@@ -1080,7 +1069,6 @@ public final class Forecast {
                     for (int i = 0; i < 32; i += 8) {
                         var e11m = FloatVector.fromArray(SPECIES, l1f_v8, (r) * 32 + i).compare(VectorOperators.GT, 0.0f);
                         FloatVector e11 = FloatVector.zero(SPECIES).blend(1.0f, e11m);
-                        e11.intoArray(l1f_a11, (b) * 32 + i);
                         FloatVector e12 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(e11);
                         e12.intoArray(l1f_x12, (r) * 32 + i);
                     }

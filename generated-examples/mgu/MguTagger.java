@@ -124,47 +124,23 @@ public final class MguTagger {
 
     private final float[] l0f_g0;
 
-    private final float[] l0f_a22;
-
     private final float[] l0f_a23;
-
-    private final float[] l0f_a24;
 
     private final float[] l0f_a25;
 
-    private final float[] l0f_a26;
-
     private final float[] l0f_a27;
-
-    private final float[] l0f_a29;
-
-    private final float[] l0f_a30;
-
-    private final float[] l0f_x31;
 
     private final float[] l0f_a32;
 
-    private final float[] l0f_a33;
-
     private final float[] l0f_a34;
-
-    private final float[] l0f_a35;
 
     private final float[] l0f_a36;
 
-    private final float[] l0f_x37;
-
-    private final float[] l0f_a38;
-
     private final float[] l0f_a39;
-
-    private final float[] l0f_x40;
 
     private final float[] l0f_a41;
 
     private final float[] l0f_a42;
-
-    private final float[] l0f_x43;
 
     private final float[] l0f_x44;
 
@@ -256,27 +232,15 @@ public final class MguTagger {
             this.packedP0 = new float[size(1, 1, 2560)];
             this.packedP3 = new float[size(1, 1, 2560)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_a22 = new float[size(1, maxBatch, 64)];
             this.l0f_a23 = new float[size(1, maxBatch, 64)];
-            this.l0f_a24 = new float[size(1, maxBatch, 64)];
             this.l0f_a25 = new float[size(1, maxBatch, 64)];
-            this.l0f_a26 = new float[size(1, maxBatch, 64)];
             this.l0f_a27 = new float[size(1, maxBatch, 64)];
-            this.l0f_a29 = new float[size(1, maxBatch, 64)];
-            this.l0f_a30 = new float[size(1, maxBatch, 64)];
-            this.l0f_x31 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_a32 = new float[size(1, maxBatch, 64)];
-            this.l0f_a33 = new float[size(1, maxBatch, 64)];
             this.l0f_a34 = new float[size(1, maxBatch, 64)];
-            this.l0f_a35 = new float[size(1, maxBatch, 64)];
             this.l0f_a36 = new float[size(1, maxBatch, 64)];
-            this.l0f_x37 = new float[size(maxSteps, maxBatch, 128)];
-            this.l0f_a38 = new float[size(1, maxBatch, 64)];
             this.l0f_a39 = new float[size(1, maxBatch, 64)];
-            this.l0f_x40 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_a41 = new float[size(1, maxBatch, 64)];
             this.l0f_a42 = new float[size(1, maxBatch, 64)];
-            this.l0f_x43 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_x44 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_x46 = new float[size(maxSteps, maxBatch, 40)];
             this.l0f_x48 = new float[size(maxSteps, maxBatch, 40)];
@@ -939,15 +903,12 @@ public final class MguTagger {
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e22 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i));
-                        e22.intoArray(l0f_a22, (b) * 64 + i);
                         FloatVector e23 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
                         e23.intoArray(l0f_a23, (b) * 64 + i);
                         FloatVector e24 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
-                        e24.intoArray(l0f_a24, (b) * 64 + i);
                         FloatVector e25 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v16, (r) * 64 + i));
                         e25.intoArray(l0f_a25, (b) * 64 + i);
                         FloatVector e26 = e24.neg();
-                        e26.intoArray(l0f_a26, (b) * 64 + i);
                         FloatVector e27 = e22.add(e26);
                         e27.intoArray(l0f_a27, (b) * 64 + i);
                     }
@@ -961,11 +922,9 @@ public final class MguTagger {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v14, (r) * 64 + i));
-                        e29.intoArray(l0f_a29, (b) * 64 + i);
                         FloatVector e30 = c0.sub(e29);
-                        e30.intoArray(l0f_a30, (b) * 64 + i);
                         FloatVector e31 = FloatVector.fromArray(SPECIES, l0f_a23, (b) * 64 + i).mul(e30);
-                        e31.intoArray(l0f_x31, (r) * 64 + i);
+                        e31.intoArray(l0f_x44, (r) * 128 + 64 + i);
                     }
                 }
             }
@@ -974,7 +933,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_x31, (t * maxBatch) * 64, packedP4, 0, l0f_a32, 0, batch);
+            gemmPacked64x64s128x64(l0f_x44, (t * maxBatch) * 128 + 64, packedP4, 0, l0f_a32, 0, batch);
         }
     }
 
@@ -983,15 +942,17 @@ public final class MguTagger {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e33 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
-                        e33.intoArray(l0f_a33, (b) * 64 + i);
                         FloatVector e34 = FloatVector.fromArray(SPECIES, l0f_a27, (b) * 64 + i).add(e33);
                         e34.intoArray(l0f_a34, (b) * 64 + i);
                         FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
-                        e35.intoArray(l0f_a35, (b) * 64 + i);
                         FloatVector e36 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 64 + i).add(e35);
                         e36.intoArray(l0f_a36, (b) * 64 + i);
+                        FloatVector e38 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
+                        FloatVector e39 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i).mul(e38);
+                        e39.intoArray(l0f_a39, (b) * 64 + i);
                     }
                 }
             }
@@ -1000,14 +961,10 @@ public final class MguTagger {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e38 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i));
-                        e38.intoArray(l0f_a38, (b) * 64 + i);
-                        FloatVector e39 = FloatVector.fromArray(SPECIES, l0f_v7, (r) * 64 + i).mul(e38);
-                        e39.intoArray(l0f_a39, (b) * 64 + i);
-                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i).mul(e39);
-                        e40.intoArray(l0f_x40, (r) * 64 + i);
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 64 + i);
+                        v0.mul(v1).intoArray(l0f_x44, (r) * 128 + i);
                     }
                 }
             }
@@ -1016,7 +973,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_x40, (t * maxBatch) * 64, packedP1, 0, l0f_a41, 0, batch);
+            gemmPacked64x64s128x64(l0f_x44, (t * maxBatch) * 128, packedP1, 0, l0f_a41, 0, batch);
         }
     }
 
@@ -1048,39 +1005,9 @@ public final class MguTagger {
         adjointHoisted_l0f_3(t0, t1, batch);
         adjointHoisted_l0f_4(t0, t1, batch);
         adjointHoisted_l0f_5(t0, t1, batch);
-        adjointHoisted_l0f_6(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x37, (r) * 128, (r) * 128 + 128, 0.0f);
-                System.arraycopy(l0f_x31, (r) * 64, l0f_x37, (r) * 128 + 64, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x43, (r) * 128, (r) * 128 + 128, 0.0f);
-                System.arraycopy(l0f_x40, (r) * 64, l0f_x43, (r) * 128, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x37, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x43, (r) * 128 + i);
-                        v0.add(v1).intoArray(l0f_x44, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x40s128x40(gradients, P0, l0f_x44, (t0 * maxBatch) * 128, input, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
@@ -1090,24 +1017,24 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter64x64(gradients, P1, l0f_x40, (t0 * maxBatch) * 64, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
+            addOuter64x64s128x64(gradients, P1, l0f_x44, (t0 * maxBatch) * 128, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter64x64(gradients, P1, l0f_x40, (t * maxBatch) * 64, l0f_s0, (t * maxBatch) * 64, batch);
+                addOuter64x64s128x64(gradients, P1, l0f_x44, (t * maxBatch) * 128, l0f_s0, (t * maxBatch) * 64, batch);
             }
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P2 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x40, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x44, (r) * 128 + i);
                         v0.add(v1).intoArray(gradients, P2 + i);
                     }
                 }
@@ -1115,7 +1042,7 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter64x40s128x40(gradients, P3, l0f_x44, (t0 * maxBatch) * 128 + 64, input, (t0 * maxBatch) * 40, (t1 - t0) * batch);
         } else {
@@ -1125,24 +1052,24 @@ public final class MguTagger {
         }
     }
 
-    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            addOuter64x64(gradients, P4, l0f_x31, (t0 * maxBatch) * 64, l0f_v9, (t0 * maxBatch) * 64, (t1 - t0) * batch);
+            addOuter64x64s128x64(gradients, P4, l0f_x44, (t0 * maxBatch) * 128 + 64, l0f_v9, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
             for (int t = t0; t < t1; t++) {
-                addOuter64x64(gradients, P4, l0f_x31, (t * maxBatch) * 64, l0f_v9, (t * maxBatch) * 64, batch);
+                addOuter64x64s128x64(gradients, P4, l0f_x44, (t * maxBatch) * 128 + 64, l0f_v9, (t * maxBatch) * 64, batch);
             }
         }
     }
 
-    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P5 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x31, (r) * 64 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x44, (r) * 128 + 64 + i);
                         v0.add(v1).intoArray(gradients, P5 + i);
                     }
                 }
@@ -1542,9 +1469,9 @@ public final class MguTagger {
         }
     }
 
-    private static void addOuter64x64(float[] w, int wo, float[] g, int go, float[] x, int xo,
-            int m) {
-        final int gs = 64;
+    private static void addOuter64x64s128x64(float[] w, int wo, float[] g, int go, float[] x,
+            int xo, int m) {
+        final int gs = 128;
         final int xs = 64;
         for (int i0 = 0; i0 < m; i0 += 32) {
             int i1 = Math.min(m, i0 + 32);
@@ -2458,6 +2385,227 @@ public final class MguTagger {
     private static void gemmPacked64x64Tile6x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         final int as = 64;
+        final int ys = 64;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+            FloatVector x4 = FloatVector.broadcast(SPECIES, a[a0 + 4 * as + k]);
+            c40 = b0.fma(x4, c40);
+            c41 = b1.fma(x4, c41);
+            FloatVector x5 = FloatVector.broadcast(SPECIES, a[a0 + 5 * as + k]);
+            c50 = b0.fma(x5, c50);
+            c51 = b1.fma(x5, c51);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+        c40.intoArray(y, y0 + 4 * ys + 0);
+        c41.intoArray(y, y0 + 4 * ys + 8);
+        c50.intoArray(y, y0 + 5 * ys + 0);
+        c51.intoArray(y, y0 + 5 * ys + 8);
+    }
+
+    private static void gemmPacked64x64s128x64(float[] a, int ao, float[] bm, int bo, float[] y,
+            int yo, int m) {
+        final int as = 128;
+        final int ys = 64;
+        for (int i0 = 0; i0 < m; i0 += 48) {
+            int i1 = Math.min(m, i0 + 48);
+            for (int j = 0; j < 64; j += 16) {
+                int i = i0;
+                if (TILE_ROWS == 6) {
+                    for (; i + 5 < i1; i += 6) {
+                        gemmPacked64x64s128x64Tile6x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (; i + 3 < i1; i += 4) {
+                        gemmPacked64x64s128x64Tile4x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                    }
+                }
+                if (i + 3 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    FloatVector c20 = FloatVector.zero(SPECIES);
+                    FloatVector c21 = FloatVector.zero(SPECIES);
+                    FloatVector c30 = FloatVector.zero(SPECIES);
+                    FloatVector c31 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                        FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+                        c20 = b0.fma(x2, c20);
+                        c21 = b1.fma(x2, c21);
+                        FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+                        c30 = b0.fma(x3, c30);
+                        c31 = b1.fma(x3, c31);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    c20.intoArray(y, y0 + 2 * ys + j + 0);
+                    c21.intoArray(y, y0 + 2 * ys + j + 8);
+                    c30.intoArray(y, y0 + 3 * ys + j + 0);
+                    c31.intoArray(y, y0 + 3 * ys + j + 8);
+                    i += 4;
+                }
+                if (i + 1 < i1) {
+                    int a0 = ao + i * as;
+                    int y0 = yo + i * ys;
+                    FloatVector c00 = FloatVector.zero(SPECIES);
+                    FloatVector c01 = FloatVector.zero(SPECIES);
+                    FloatVector c10 = FloatVector.zero(SPECIES);
+                    FloatVector c11 = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < 64; k++) {
+                        int bk = bo + (j / 16) * 1024 + j % 16 + k * 16;
+                        FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+                        FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+                        FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+                        c00 = b0.fma(x0, c00);
+                        c01 = b1.fma(x0, c01);
+                        FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+                        c10 = b0.fma(x1, c10);
+                        c11 = b1.fma(x1, c11);
+                    }
+                    c00.intoArray(y, y0 + j + 0);
+                    c01.intoArray(y, y0 + j + 8);
+                    c10.intoArray(y, y0 + ys + j + 0);
+                    c11.intoArray(y, y0 + ys + j + 8);
+                    i += 2;
+                }
+            }
+            if ((i1 - i0) % 2 != 0) {
+                int i = i1 - 1;
+                for (int j = 0; j < 64; j += 64) {
+                    gemmPacked64x64s128x64Row8(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                }
+            }
+        }
+    }
+
+    private static void gemmPacked64x64s128x64Row8(float[] a, int a0, float[] bm, int bb, float[] y,
+            int y0) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c02 = FloatVector.zero(SPECIES);
+        FloatVector c03 = FloatVector.zero(SPECIES);
+        FloatVector c04 = FloatVector.zero(SPECIES);
+        FloatVector c05 = FloatVector.zero(SPECIES);
+        FloatVector c06 = FloatVector.zero(SPECIES);
+        FloatVector c07 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
+            FloatVector b4 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
+            FloatVector b5 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
+            FloatVector b6 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
+            FloatVector b7 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            c02 = b2.fma(x0, c02);
+            c03 = b3.fma(x0, c03);
+            c04 = b4.fma(x0, c04);
+            c05 = b5.fma(x0, c05);
+            c06 = b6.fma(x0, c06);
+            c07 = b7.fma(x0, c07);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c02.intoArray(y, y0 + 16);
+        c03.intoArray(y, y0 + 24);
+        c04.intoArray(y, y0 + 32);
+        c05.intoArray(y, y0 + 40);
+        c06.intoArray(y, y0 + 48);
+        c07.intoArray(y, y0 + 56);
+    }
+
+    private static void gemmPacked64x64s128x64Tile4x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 128;
+        final int ys = 64;
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k++) {
+            int bk = bb + k * 16;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
+            FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
+            c00 = b0.fma(x0, c00);
+            c01 = b1.fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + as + k]);
+            c10 = b0.fma(x1, c10);
+            c11 = b1.fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + 2 * as + k]);
+            c20 = b0.fma(x2, c20);
+            c21 = b1.fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + 3 * as + k]);
+            c30 = b0.fma(x3, c30);
+            c31 = b1.fma(x3, c31);
+        }
+        c00.intoArray(y, y0 + 0);
+        c01.intoArray(y, y0 + 8);
+        c10.intoArray(y, y0 + ys + 0);
+        c11.intoArray(y, y0 + ys + 8);
+        c20.intoArray(y, y0 + 2 * ys + 0);
+        c21.intoArray(y, y0 + 2 * ys + 8);
+        c30.intoArray(y, y0 + 3 * ys + 0);
+        c31.intoArray(y, y0 + 3 * ys + 8);
+    }
+
+    private static void gemmPacked64x64s128x64Tile6x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
+        final int as = 128;
         final int ys = 64;
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);

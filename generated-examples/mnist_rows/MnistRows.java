@@ -125,14 +125,6 @@ public final class MnistRows {
 
     private final float[] l0f_a25;
 
-    private final float[] l0f_a26;
-
-    private final float[] l0f_a28;
-
-    private final float[] l0f_a29;
-
-    private final float[] l0f_a30;
-
     private final float[] l0f_a31;
 
     private final float[] l0f_a32;
@@ -143,41 +135,9 @@ public final class MnistRows {
 
     private final float[] l0f_a35;
 
-    private final float[] l0f_a36;
-
     private final float[] l0f_a37;
 
-    private final float[] l0f_a38;
-
-    private final float[] l0f_a39;
-
-    private final float[] l0f_a40;
-
-    private final float[] l0f_a41;
-
-    private final float[] l0f_a42;
-
-    private final float[] l0f_a43;
-
-    private final float[] l0f_a44;
-
-    private final float[] l0f_a45;
-
     private final float[] l0f_a46;
-
-    private final float[] l0f_a47;
-
-    private final float[] l0f_a48;
-
-    private final float[] l0f_a49;
-
-    private final float[] l0f_a50;
-
-    private final float[] l0f_a51;
-
-    private final float[] l0f_a52;
-
-    private final float[] l0f_a53;
 
     private final float[] l0f_x54;
 
@@ -276,33 +236,13 @@ public final class MnistRows {
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_g1 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_a25 = new float[size(1, maxBatch, 128)];
-            this.l0f_a26 = new float[size(1, maxBatch, 128)];
-            this.l0f_a28 = new float[size(1, maxBatch, 128)];
-            this.l0f_a29 = new float[size(1, maxBatch, 128)];
-            this.l0f_a30 = new float[size(1, maxBatch, 128)];
             this.l0f_a31 = new float[size(1, maxBatch, 128)];
             this.l0f_a32 = new float[size(1, maxBatch, 128)];
             this.l0f_a33 = new float[size(1, maxBatch, 128)];
             this.l0f_a34 = new float[size(1, maxBatch, 128)];
             this.l0f_a35 = new float[size(1, maxBatch, 128)];
-            this.l0f_a36 = new float[size(1, maxBatch, 128)];
             this.l0f_a37 = new float[size(1, maxBatch, 128)];
-            this.l0f_a38 = new float[size(1, maxBatch, 128)];
-            this.l0f_a39 = new float[size(1, maxBatch, 512)];
-            this.l0f_a40 = new float[size(1, maxBatch, 128)];
-            this.l0f_a41 = new float[size(1, maxBatch, 128)];
-            this.l0f_a42 = new float[size(1, maxBatch, 128)];
-            this.l0f_a43 = new float[size(1, maxBatch, 512)];
-            this.l0f_a44 = new float[size(1, maxBatch, 512)];
-            this.l0f_a45 = new float[size(1, maxBatch, 128)];
             this.l0f_a46 = new float[size(1, maxBatch, 128)];
-            this.l0f_a47 = new float[size(1, maxBatch, 128)];
-            this.l0f_a48 = new float[size(1, maxBatch, 512)];
-            this.l0f_a49 = new float[size(1, maxBatch, 512)];
-            this.l0f_a50 = new float[size(1, maxBatch, 128)];
-            this.l0f_a51 = new float[size(1, maxBatch, 128)];
-            this.l0f_a52 = new float[size(1, maxBatch, 128)];
-            this.l0f_a53 = new float[size(1, maxBatch, 512)];
             this.l0f_x54 = new float[size(maxSteps, maxBatch, 512)];
             this.l0f_a55 = new float[size(1, maxBatch, 128)];
             this.l0f_x56 = new float[size(maxSteps, maxBatch, 28)];
@@ -1022,8 +962,6 @@ public final class MnistRows {
         adjointStep_l0f_1(t0, t1, batch);
         adjointStep_l0f_2(t0, t1, batch);
         adjointStep_l0f_3(t0, t1, batch);
-        adjointStep_l0f_4(t0, t1, batch);
-        adjointStep_l0f_5(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -1036,22 +974,15 @@ public final class MnistRows {
                         FloatVector e25 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i));
                         e25.intoArray(l0f_a25, (b) * 128 + i);
                         FloatVector e26 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i));
-                        e26.intoArray(l0f_a26, (b) * 128 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v21, (r) * 128 + i));
-                        e28.intoArray(l0f_a28, (b) * 128 + i);
                         FloatVector e29 = c0.sub(e28);
-                        e29.intoArray(l0f_a29, (b) * 128 + i);
                         FloatVector e30 = e26.mul(e29);
-                        e30.intoArray(l0f_a30, (b) * 128 + i);
                         FloatVector e31 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 128 + i).add(e30);
                         e31.intoArray(l0f_a31, (b) * 128 + i);
                     }
                 }
             }
         }
-    }
-
-    private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1067,21 +998,30 @@ public final class MnistRows {
                         FloatVector e35 = FloatVector.fromArray(SPECIES, l0f_a31, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i));
                         e35.intoArray(l0f_a35, (b) * 128 + i);
                         FloatVector e36 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i));
-                        e36.intoArray(l0f_a36, (b) * 128 + i);
                         FloatVector e37 = FloatVector.fromArray(SPECIES, l0f_v17, (r) * 128 + i).mul(e36);
                         e37.intoArray(l0f_a37, (b) * 128 + i);
                     }
                 }
             }
         }
+    }
+
+    private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 128 + i);
-                        v0.mul(v1).intoArray(l0f_a38, (b) * 128 + i);
+                        FloatVector e38 = FloatVector.fromArray(SPECIES, l0f_a25, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_a37, (b) * 128 + i));
+                        e38.intoArray(l0f_x54, (r) * 512 + 384 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
+                        FloatVector e41 = c0.sub(e40);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 128 + i).mul(e41);
+                        e42.intoArray(l0f_x54, (r) * 512 + 256 + i);
+                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i));
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(e45);
+                        e46.intoArray(l0f_a46, (b) * 128 + i);
                     }
                 }
             }
@@ -1089,130 +1029,28 @@ public final class MnistRows {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0f_a39, (b) * 512, (b) * 512 + 512, 0.0f);
-                System.arraycopy(l0f_a38, (b) * 128, l0f_a39, (b) * 512 + 384, 128);
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 128; i += 8) {
+                        FloatVector e47 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_a46, (b) * 128 + i));
+                        e47.intoArray(l0f_x54, (r) * 512 + 128 + i);
+                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i));
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(e50);
+                        FloatVector e52 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 128 + i).mul(e51);
+                        e52.intoArray(l0f_x54, (r) * 512 + i);
+                    }
+                }
             }
         }
     }
 
     private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector e40 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 128 + i));
-                        e40.intoArray(l0f_a40, (b) * 128 + i);
-                        FloatVector e41 = c0.sub(e40);
-                        e41.intoArray(l0f_a41, (b) * 128 + i);
-                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_a33, (b) * 128 + i).mul(e41);
-                        e42.intoArray(l0f_a42, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a43, (b) * 512, (b) * 512 + 512, 0.0f);
-                System.arraycopy(l0f_a42, (b) * 128, l0f_a43, (b) * 512 + 256, 128);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 512; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 512 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a43, (b) * 512 + i);
-                        v0.add(v1).intoArray(l0f_a44, (b) * 512 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i));
-                        e45.intoArray(l0f_a45, (b) * 128 + i);
-                        FloatVector e46 = FloatVector.fromArray(SPECIES, l0f_v13, (r) * 128 + i).mul(e45);
-                        e46.intoArray(l0f_a46, (b) * 128 + i);
-                        FloatVector e47 = FloatVector.fromArray(SPECIES, l0f_a34, (b) * 128 + i).mul(e46);
-                        e47.intoArray(l0f_a47, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a48, (b) * 512, (b) * 512 + 512, 0.0f);
-                System.arraycopy(l0f_a47, (b) * 128, l0f_a48, (b) * 512 + 128, 128);
-            }
-        }
-    }
-
-    private void adjointStep_l0f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 512; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a44, (b) * 512 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a48, (b) * 512 + i);
-                        v0.add(v1).intoArray(l0f_a49, (b) * 512 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i));
-                        e50.intoArray(l0f_a50, (b) * 128 + i);
-                        FloatVector e51 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 128 + i).mul(e50);
-                        e51.intoArray(l0f_a51, (b) * 128 + i);
-                        FloatVector e52 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 128 + i).mul(e51);
-                        e52.intoArray(l0f_a52, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a53, (b) * 512, (b) * 512 + 512, 0.0f);
-                System.arraycopy(l0f_a52, (b) * 128, l0f_a53, (b) * 512, 128);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 512; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a49, (b) * 512 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a53, (b) * 512 + i);
-                        v0.add(v1).intoArray(l0f_x54, (r) * 512 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
             gemmPacked512x128(l0f_x54, (t * maxBatch) * 512, packedP1, 0, l0f_a55, 0, batch);
         }
     }
 
-    private void adjointStep_l0f_5(int t0, int t1, int batch) {
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

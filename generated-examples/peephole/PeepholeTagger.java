@@ -255,59 +255,17 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a45;
 
-    private final float[] l0f_a46;
-
-    private final float[] l0f_a48;
-
-    private final float[] l0f_a49;
-
-    private final float[] l0f_a50;
-
     private final float[] l0f_a51;
-
-    private final float[] l0f_a52;
-
-    private final float[] l0f_a53;
-
-    private final float[] l0f_x54;
 
     private final float[] l0f_x55;
 
-    private final float[] l0f_a56;
-
     private final float[] l0f_a57;
 
-    private final float[] l0f_a58;
-
-    private final float[] l0f_x59;
-
     private final float[] l0f_a60;
-
-    private final float[] l0f_a61;
-
-    private final float[] l0f_a62;
-
-    private final float[] l0f_a63;
-
-    private final float[] l0f_x64;
-
-    private final float[] l0f_a65;
-
-    private final float[] l0f_a66;
-
-    private final float[] l0f_x67;
-
-    private final float[] l0f_x68;
 
     private final float[] l0f_a69;
 
     private final float[] l0f_a70;
-
-    private final float[] l0f_a71;
-
-    private final float[] l0f_a72;
-
-    private final float[] l0f_x73;
 
     private final float[] l0f_x74;
 
@@ -315,27 +273,11 @@ public final class PeepholeTagger {
 
     private final float[] l0f_a76;
 
-    private final float[] l0f_a77;
-
-    private final float[] l0f_a78;
-
-    private final float[] l0f_x79;
-
-    private final float[] l0f_x80;
-
-    private final float[] l0f_a81;
-
-    private final float[] l0f_a82;
-
-    private final float[] l0f_x83;
-
     private final float[] l0f_x84;
 
     private final float[] l0f_a85;
 
     private final float[] l0f_a86;
-
-    private final float[] l0f_a87;
 
     private final float[] l0f_x88;
 
@@ -352,8 +294,6 @@ public final class PeepholeTagger {
     private final float[] l0f_a98;
 
     private final float[] l0f_a99;
-
-    private final float[] l0f_x100;
 
     private final float[] l0f_x101;
 
@@ -401,59 +341,17 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a45;
 
-    private final float[] l0r_a46;
-
-    private final float[] l0r_a48;
-
-    private final float[] l0r_a49;
-
-    private final float[] l0r_a50;
-
     private final float[] l0r_a51;
-
-    private final float[] l0r_a52;
-
-    private final float[] l0r_a53;
-
-    private final float[] l0r_x54;
 
     private final float[] l0r_x55;
 
-    private final float[] l0r_a56;
-
     private final float[] l0r_a57;
 
-    private final float[] l0r_a58;
-
-    private final float[] l0r_x59;
-
     private final float[] l0r_a60;
-
-    private final float[] l0r_a61;
-
-    private final float[] l0r_a62;
-
-    private final float[] l0r_a63;
-
-    private final float[] l0r_x64;
-
-    private final float[] l0r_a65;
-
-    private final float[] l0r_a66;
-
-    private final float[] l0r_x67;
-
-    private final float[] l0r_x68;
 
     private final float[] l0r_a69;
 
     private final float[] l0r_a70;
-
-    private final float[] l0r_a71;
-
-    private final float[] l0r_a72;
-
-    private final float[] l0r_x73;
 
     private final float[] l0r_x74;
 
@@ -461,27 +359,11 @@ public final class PeepholeTagger {
 
     private final float[] l0r_a76;
 
-    private final float[] l0r_a77;
-
-    private final float[] l0r_a78;
-
-    private final float[] l0r_x79;
-
-    private final float[] l0r_x80;
-
-    private final float[] l0r_a81;
-
-    private final float[] l0r_a82;
-
-    private final float[] l0r_x83;
-
     private final float[] l0r_x84;
 
     private final float[] l0r_a85;
 
     private final float[] l0r_a86;
-
-    private final float[] l0r_a87;
 
     private final float[] l0r_x88;
 
@@ -498,8 +380,6 @@ public final class PeepholeTagger {
     private final float[] l0r_a98;
 
     private final float[] l0r_a99;
-
-    private final float[] l0r_x100;
 
     private final float[] l0r_x101;
 
@@ -619,47 +499,18 @@ public final class PeepholeTagger {
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_g1 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_a45 = new float[size(1, maxBatch, 48)];
-            this.l0f_a46 = new float[size(1, maxBatch, 48)];
-            this.l0f_a48 = new float[size(1, maxBatch, 48)];
-            this.l0f_a49 = new float[size(1, maxBatch, 48)];
-            this.l0f_a50 = new float[size(1, maxBatch, 48)];
             this.l0f_a51 = new float[size(1, maxBatch, 48)];
-            this.l0f_a52 = new float[size(1, maxBatch, 48)];
-            this.l0f_a53 = new float[size(1, maxBatch, 48)];
-            this.l0f_x54 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_x55 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_a56 = new float[size(1, maxBatch, 48)];
             this.l0f_a57 = new float[size(1, maxBatch, 48)];
-            this.l0f_a58 = new float[size(1, maxBatch, 192)];
-            this.l0f_x59 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_a60 = new float[size(1, maxBatch, 48)];
-            this.l0f_a61 = new float[size(1, maxBatch, 48)];
-            this.l0f_a62 = new float[size(1, maxBatch, 48)];
-            this.l0f_a63 = new float[size(1, maxBatch, 48)];
-            this.l0f_x64 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0f_a65 = new float[size(1, maxBatch, 192)];
-            this.l0f_a66 = new float[size(1, maxBatch, 192)];
-            this.l0f_x67 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_x68 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_a69 = new float[size(1, maxBatch, 48)];
             this.l0f_a70 = new float[size(1, maxBatch, 48)];
-            this.l0f_a71 = new float[size(1, maxBatch, 48)];
-            this.l0f_a72 = new float[size(1, maxBatch, 48)];
-            this.l0f_x73 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_x74 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_a75 = new float[size(1, maxBatch, 48)];
             this.l0f_a76 = new float[size(1, maxBatch, 48)];
-            this.l0f_a77 = new float[size(1, maxBatch, 192)];
-            this.l0f_a78 = new float[size(1, maxBatch, 192)];
-            this.l0f_x79 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_x80 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_a81 = new float[size(1, maxBatch, 48)];
-            this.l0f_a82 = new float[size(1, maxBatch, 48)];
-            this.l0f_x83 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_x84 = new float[size(maxSteps, maxBatch, 48)];
             this.l0f_a85 = new float[size(1, maxBatch, 48)];
             this.l0f_a86 = new float[size(1, maxBatch, 48)];
-            this.l0f_a87 = new float[size(1, maxBatch, 192)];
             this.l0f_x88 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_a90 = new float[size(1, maxBatch, 48)];
             this.l0f_a92 = new float[size(1, maxBatch, 48)];
@@ -668,7 +519,6 @@ public final class PeepholeTagger {
             this.l0f_a96 = new float[size(1, maxBatch, 48)];
             this.l0f_a98 = new float[size(1, maxBatch, 48)];
             this.l0f_a99 = new float[size(1, maxBatch, 48)];
-            this.l0f_x100 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_x101 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_x103 = new float[size(maxSteps, maxBatch, 32)];
             this.l0f_x105 = new float[size(maxSteps, maxBatch, 32)];
@@ -692,47 +542,18 @@ public final class PeepholeTagger {
             this.l0r_g0 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_g1 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_a45 = new float[size(1, maxBatch, 48)];
-            this.l0r_a46 = new float[size(1, maxBatch, 48)];
-            this.l0r_a48 = new float[size(1, maxBatch, 48)];
-            this.l0r_a49 = new float[size(1, maxBatch, 48)];
-            this.l0r_a50 = new float[size(1, maxBatch, 48)];
             this.l0r_a51 = new float[size(1, maxBatch, 48)];
-            this.l0r_a52 = new float[size(1, maxBatch, 48)];
-            this.l0r_a53 = new float[size(1, maxBatch, 48)];
-            this.l0r_x54 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_x55 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_a56 = new float[size(1, maxBatch, 48)];
             this.l0r_a57 = new float[size(1, maxBatch, 48)];
-            this.l0r_a58 = new float[size(1, maxBatch, 192)];
-            this.l0r_x59 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_a60 = new float[size(1, maxBatch, 48)];
-            this.l0r_a61 = new float[size(1, maxBatch, 48)];
-            this.l0r_a62 = new float[size(1, maxBatch, 48)];
-            this.l0r_a63 = new float[size(1, maxBatch, 48)];
-            this.l0r_x64 = new float[size(maxSteps, maxBatch, 48)];
-            this.l0r_a65 = new float[size(1, maxBatch, 192)];
-            this.l0r_a66 = new float[size(1, maxBatch, 192)];
-            this.l0r_x67 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_x68 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_a69 = new float[size(1, maxBatch, 48)];
             this.l0r_a70 = new float[size(1, maxBatch, 48)];
-            this.l0r_a71 = new float[size(1, maxBatch, 48)];
-            this.l0r_a72 = new float[size(1, maxBatch, 48)];
-            this.l0r_x73 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_x74 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_a75 = new float[size(1, maxBatch, 48)];
             this.l0r_a76 = new float[size(1, maxBatch, 48)];
-            this.l0r_a77 = new float[size(1, maxBatch, 192)];
-            this.l0r_a78 = new float[size(1, maxBatch, 192)];
-            this.l0r_x79 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_x80 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_a81 = new float[size(1, maxBatch, 48)];
-            this.l0r_a82 = new float[size(1, maxBatch, 48)];
-            this.l0r_x83 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_x84 = new float[size(maxSteps, maxBatch, 48)];
             this.l0r_a85 = new float[size(1, maxBatch, 48)];
             this.l0r_a86 = new float[size(1, maxBatch, 48)];
-            this.l0r_a87 = new float[size(1, maxBatch, 192)];
             this.l0r_x88 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_a90 = new float[size(1, maxBatch, 48)];
             this.l0r_a92 = new float[size(1, maxBatch, 48)];
@@ -741,7 +562,6 @@ public final class PeepholeTagger {
             this.l0r_a96 = new float[size(1, maxBatch, 48)];
             this.l0r_a98 = new float[size(1, maxBatch, 48)];
             this.l0r_a99 = new float[size(1, maxBatch, 48)];
-            this.l0r_x100 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_x101 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_x103 = new float[size(maxSteps, maxBatch, 32)];
             this.l0r_x105 = new float[size(maxSteps, maxBatch, 32)];
@@ -1558,7 +1378,6 @@ public final class PeepholeTagger {
         adjointStep_l0f_7(t0, t1, batch);
         adjointStep_l0f_8(t0, t1, batch);
         adjointStep_l0f_9(t0, t1, batch);
-        adjointStep_l0f_10(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -1571,13 +1390,9 @@ public final class PeepholeTagger {
                         FloatVector e45 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i));
                         e45.intoArray(l0f_a45, (b) * 48 + i);
                         FloatVector e46 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i));
-                        e46.intoArray(l0f_a46, (b) * 48 + i);
                         FloatVector e48 = FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v39, (r) * 48 + i));
-                        e48.intoArray(l0f_a48, (b) * 48 + i);
                         FloatVector e49 = c0.sub(e48);
-                        e49.intoArray(l0f_a49, (b) * 48 + i);
                         FloatVector e50 = e46.mul(e49);
-                        e50.intoArray(l0f_a50, (b) * 48 + i);
                         FloatVector e51 = FloatVector.fromArray(SPECIES, l0f_g1, (r) * 48 + i).add(e50);
                         e51.intoArray(l0f_a51, (b) * 48 + i);
                     }
@@ -1591,15 +1406,12 @@ public final class PeepholeTagger {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector e52 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i));
-                        e52.intoArray(l0f_a52, (b) * 48 + i);
                         FloatVector e53 = FloatVector.fromArray(SPECIES, l0f_v38, (r) * 48 + i).mul(e52);
-                        e53.intoArray(l0f_a53, (b) * 48 + i);
                         FloatVector e54 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 48 + i).mul(e53);
-                        e54.intoArray(l0f_x54, (r) * 48 + i);
+                        e54.intoArray(l0f_x88, (r) * 192 + 144 + i);
                         FloatVector e55 = e54.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r + maxBatch) * 48 + i));
                         e55.intoArray(l0f_x55, (r) * 48 + i);
                         FloatVector e56 = e54.mul(FloatVector.fromArray(SPECIES, parameters, P13 + i));
-                        e56.intoArray(l0f_a56, (b) * 48 + i);
                         FloatVector e57 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 48 + i).add(e56);
                         e57.intoArray(l0f_a57, (b) * 48 + i);
                     }
@@ -1612,8 +1424,20 @@ public final class PeepholeTagger {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0f_a58, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x54, (r) * 48, l0f_a58, (b) * 192 + 144, 48);
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e60 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i));
+                        e60.intoArray(l0f_a60, (b) * 48 + i);
+                        FloatVector e61 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i));
+                        FloatVector e62 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i));
+                        FloatVector e63 = c0.sub(e62);
+                        FloatVector e64 = e61.mul(e63);
+                        e64.intoArray(l0f_x88, (r) * 192 + 96 + i);
+                        FloatVector e69 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e69.intoArray(l0f_a69, (b) * 48 + i);
+                    }
+                }
             }
         }
         for (int t = t0; t < t1; t++) {
@@ -1622,35 +1446,16 @@ public final class PeepholeTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e60 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i));
-                        e60.intoArray(l0f_a60, (b) * 48 + i);
-                        FloatVector e61 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i));
-                        e61.intoArray(l0f_a61, (b) * 48 + i);
-                        FloatVector e62 = FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v27, (r) * 48 + i));
-                        e62.intoArray(l0f_a62, (b) * 48 + i);
-                        FloatVector e63 = c0.sub(e62);
-                        e63.intoArray(l0f_a63, (b) * 48 + i);
-                        FloatVector e64 = e61.mul(e63);
-                        e64.intoArray(l0f_x64, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a65, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x64, (r) * 48, l0f_a65, (b) * 192 + 96, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a58, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a65, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0f_a66, (b) * 192 + i);
+                        FloatVector e70 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i));
+                        e70.intoArray(l0f_a70, (b) * 48 + i);
+                        FloatVector e71 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i));
+                        FloatVector e72 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i).mul(e71);
+                        FloatVector e73 = FloatVector.fromArray(SPECIES, l0f_a69, (b) * 48 + i).mul(e72);
+                        e73.intoArray(l0f_x88, (r) * 192 + 48 + i);
+                        FloatVector e74 = e73.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e74.intoArray(l0f_x74, (r) * 48 + i);
+                        FloatVector e75 = e73.mul(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        e75.intoArray(l0f_a75, (b) * 48 + i);
                     }
                 }
             }
@@ -1664,18 +1469,16 @@ public final class PeepholeTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e69 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
-                        e69.intoArray(l0f_a69, (b) * 48 + i);
-                        FloatVector e70 = FloatVector.fromArray(SPECIES, l0f_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i));
-                        e70.intoArray(l0f_a70, (b) * 48 + i);
-                        FloatVector e71 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i));
-                        e71.intoArray(l0f_a71, (b) * 48 + i);
-                        FloatVector e72 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 48 + i).mul(e71);
-                        e72.intoArray(l0f_a72, (b) * 48 + i);
-                        FloatVector e73 = e69.mul(e72);
-                        e73.intoArray(l0f_x73, (r) * 48 + i);
-                        FloatVector e74 = e73.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
-                        e74.intoArray(l0f_x74, (r) * 48 + i);
+                        FloatVector e76 = FloatVector.fromArray(SPECIES, l0f_a70, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, l0f_a75, (b) * 48 + i));
+                        e76.intoArray(l0f_a76, (b) * 48 + i);
+                        FloatVector e81 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i));
+                        FloatVector e82 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i).mul(e81);
+                        FloatVector e83 = FloatVector.fromArray(SPECIES, l0f_a60, (b) * 48 + i).mul(e82);
+                        e83.intoArray(l0f_x88, (r) * 192 + i);
+                        FloatVector e84 = e83.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
+                        e84.intoArray(l0f_x84, (r) * 48 + i);
+                        FloatVector e85 = e83.mul(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        e85.intoArray(l0f_a85, (b) * 48 + i);
                     }
                 }
             }
@@ -1685,29 +1488,9 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e75 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, parameters, P6 + i));
-                        e75.intoArray(l0f_a75, (b) * 48 + i);
-                        FloatVector e76 = FloatVector.fromArray(SPECIES, l0f_a70, (b) * 48 + i).add(e75);
-                        e76.intoArray(l0f_a76, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a77, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x73, (r) * 48, l0f_a77, (b) * 192 + 48, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a66, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a77, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0f_a78, (b) * 192 + i);
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a76, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a85, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0f_a86, (b) * 48 + i);
                     }
                 }
             }
@@ -1716,61 +1499,17 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector e81 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i));
-                        e81.intoArray(l0f_a81, (b) * 48 + i);
-                        FloatVector e82 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 48 + i).mul(e81);
-                        e82.intoArray(l0f_a82, (b) * 48 + i);
-                        FloatVector e83 = FloatVector.fromArray(SPECIES, l0f_a60, (b) * 48 + i).mul(e82);
-                        e83.intoArray(l0f_x83, (r) * 48 + i);
-                        FloatVector e84 = e83.mul(FloatVector.fromArray(SPECIES, l0f_s1, (r) * 48 + i));
-                        e84.intoArray(l0f_x84, (r) * 48 + i);
-                        FloatVector e85 = e83.mul(FloatVector.fromArray(SPECIES, parameters, P2 + i));
-                        e85.intoArray(l0f_a85, (b) * 48 + i);
-                        FloatVector e86 = FloatVector.fromArray(SPECIES, l0f_a76, (b) * 48 + i).add(e85);
-                        e86.intoArray(l0f_a86, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a87, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x83, (r) * 48, l0f_a87, (b) * 192, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a78, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a87, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x88, (r) * 192 + i);
-                    }
-                }
-            }
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, 0, batch);
         }
     }
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, 0, batch);
-        }
-    }
-
-    private void adjointStep_l0f_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
             gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 48, packedP5, 0, l0f_a92, 0, batch);
         }
     }
 
-    private void adjointStep_l0f_6(int t0, int t1, int batch) {
+    private void adjointStep_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1785,13 +1524,13 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0f_7(int t0, int t1, int batch) {
+    private void adjointStep_l0f_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 96, packedP9, 0, l0f_a95, 0, batch);
         }
     }
 
-    private void adjointStep_l0f_8(int t0, int t1, int batch) {
+    private void adjointStep_l0f_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1806,13 +1545,13 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0f_9(int t0, int t1, int batch) {
+    private void adjointStep_l0f_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 144, packedP12, 0, l0f_a98, 0, batch);
         }
     }
 
-    private void adjointStep_l0f_10(int t0, int t1, int batch) {
+    private void adjointStep_l0f_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1859,65 +1598,10 @@ public final class PeepholeTagger {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0f_x59, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x54, (r) * 48, l0f_x59, (r) * 192 + 144, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x67, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x64, (r) * 48, l0f_x67, (r) * 192 + 96, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x59, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x67, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x68, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x79, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x73, (r) * 48, l0f_x79, (r) * 192 + 48, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x68, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x79, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x80, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x100, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x83, (r) * 48, l0f_x100, (r) * 192, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x80, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x100, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x101, (r) * 192 + i);
-                    }
-                }
+                System.arraycopy(l0f_x88, (r) * 192, l0f_x101, (r) * 192, 48);
+                System.arraycopy(l0f_x88, (r) * 192 + 48, l0f_x101, (r) * 192 + 48, 48);
+                System.arraycopy(l0f_x88, (r) * 192 + 96, l0f_x101, (r) * 192 + 96, 48);
+                System.arraycopy(l0f_x88, (r) * 192 + 144, l0f_x101, (r) * 192 + 144, 48);
             }
         }
     }
@@ -1961,7 +1645,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P3 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x83, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x88, (r) * 192 + i);
                         v0.add(v1).intoArray(gradients, P3 + i);
                     }
                 }
@@ -2008,7 +1692,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P7 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x73, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x88, (r) * 192 + 48 + i);
                         v0.add(v1).intoArray(gradients, P7 + i);
                     }
                 }
@@ -2043,7 +1727,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P10 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x64, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x88, (r) * 192 + 96 + i);
                         v0.add(v1).intoArray(gradients, P10 + i);
                     }
                 }
@@ -2090,7 +1774,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P14 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x54, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x88, (r) * 192 + 144 + i);
                         v0.add(v1).intoArray(gradients, P14 + i);
                     }
                 }
@@ -2632,7 +2316,6 @@ public final class PeepholeTagger {
         adjointStep_l0r_7(t0, t1, batch);
         adjointStep_l0r_8(t0, t1, batch);
         adjointStep_l0r_9(t0, t1, batch);
-        adjointStep_l0r_10(t0, t1, batch);
     }
 
     private void adjointStep_l0r_0(int t0, int t1, int batch) {
@@ -2645,13 +2328,9 @@ public final class PeepholeTagger {
                         FloatVector e45 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i));
                         e45.intoArray(l0r_a45, (b) * 48 + i);
                         FloatVector e46 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i));
-                        e46.intoArray(l0r_a46, (b) * 48 + i);
                         FloatVector e48 = FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v39, (r) * 48 + i));
-                        e48.intoArray(l0r_a48, (b) * 48 + i);
                         FloatVector e49 = c0.sub(e48);
-                        e49.intoArray(l0r_a49, (b) * 48 + i);
                         FloatVector e50 = e46.mul(e49);
-                        e50.intoArray(l0r_a50, (b) * 48 + i);
                         FloatVector e51 = FloatVector.fromArray(SPECIES, l0r_g1, (r) * 48 + i).add(e50);
                         e51.intoArray(l0r_a51, (b) * 48 + i);
                     }
@@ -2665,15 +2344,12 @@ public final class PeepholeTagger {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector e52 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i));
-                        e52.intoArray(l0r_a52, (b) * 48 + i);
                         FloatVector e53 = FloatVector.fromArray(SPECIES, l0r_v38, (r) * 48 + i).mul(e52);
-                        e53.intoArray(l0r_a53, (b) * 48 + i);
                         FloatVector e54 = FloatVector.fromArray(SPECIES, l0r_a45, (b) * 48 + i).mul(e53);
-                        e54.intoArray(l0r_x54, (r) * 48 + i);
+                        e54.intoArray(l0r_x88, (r) * 192 + 144 + i);
                         FloatVector e55 = e54.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r + maxBatch) * 48 + i));
                         e55.intoArray(l0r_x55, (r) * 48 + i);
                         FloatVector e56 = e54.mul(FloatVector.fromArray(SPECIES, parameters, P28 + i));
-                        e56.intoArray(l0r_a56, (b) * 48 + i);
                         FloatVector e57 = FloatVector.fromArray(SPECIES, l0r_a51, (b) * 48 + i).add(e56);
                         e57.intoArray(l0r_a57, (b) * 48 + i);
                     }
@@ -2686,8 +2362,20 @@ public final class PeepholeTagger {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0r_a58, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x54, (r) * 48, l0r_a58, (b) * 192 + 144, 48);
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 48; i += 8) {
+                        FloatVector e60 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i));
+                        e60.intoArray(l0r_a60, (b) * 48 + i);
+                        FloatVector e61 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i));
+                        FloatVector e62 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i));
+                        FloatVector e63 = c0.sub(e62);
+                        FloatVector e64 = e61.mul(e63);
+                        e64.intoArray(l0r_x88, (r) * 192 + 96 + i);
+                        FloatVector e69 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e69.intoArray(l0r_a69, (b) * 48 + i);
+                    }
+                }
             }
         }
         for (int t = t0; t < t1; t++) {
@@ -2696,35 +2384,16 @@ public final class PeepholeTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e60 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i));
-                        e60.intoArray(l0r_a60, (b) * 48 + i);
-                        FloatVector e61 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i));
-                        e61.intoArray(l0r_a61, (b) * 48 + i);
-                        FloatVector e62 = FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v27, (r) * 48 + i));
-                        e62.intoArray(l0r_a62, (b) * 48 + i);
-                        FloatVector e63 = c0.sub(e62);
-                        e63.intoArray(l0r_a63, (b) * 48 + i);
-                        FloatVector e64 = e61.mul(e63);
-                        e64.intoArray(l0r_x64, (r) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_a65, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x64, (r) * 48, l0r_a65, (b) * 192 + 96, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a58, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a65, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0r_a66, (b) * 192 + i);
+                        FloatVector e70 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i));
+                        e70.intoArray(l0r_a70, (b) * 48 + i);
+                        FloatVector e71 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i));
+                        FloatVector e72 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i).mul(e71);
+                        FloatVector e73 = FloatVector.fromArray(SPECIES, l0r_a69, (b) * 48 + i).mul(e72);
+                        e73.intoArray(l0r_x88, (r) * 192 + 48 + i);
+                        FloatVector e74 = e73.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e74.intoArray(l0r_x74, (r) * 48 + i);
+                        FloatVector e75 = e73.mul(FloatVector.fromArray(SPECIES, parameters, P21 + i));
+                        e75.intoArray(l0r_a75, (b) * 48 + i);
                     }
                 }
             }
@@ -2738,18 +2407,16 @@ public final class PeepholeTagger {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e69 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
-                        e69.intoArray(l0r_a69, (b) * 48 + i);
-                        FloatVector e70 = FloatVector.fromArray(SPECIES, l0r_a57, (b) * 48 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i));
-                        e70.intoArray(l0r_a70, (b) * 48 + i);
-                        FloatVector e71 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i));
-                        e71.intoArray(l0r_a71, (b) * 48 + i);
-                        FloatVector e72 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 48 + i).mul(e71);
-                        e72.intoArray(l0r_a72, (b) * 48 + i);
-                        FloatVector e73 = e69.mul(e72);
-                        e73.intoArray(l0r_x73, (r) * 48 + i);
-                        FloatVector e74 = e73.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
-                        e74.intoArray(l0r_x74, (r) * 48 + i);
+                        FloatVector e76 = FloatVector.fromArray(SPECIES, l0r_a70, (b) * 48 + i).add(FloatVector.fromArray(SPECIES, l0r_a75, (b) * 48 + i));
+                        e76.intoArray(l0r_a76, (b) * 48 + i);
+                        FloatVector e81 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i));
+                        FloatVector e82 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i).mul(e81);
+                        FloatVector e83 = FloatVector.fromArray(SPECIES, l0r_a60, (b) * 48 + i).mul(e82);
+                        e83.intoArray(l0r_x88, (r) * 192 + i);
+                        FloatVector e84 = e83.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
+                        e84.intoArray(l0r_x84, (r) * 48 + i);
+                        FloatVector e85 = e83.mul(FloatVector.fromArray(SPECIES, parameters, P17 + i));
+                        e85.intoArray(l0r_a85, (b) * 48 + i);
                     }
                 }
             }
@@ -2759,29 +2426,9 @@ public final class PeepholeTagger {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 48; i += 8) {
-                        FloatVector e75 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i).mul(FloatVector.fromArray(SPECIES, parameters, P21 + i));
-                        e75.intoArray(l0r_a75, (b) * 48 + i);
-                        FloatVector e76 = FloatVector.fromArray(SPECIES, l0r_a70, (b) * 48 + i).add(e75);
-                        e76.intoArray(l0r_a76, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_a77, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x73, (r) * 48, l0r_a77, (b) * 192 + 48, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a66, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a77, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0r_a78, (b) * 192 + i);
+                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a76, (b) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a85, (b) * 48 + i);
+                        v0.add(v1).intoArray(l0r_a86, (b) * 48 + i);
                     }
                 }
             }
@@ -2790,61 +2437,17 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 48; i += 8) {
-                        FloatVector e81 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i));
-                        e81.intoArray(l0r_a81, (b) * 48 + i);
-                        FloatVector e82 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 48 + i).mul(e81);
-                        e82.intoArray(l0r_a82, (b) * 48 + i);
-                        FloatVector e83 = FloatVector.fromArray(SPECIES, l0r_a60, (b) * 48 + i).mul(e82);
-                        e83.intoArray(l0r_x83, (r) * 48 + i);
-                        FloatVector e84 = e83.mul(FloatVector.fromArray(SPECIES, l0r_s1, (r) * 48 + i));
-                        e84.intoArray(l0r_x84, (r) * 48 + i);
-                        FloatVector e85 = e83.mul(FloatVector.fromArray(SPECIES, parameters, P17 + i));
-                        e85.intoArray(l0r_a85, (b) * 48 + i);
-                        FloatVector e86 = FloatVector.fromArray(SPECIES, l0r_a76, (b) * 48 + i).add(e85);
-                        e86.intoArray(l0r_a86, (b) * 48 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_a87, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x83, (r) * 48, l0r_a87, (b) * 192, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a78, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a87, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x88, (r) * 192 + i);
-                    }
-                }
-            }
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, 0, batch);
         }
     }
 
     private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, 0, batch);
-        }
-    }
-
-    private void adjointStep_l0r_5(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
             gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 48, packedP20, 0, l0r_a92, 0, batch);
         }
     }
 
-    private void adjointStep_l0r_6(int t0, int t1, int batch) {
+    private void adjointStep_l0r_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2859,13 +2462,13 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0r_7(int t0, int t1, int batch) {
+    private void adjointStep_l0r_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 96, packedP24, 0, l0r_a95, 0, batch);
         }
     }
 
-    private void adjointStep_l0r_8(int t0, int t1, int batch) {
+    private void adjointStep_l0r_7(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2880,13 +2483,13 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointStep_l0r_9(int t0, int t1, int batch) {
+    private void adjointStep_l0r_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 144, packedP27, 0, l0r_a98, 0, batch);
         }
     }
 
-    private void adjointStep_l0r_10(int t0, int t1, int batch) {
+    private void adjointStep_l0r_9(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2933,65 +2536,10 @@ public final class PeepholeTagger {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0r_x59, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x54, (r) * 48, l0r_x59, (r) * 192 + 144, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_x67, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x64, (r) * 48, l0r_x67, (r) * 192 + 96, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x59, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x67, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x68, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_x79, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x73, (r) * 48, l0r_x79, (r) * 192 + 48, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x68, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x79, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x80, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_x100, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x83, (r) * 48, l0r_x100, (r) * 192, 48);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x80, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x100, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x101, (r) * 192 + i);
-                    }
-                }
+                System.arraycopy(l0r_x88, (r) * 192, l0r_x101, (r) * 192, 48);
+                System.arraycopy(l0r_x88, (r) * 192 + 48, l0r_x101, (r) * 192 + 48, 48);
+                System.arraycopy(l0r_x88, (r) * 192 + 96, l0r_x101, (r) * 192 + 96, 48);
+                System.arraycopy(l0r_x88, (r) * 192 + 144, l0r_x101, (r) * 192 + 144, 48);
             }
         }
     }
@@ -3035,7 +2583,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P18 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x83, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x88, (r) * 192 + i);
                         v0.add(v1).intoArray(gradients, P18 + i);
                     }
                 }
@@ -3082,7 +2630,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P22 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x73, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x88, (r) * 192 + 48 + i);
                         v0.add(v1).intoArray(gradients, P22 + i);
                     }
                 }
@@ -3117,7 +2665,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P25 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x64, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x88, (r) * 192 + 96 + i);
                         v0.add(v1).intoArray(gradients, P25 + i);
                     }
                 }
@@ -3164,7 +2712,7 @@ public final class PeepholeTagger {
                  {
                     for (int i = 0; i < 48; i += 8) {
                         FloatVector v0 = FloatVector.fromArray(SPECIES, gradients, P29 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x54, (r) * 48 + i);
+                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x88, (r) * 192 + 144 + i);
                         v0.add(v1).intoArray(gradients, P29 + i);
                     }
                 }

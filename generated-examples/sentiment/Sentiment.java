@@ -201,57 +201,17 @@ public final class Sentiment {
 
     private final float[] l0f_g0;
 
-    private final float[] l0f_a27;
-
     private final float[] l0f_a28;
-
-    private final float[] l0f_a29;
 
     private final float[] l0f_a30;
 
-    private final float[] l0f_a31;
-
     private final float[] l0f_a32;
-
-    private final float[] l0f_a34;
-
-    private final float[] l0f_a35;
-
-    private final float[] l0f_x36;
 
     private final float[] l0f_a37;
 
-    private final float[] l0f_a38;
-
-    private final float[] l0f_a39;
-
-    private final float[] l0f_x40;
-
     private final float[] l0f_a41;
 
-    private final float[] l0f_a42;
-
-    private final float[] l0f_x43;
-
-    private final float[] l0f_a44;
-
-    private final float[] l0f_a45;
-
-    private final float[] l0f_x46;
-
-    private final float[] l0f_x47;
-
-    private final float[] l0f_a48;
-
-    private final float[] l0f_a49;
-
-    private final float[] l0f_x50;
-
-    private final float[] l0f_a51;
-
     private final float[] l0f_x52;
-
-    private final float[] l0f_x53;
 
     private final float[] l0f_x54;
 
@@ -273,57 +233,17 @@ public final class Sentiment {
 
     private final float[] l0r_g0;
 
-    private final float[] l0r_a27;
-
     private final float[] l0r_a28;
-
-    private final float[] l0r_a29;
 
     private final float[] l0r_a30;
 
-    private final float[] l0r_a31;
-
     private final float[] l0r_a32;
-
-    private final float[] l0r_a34;
-
-    private final float[] l0r_a35;
-
-    private final float[] l0r_x36;
 
     private final float[] l0r_a37;
 
-    private final float[] l0r_a38;
-
-    private final float[] l0r_a39;
-
-    private final float[] l0r_x40;
-
     private final float[] l0r_a41;
 
-    private final float[] l0r_a42;
-
-    private final float[] l0r_x43;
-
-    private final float[] l0r_a44;
-
-    private final float[] l0r_a45;
-
-    private final float[] l0r_x46;
-
-    private final float[] l0r_x47;
-
-    private final float[] l0r_a48;
-
-    private final float[] l0r_a49;
-
-    private final float[] l0r_x50;
-
-    private final float[] l0r_a51;
-
     private final float[] l0r_x52;
-
-    private final float[] l0r_x53;
 
     private final float[] l0r_x54;
 
@@ -349,14 +269,6 @@ public final class Sentiment {
 
     private final float[] l1f_a25;
 
-    private final float[] l1f_a26;
-
-    private final float[] l1f_a28;
-
-    private final float[] l1f_a29;
-
-    private final float[] l1f_a30;
-
     private final float[] l1f_a31;
 
     private final float[] l1f_a32;
@@ -367,41 +279,9 @@ public final class Sentiment {
 
     private final float[] l1f_a35;
 
-    private final float[] l1f_a36;
-
     private final float[] l1f_a37;
 
-    private final float[] l1f_a38;
-
-    private final float[] l1f_a39;
-
-    private final float[] l1f_a40;
-
-    private final float[] l1f_a41;
-
-    private final float[] l1f_a42;
-
-    private final float[] l1f_a43;
-
-    private final float[] l1f_a44;
-
-    private final float[] l1f_a45;
-
     private final float[] l1f_a46;
-
-    private final float[] l1f_a47;
-
-    private final float[] l1f_a48;
-
-    private final float[] l1f_a49;
-
-    private final float[] l1f_a50;
-
-    private final float[] l1f_a51;
-
-    private final float[] l1f_a52;
-
-    private final float[] l1f_a53;
 
     private final float[] l1f_x54;
 
@@ -511,32 +391,12 @@ public final class Sentiment {
             this.packedP1 = new float[size(1, 1, 12288)];
             this.packedP0 = new float[size(1, 1, 57600)];
             this.l0f_g0 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_a27 = new float[size(1, maxBatch, 64)];
             this.l0f_a28 = new float[size(1, maxBatch, 64)];
-            this.l0f_a29 = new float[size(1, maxBatch, 64)];
             this.l0f_a30 = new float[size(1, maxBatch, 64)];
-            this.l0f_a31 = new float[size(1, maxBatch, 64)];
             this.l0f_a32 = new float[size(1, maxBatch, 64)];
-            this.l0f_a34 = new float[size(1, maxBatch, 64)];
-            this.l0f_a35 = new float[size(1, maxBatch, 64)];
-            this.l0f_x36 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_a37 = new float[size(1, maxBatch, 64)];
-            this.l0f_a38 = new float[size(1, maxBatch, 64)];
-            this.l0f_a39 = new float[size(1, maxBatch, 192)];
-            this.l0f_x40 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_a41 = new float[size(1, maxBatch, 64)];
-            this.l0f_a42 = new float[size(1, maxBatch, 64)];
-            this.l0f_x43 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_a44 = new float[size(1, maxBatch, 192)];
-            this.l0f_a45 = new float[size(1, maxBatch, 192)];
-            this.l0f_x46 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_x47 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_a48 = new float[size(1, maxBatch, 64)];
-            this.l0f_a49 = new float[size(1, maxBatch, 64)];
-            this.l0f_x50 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0f_a51 = new float[size(1, maxBatch, 192)];
             this.l0f_x52 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0f_x53 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_x54 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_a55 = new float[size(1, maxBatch, 64)];
             this.l0f_a56 = new float[size(1, maxBatch, 64)];
@@ -547,32 +407,12 @@ public final class Sentiment {
             this.packedP5 = new float[size(1, 1, 12288)];
             this.packedP4 = new float[size(1, 1, 57600)];
             this.l0r_g0 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_a27 = new float[size(1, maxBatch, 64)];
             this.l0r_a28 = new float[size(1, maxBatch, 64)];
-            this.l0r_a29 = new float[size(1, maxBatch, 64)];
             this.l0r_a30 = new float[size(1, maxBatch, 64)];
-            this.l0r_a31 = new float[size(1, maxBatch, 64)];
             this.l0r_a32 = new float[size(1, maxBatch, 64)];
-            this.l0r_a34 = new float[size(1, maxBatch, 64)];
-            this.l0r_a35 = new float[size(1, maxBatch, 64)];
-            this.l0r_x36 = new float[size(maxSteps, maxBatch, 64)];
             this.l0r_a37 = new float[size(1, maxBatch, 64)];
-            this.l0r_a38 = new float[size(1, maxBatch, 64)];
-            this.l0r_a39 = new float[size(1, maxBatch, 192)];
-            this.l0r_x40 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_a41 = new float[size(1, maxBatch, 64)];
-            this.l0r_a42 = new float[size(1, maxBatch, 64)];
-            this.l0r_x43 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_a44 = new float[size(1, maxBatch, 192)];
-            this.l0r_a45 = new float[size(1, maxBatch, 192)];
-            this.l0r_x46 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_x47 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_a48 = new float[size(1, maxBatch, 64)];
-            this.l0r_a49 = new float[size(1, maxBatch, 64)];
-            this.l0r_x50 = new float[size(maxSteps, maxBatch, 64)];
-            this.l0r_a51 = new float[size(1, maxBatch, 192)];
             this.l0r_x52 = new float[size(maxSteps, maxBatch, 192)];
-            this.l0r_x53 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_x54 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_a55 = new float[size(1, maxBatch, 64)];
             this.l0r_a56 = new float[size(1, maxBatch, 64)];
@@ -585,33 +425,13 @@ public final class Sentiment {
             this.l1f_g0 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_g1 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_a25 = new float[size(1, maxBatch, 32)];
-            this.l1f_a26 = new float[size(1, maxBatch, 32)];
-            this.l1f_a28 = new float[size(1, maxBatch, 32)];
-            this.l1f_a29 = new float[size(1, maxBatch, 32)];
-            this.l1f_a30 = new float[size(1, maxBatch, 32)];
             this.l1f_a31 = new float[size(1, maxBatch, 32)];
             this.l1f_a32 = new float[size(1, maxBatch, 32)];
             this.l1f_a33 = new float[size(1, maxBatch, 32)];
             this.l1f_a34 = new float[size(1, maxBatch, 32)];
             this.l1f_a35 = new float[size(1, maxBatch, 32)];
-            this.l1f_a36 = new float[size(1, maxBatch, 32)];
             this.l1f_a37 = new float[size(1, maxBatch, 32)];
-            this.l1f_a38 = new float[size(1, maxBatch, 32)];
-            this.l1f_a39 = new float[size(1, maxBatch, 128)];
-            this.l1f_a40 = new float[size(1, maxBatch, 32)];
-            this.l1f_a41 = new float[size(1, maxBatch, 32)];
-            this.l1f_a42 = new float[size(1, maxBatch, 32)];
-            this.l1f_a43 = new float[size(1, maxBatch, 128)];
-            this.l1f_a44 = new float[size(1, maxBatch, 128)];
-            this.l1f_a45 = new float[size(1, maxBatch, 32)];
             this.l1f_a46 = new float[size(1, maxBatch, 32)];
-            this.l1f_a47 = new float[size(1, maxBatch, 32)];
-            this.l1f_a48 = new float[size(1, maxBatch, 128)];
-            this.l1f_a49 = new float[size(1, maxBatch, 128)];
-            this.l1f_a50 = new float[size(1, maxBatch, 32)];
-            this.l1f_a51 = new float[size(1, maxBatch, 32)];
-            this.l1f_a52 = new float[size(1, maxBatch, 32)];
-            this.l1f_a53 = new float[size(1, maxBatch, 128)];
             this.l1f_x54 = new float[size(maxSteps, maxBatch, 128)];
             this.l1f_a55 = new float[size(1, maxBatch, 32)];
             this.l1f_x56 = new float[size(maxSteps, maxBatch, 128)];
@@ -1247,7 +1067,6 @@ public final class Sentiment {
         adjointStep_l0f_1(t0, t1, batch);
         adjointStep_l0f_2(t0, t1, batch);
         adjointStep_l0f_3(t0, t1, batch);
-        adjointStep_l0f_4(t0, t1, batch);
     }
 
     private void adjointStep_l0f_0(int t0, int t1, int batch) {
@@ -1257,15 +1076,12 @@ public final class Sentiment {
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e27 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_s0, (r) * 64 + i));
-                        e27.intoArray(l0f_a27, (b) * 64 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
                         e28.intoArray(l0f_a28, (b) * 64 + i);
                         FloatVector e29 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i));
-                        e29.intoArray(l0f_a29, (b) * 64 + i);
                         FloatVector e30 = FloatVector.fromArray(SPECIES, l0f_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v22, (r) * 64 + i));
                         e30.intoArray(l0f_a30, (b) * 64 + i);
                         FloatVector e31 = e29.neg();
-                        e31.intoArray(l0f_a31, (b) * 64 + i);
                         FloatVector e32 = e27.add(e31);
                         e32.intoArray(l0f_a32, (b) * 64 + i);
                     }
@@ -1279,24 +1095,17 @@ public final class Sentiment {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e34 = FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v20, (r) * 64 + i));
-                        e34.intoArray(l0f_a34, (b) * 64 + i);
                         FloatVector e35 = c0.sub(e34);
-                        e35.intoArray(l0f_a35, (b) * 64 + i);
                         FloatVector e36 = FloatVector.fromArray(SPECIES, l0f_a30, (b) * 64 + i).mul(e35);
-                        e36.intoArray(l0f_x36, (r) * 64 + i);
+                        e36.intoArray(l0f_x54, (r) * 192 + 128 + i);
                         FloatVector e37 = e36.mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
                         e37.intoArray(l0f_a37, (b) * 64 + i);
                         FloatVector e38 = e36.mul(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i));
-                        e38.intoArray(l0f_a38, (b) * 64 + i);
+                        e38.intoArray(l0f_x52, (r) * 192 + 128 + i);
+                        FloatVector e41 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
+                        e41.intoArray(l0f_a41, (b) * 64 + i);
                     }
                 }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a39, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_a38, (b) * 64, l0f_a39, (b) * 192 + 128, 64);
             }
         }
     }
@@ -1308,82 +1117,26 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e41 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i));
-                        e41.intoArray(l0f_a41, (b) * 64 + i);
-                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i).mul(e41);
-                        e42.intoArray(l0f_a42, (b) * 64 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0f_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_a41, (b) * 64 + i));
                         FloatVector e43 = FloatVector.fromArray(SPECIES, l0f_a32, (b) * 64 + i).mul(e42);
-                        e43.intoArray(l0f_x43, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a44, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x43, (r) * 64, l0f_a44, (b) * 192 + 64, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a39, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a44, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0f_a45, (b) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 64; i += 8) {
+                        e43.intoArray(l0f_x52, (r) * 192 + 64 + i);
                         FloatVector e48 = c0.sub(FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i));
-                        e48.intoArray(l0f_a48, (b) * 64 + i);
                         FloatVector e49 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i).mul(e48);
-                        e49.intoArray(l0f_a49, (b) * 64 + i);
                         FloatVector e50 = FloatVector.fromArray(SPECIES, l0f_a37, (b) * 64 + i).mul(e49);
-                        e50.intoArray(l0f_x50, (r) * 64 + i);
+                        e50.intoArray(l0f_x52, (r) * 192 + i);
                     }
                 }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_a51, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x50, (r) * 64, l0f_a51, (b) * 192, 64);
             }
         }
     }
 
     private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_a45, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_a51, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x52, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
             gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, packedP1, 0, l0f_a55, 0, batch);
         }
     }
 
-    private void adjointStep_l0f_4(int t0, int t1, int batch) {
+    private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1415,46 +1168,8 @@ public final class Sentiment {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0f_x40, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x36, (r) * 64, l0f_x40, (r) * 192 + 128, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x46, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x43, (r) * 64, l0f_x46, (r) * 192 + 64, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x40, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x46, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x47, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0f_x53, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0f_x50, (r) * 64, l0f_x53, (r) * 192, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_x47, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0f_x53, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0f_x54, (r) * 192 + i);
-                    }
-                }
+                System.arraycopy(l0f_x52, (r) * 192, l0f_x54, (r) * 192, 64);
+                System.arraycopy(l0f_x52, (r) * 192 + 64, l0f_x54, (r) * 192 + 64, 64);
             }
         }
     }
@@ -1818,7 +1533,6 @@ public final class Sentiment {
         adjointStep_l0r_1(t0, t1, batch);
         adjointStep_l0r_2(t0, t1, batch);
         adjointStep_l0r_3(t0, t1, batch);
-        adjointStep_l0r_4(t0, t1, batch);
     }
 
     private void adjointStep_l0r_0(int t0, int t1, int batch) {
@@ -1828,15 +1542,12 @@ public final class Sentiment {
                  {
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e27 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_s0, (r) * 64 + i));
-                        e27.intoArray(l0r_a27, (b) * 64 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
                         e28.intoArray(l0r_a28, (b) * 64 + i);
                         FloatVector e29 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i));
-                        e29.intoArray(l0r_a29, (b) * 64 + i);
                         FloatVector e30 = FloatVector.fromArray(SPECIES, l0r_g0, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v22, (r) * 64 + i));
                         e30.intoArray(l0r_a30, (b) * 64 + i);
                         FloatVector e31 = e29.neg();
-                        e31.intoArray(l0r_a31, (b) * 64 + i);
                         FloatVector e32 = e27.add(e31);
                         e32.intoArray(l0r_a32, (b) * 64 + i);
                     }
@@ -1850,24 +1561,17 @@ public final class Sentiment {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
                         FloatVector e34 = FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v20, (r) * 64 + i));
-                        e34.intoArray(l0r_a34, (b) * 64 + i);
                         FloatVector e35 = c0.sub(e34);
-                        e35.intoArray(l0r_a35, (b) * 64 + i);
                         FloatVector e36 = FloatVector.fromArray(SPECIES, l0r_a30, (b) * 64 + i).mul(e35);
-                        e36.intoArray(l0r_x36, (r) * 64 + i);
+                        e36.intoArray(l0r_x54, (r) * 192 + 128 + i);
                         FloatVector e37 = e36.mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
                         e37.intoArray(l0r_a37, (b) * 64 + i);
                         FloatVector e38 = e36.mul(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i));
-                        e38.intoArray(l0r_a38, (b) * 64 + i);
+                        e38.intoArray(l0r_x52, (r) * 192 + 128 + i);
+                        FloatVector e41 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
+                        e41.intoArray(l0r_a41, (b) * 64 + i);
                     }
                 }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_a39, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_a38, (b) * 64, l0r_a39, (b) * 192 + 128, 64);
             }
         }
     }
@@ -1879,82 +1583,26 @@ public final class Sentiment {
                  {
                     FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e41 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i));
-                        e41.intoArray(l0r_a41, (b) * 64 + i);
-                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i).mul(e41);
-                        e42.intoArray(l0r_a42, (b) * 64 + i);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l0r_v15, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_a41, (b) * 64 + i));
                         FloatVector e43 = FloatVector.fromArray(SPECIES, l0r_a32, (b) * 64 + i).mul(e42);
-                        e43.intoArray(l0r_x43, (r) * 64 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_a44, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x43, (r) * 64, l0r_a44, (b) * 192 + 64, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a39, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a44, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0r_a45, (b) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 64; i += 8) {
+                        e43.intoArray(l0r_x52, (r) * 192 + 64 + i);
                         FloatVector e48 = c0.sub(FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i));
-                        e48.intoArray(l0r_a48, (b) * 64 + i);
                         FloatVector e49 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i).mul(e48);
-                        e49.intoArray(l0r_a49, (b) * 64 + i);
                         FloatVector e50 = FloatVector.fromArray(SPECIES, l0r_a37, (b) * 64 + i).mul(e49);
-                        e50.intoArray(l0r_x50, (r) * 64 + i);
+                        e50.intoArray(l0r_x52, (r) * 192 + i);
                     }
                 }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_a51, (b) * 192, (b) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x50, (r) * 64, l0r_a51, (b) * 192, 64);
             }
         }
     }
 
     private void adjointStep_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_a45, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_a51, (b) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x52, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l0r_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
             gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, packedP5, 0, l0r_a55, 0, batch);
         }
     }
 
-    private void adjointStep_l0r_4(int t0, int t1, int batch) {
+    private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1986,46 +1634,8 @@ public final class Sentiment {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l0r_x40, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x36, (r) * 64, l0r_x40, (r) * 192 + 128, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_x46, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x43, (r) * 64, l0r_x46, (r) * 192 + 64, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x40, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x46, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x47, (r) * 192 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l0r_x53, (r) * 192, (r) * 192 + 192, 0.0f);
-                System.arraycopy(l0r_x50, (r) * 64, l0r_x53, (r) * 192, 64);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_x47, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l0r_x53, (r) * 192 + i);
-                        v0.add(v1).intoArray(l0r_x54, (r) * 192 + i);
-                    }
-                }
+                System.arraycopy(l0r_x52, (r) * 192, l0r_x54, (r) * 192, 64);
+                System.arraycopy(l0r_x52, (r) * 192 + 64, l0r_x54, (r) * 192 + 64, 64);
             }
         }
     }
@@ -2557,8 +2167,6 @@ public final class Sentiment {
         adjointStep_l1f_1(t0, t1, batch);
         adjointStep_l1f_2(t0, t1, batch);
         adjointStep_l1f_3(t0, t1, batch);
-        adjointStep_l1f_4(t0, t1, batch);
-        adjointStep_l1f_5(t0, t1, batch);
     }
 
     private void adjointStep_l1f_0(int t0, int t1, int batch) {
@@ -2571,22 +2179,15 @@ public final class Sentiment {
                         FloatVector e25 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i));
                         e25.intoArray(l1f_a25, (b) * 32 + i);
                         FloatVector e26 = FloatVector.fromArray(SPECIES, l1f_g0, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i));
-                        e26.intoArray(l1f_a26, (b) * 32 + i);
                         FloatVector e28 = FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v21, (r) * 32 + i));
-                        e28.intoArray(l1f_a28, (b) * 32 + i);
                         FloatVector e29 = c0.sub(e28);
-                        e29.intoArray(l1f_a29, (b) * 32 + i);
                         FloatVector e30 = e26.mul(e29);
-                        e30.intoArray(l1f_a30, (b) * 32 + i);
                         FloatVector e31 = FloatVector.fromArray(SPECIES, l1f_g1, (r) * 32 + i).add(e30);
                         e31.intoArray(l1f_a31, (b) * 32 + i);
                     }
                 }
             }
         }
-    }
-
-    private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2602,21 +2203,30 @@ public final class Sentiment {
                         FloatVector e35 = FloatVector.fromArray(SPECIES, l1f_a31, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i));
                         e35.intoArray(l1f_a35, (b) * 32 + i);
                         FloatVector e36 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i));
-                        e36.intoArray(l1f_a36, (b) * 32 + i);
                         FloatVector e37 = FloatVector.fromArray(SPECIES, l1f_v17, (r) * 32 + i).mul(e36);
                         e37.intoArray(l1f_a37, (b) * 32 + i);
                     }
                 }
             }
         }
+    }
+
+    private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
                  {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a25, (b) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a37, (b) * 32 + i);
-                        v0.mul(v1).intoArray(l1f_a38, (b) * 32 + i);
+                        FloatVector e38 = FloatVector.fromArray(SPECIES, l1f_a25, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_a37, (b) * 32 + i));
+                        e38.intoArray(l1f_x54, (r) * 128 + 96 + i);
+                        FloatVector e40 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i));
+                        FloatVector e41 = c0.sub(e40);
+                        FloatVector e42 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 32 + i).mul(e41);
+                        e42.intoArray(l1f_x54, (r) * 128 + 64 + i);
+                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i));
+                        FloatVector e46 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i).mul(e45);
+                        e46.intoArray(l1f_a46, (b) * 32 + i);
                     }
                 }
             }
@@ -2624,130 +2234,28 @@ public final class Sentiment {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
-                Arrays.fill(l1f_a39, (b) * 128, (b) * 128 + 128, 0.0f);
-                System.arraycopy(l1f_a38, (b) * 32, l1f_a39, (b) * 128 + 96, 32);
+                 {
+                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
+                    for (int i = 0; i < 32; i += 8) {
+                        FloatVector e47 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_a46, (b) * 32 + i));
+                        e47.intoArray(l1f_x54, (r) * 128 + 32 + i);
+                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i));
+                        FloatVector e51 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(e50);
+                        FloatVector e52 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 32 + i).mul(e51);
+                        e52.intoArray(l1f_x54, (r) * 128 + i);
+                    }
+                }
             }
         }
     }
 
     private void adjointStep_l1f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector e40 = FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i).mul(FloatVector.fromArray(SPECIES, l1f_v15, (r) * 32 + i));
-                        e40.intoArray(l1f_a40, (b) * 32 + i);
-                        FloatVector e41 = c0.sub(e40);
-                        e41.intoArray(l1f_a41, (b) * 32 + i);
-                        FloatVector e42 = FloatVector.fromArray(SPECIES, l1f_a33, (b) * 32 + i).mul(e41);
-                        e42.intoArray(l1f_a42, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l1f_a43, (b) * 128, (b) * 128 + 128, 0.0f);
-                System.arraycopy(l1f_a42, (b) * 32, l1f_a43, (b) * 128 + 64, 32);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a39, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a43, (b) * 128 + i);
-                        v0.add(v1).intoArray(l1f_a44, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector e45 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i));
-                        e45.intoArray(l1f_a45, (b) * 32 + i);
-                        FloatVector e46 = FloatVector.fromArray(SPECIES, l1f_v13, (r) * 32 + i).mul(e45);
-                        e46.intoArray(l1f_a46, (b) * 32 + i);
-                        FloatVector e47 = FloatVector.fromArray(SPECIES, l1f_a34, (b) * 32 + i).mul(e46);
-                        e47.intoArray(l1f_a47, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l1f_a48, (b) * 128, (b) * 128 + 128, 0.0f);
-                System.arraycopy(l1f_a47, (b) * 32, l1f_a48, (b) * 128 + 32, 32);
-            }
-        }
-    }
-
-    private void adjointStep_l1f_3(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a44, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a48, (b) * 128 + i);
-                        v0.add(v1).intoArray(l1f_a49, (b) * 128 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    FloatVector c0 = FloatVector.broadcast(SPECIES, 1.0f);
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector e50 = c0.sub(FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i));
-                        e50.intoArray(l1f_a50, (b) * 32 + i);
-                        FloatVector e51 = FloatVector.fromArray(SPECIES, l1f_v11, (r) * 32 + i).mul(e50);
-                        e51.intoArray(l1f_a51, (b) * 32 + i);
-                        FloatVector e52 = FloatVector.fromArray(SPECIES, l1f_a32, (b) * 32 + i).mul(e51);
-                        e52.intoArray(l1f_a52, (b) * 32 + i);
-                    }
-                }
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                Arrays.fill(l1f_a53, (b) * 128, (b) * 128 + 128, 0.0f);
-                System.arraycopy(l1f_a52, (b) * 32, l1f_a53, (b) * 128, 32);
-            }
-        }
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_a49, (b) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, l1f_a53, (b) * 128 + i);
-                        v0.add(v1).intoArray(l1f_x54, (r) * 128 + i);
-                    }
-                }
-            }
-        }
-    }
-
-    private void adjointStep_l1f_4(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
             gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, packedP9, 0, l1f_a55, 0, batch);
         }
     }
 
-    private void adjointStep_l1f_5(int t0, int t1, int batch) {
+    private void adjointStep_l1f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

@@ -74,17 +74,20 @@ public final class RnnCompiler {
         if (diagnostics.hasErrors()) {
             return new CompileResult(diagnostics.sorted(), List.of(), List.of(), List.of());
         }
+        List<DifferentiatedNetwork> differentiated = new ArrayList<>();
+        for (NetworkIr network : networks) {
+            differentiated.add(DifferentiateNetwork.run(network, request.options().derivatives()));
+        }
         if (request.goal() == CompileRequest.Goal.LOWER) {
-            return new CompileResult(diagnostics.sorted(), checked, networks, List.of());
+            return new CompileResult(diagnostics.sorted(), checked, differentiated, List.of());
         }
         List<GeneratedSource> sources = new ArrayList<>();
-        for (NetworkIr network : networks) {
-            DifferentiatedNetwork differentiated = DifferentiateNetwork.run(network, request.options().derivatives());
-            sources.add(new GeneratedSource(network.javaPackage(), network.className(),
-                    JavaGenerator.generate(differentiated, target(request.options()))));
+        for (DifferentiatedNetwork network : differentiated) {
+            sources.add(new GeneratedSource(network.network().javaPackage(), network.network().className(),
+                    JavaGenerator.generate(network, target(request.options()))));
         }
         request.outputDirectory().ifPresent(directory -> SourceWriter.write(directory, sources, diagnostics));
-        return new CompileResult(diagnostics.sorted(), checked, networks, sources);
+        return new CompileResult(diagnostics.sorted(), checked, differentiated, sources);
     }
 
     /** The request's default packages by the path each file is quoted under (the path as given). */

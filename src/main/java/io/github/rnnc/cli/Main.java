@@ -38,7 +38,7 @@ public final class Main {
                                  or scalar (plain Java)
               --precision P      f32 (default) or f64 (for gradient checks)
               --vector-bits N    256 (default, any AVX2 machine) or 512 (AVX-512 machines)
-              --dump-ir          print the IR of every network (compile only)
+              --dump-ir          print the IR of every network, each step with its adjoint (compile only)
               -h, --help         show this help
               -V, --version      show the version
 
@@ -164,7 +164,7 @@ public final class Main {
         }
         err.print(DiagnosticPrinter.render(result.diagnostics()));
         if (dumpIr) {
-            result.networks().forEach(network -> out.print(IrPrinter.print(network)));
+            result.differentiated().forEach(network -> out.print(IrPrinter.print(network)));
         }
         if (result.hasErrors()) {
             long errors = result.errorCount();

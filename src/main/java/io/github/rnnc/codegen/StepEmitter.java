@@ -116,6 +116,8 @@ final class StepEmitter {
                 List<Op> run = run(adjointOps, i, adjoint.loops(), loop);
                 i = adjointOps.indexOf(run.get(run.size() - 1));
                 block = fusedBlock(run, adjointStorage::ref);
+            } else if (op instanceof Op.Concat concat && inPlace(concat, adjointStorage::ref)) {
+                continue;
             } else {
                 block = valueOp(step, op, adjointStorage.ref(op.result()), adjointStorage::ref, true);
             }
@@ -219,25 +221,104 @@ final class StepEmitter {
                     refs.put(g.id(), Ref.rows(field, Ref.Row.R, g.size()));
                 }
             }
+            java.util.function.IntPredicate everyStep = id -> stateless || adjoint.hoisted().contains(id)
+                    || readByHoisted.contains(id);
+            Map<Integer, Placement> inConcat = placementsInConcats(adjoint, everyStep);
+            Set<Integer> local = locals(adjoint, views);
             for (Op op : adjoint.ops()) {
                 Value result = op.result();
-                if (refs.containsKey(result.id())) {
+                if (refs.containsKey(result.id()) || inConcat.containsKey(result.id())) {
                     continue;
                 }
                 if (op instanceof Op.Constant constant) {
                     refs.put(result.id(), Ref.scalar(target.literal(constant.value())));
                 } else if (op instanceof Op.Slice slice) {
                     refs.put(result.id(), ref(slice.operand()).plus(slice.from()));
-                } else if (stateless || adjoint.isHoisted(result) || readByHoisted.contains(result.id())) {
+                } else if (everyStep.test(result.id())) {
                     String field = prefix + "_x" + result.id();
                     buffers.put(field, "maxSteps * maxBatch * " + result.size());
                     refs.put(result.id(), Ref.rows(field, Ref.Row.R, result.size()));
+                } else if (local.contains(result.id())) {
+                    refs.put(result.id(), Ref.local());
                 } else {
                     String field = prefix + "_a" + result.id();
                     buffers.put(field, "maxBatch * " + result.size());
                     refs.put(result.id(), Ref.rows(field, Ref.Row.B, result.size()));
                 }
             }
+            // Parts live in their concat's storage, the outermost concat first (a concat may be a part itself).
+            List<Op> reversed = new ArrayList<>(adjoint.ops());
+            java.util.Collections.reverse(reversed);
+            for (Op op : reversed) {
+                Placement placement = inConcat.get(op.result().id());
+                if (placement != null) {
+                    refs.put(op.result().id(), refs.get(placement.concat()).plus(placement.offset()));
+                }
+            }
+        }
+
+        /** A value computed in place as part of a concat: at {@code offset} of the concat's storage. */
+        private record Placement(int concat, int offset) {
+        }
+
+        /**
+         * The parts of concats that are computed in place: elementwise results of this function, each in the first
+         * concat that keeps as many rows as it needs (other concats it is part of copy it).
+         */
+        private static Map<Integer, Placement> placementsInConcats(AdjointFunction adjoint,
+                java.util.function.IntPredicate everyStep) {
+            Map<Integer, Op> definitions = new HashMap<>();
+            adjoint.ops().forEach(op -> definitions.put(op.result().id(), op));
+            Map<Integer, Placement> placements = new HashMap<>();
+            for (Op op : adjoint.ops()) {
+                if (!(op instanceof Op.Concat concat)) {
+                    continue;
+                }
+                int offset = 0;
+                for (Value part : concat.parts()) {
+                    Op definition = definitions.get(part.id());
+                    boolean computed = definition instanceof Op.Binary || definition instanceof Op.Unary
+                            || definition instanceof Op.Zeros || definition instanceof Op.Concat;
+                    if (computed && !placements.containsKey(part.id())
+                            && (!everyStep.test(part.id()) || everyStep.test(concat.result().id()))) {
+                        placements.put(part.id(), new Placement(concat.result().id(), offset));
+                    }
+                    offset += part.size();
+                }
+            }
+            return placements;
+        }
+
+        /** Values of a fused loop that only later ops of the same loop read: locals of the loop, never stored. */
+        private static Set<Integer> locals(AdjointFunction adjoint, Views views) {
+            Set<Integer> outside = new HashSet<>();
+            java.util.function.Consumer<Value> readOutside = v -> outside.add(views.base(v.id()));
+            for (Op op : adjoint.ops()) {
+                if (op instanceof Op.Slice) {
+                    continue;
+                }
+                Integer loop = adjoint.loops().get(op.result().id());
+                for (Value operand : op.operands()) {
+                    int base = views.base(operand.id());
+                    if (base != operand.id() || loop == null || !loop.equals(adjoint.loops().get(base))) {
+                        outside.add(base);
+                    }
+                }
+            }
+            for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
+                readOutside.accept(update.adjoint());
+                update.operand().ifPresent(readOutside);
+            }
+            readOutside.accept(adjoint.inputAdjoint());
+            adjoint.stateAdjoints().forEach(readOutside);
+            Set<Integer> locals = new HashSet<>();
+            for (Op op : adjoint.ops()) {
+                int id = op.result().id();
+                if (adjoint.loops().containsKey(id) && !outside.contains(id)) {
+                    locals.add(id);
+                }
+            }
+            return locals;
         }
 
         Ref ref(Value value) {
@@ -311,7 +392,9 @@ final class StepEmitter {
             } else if (op instanceof Op.Concat concat) {
                 int offset = 0;
                 for (Value part : concat.parts()) {
-                    elementwise.copy(code, dst.plus(offset), refs.of(part), part.size());
+                    if (!refs.of(part).equals(dst.plus(offset))) { // a part computed in place is there already
+                        elementwise.copy(code, dst.plus(offset), refs.of(part), part.size());
+                    }
                     offset += part.size();
                 }
             } else if (op instanceof Op.Zeros) {
@@ -324,6 +407,19 @@ final class StepEmitter {
                         + (adjoint ? " in an adjoint" : ""));
             }
         });
+    }
+
+    /** Whether every part of a concat is computed in its storage, so that the concat itself is nothing to do. */
+    private static boolean inPlace(Op.Concat concat, Refs refs) {
+        Ref whole = refs.of(concat.result());
+        int offset = 0;
+        for (Value part : concat.parts()) {
+            if (!refs.of(part).equals(whole.plus(offset))) {
+                return false;
+            }
+            offset += part.size();
+        }
+        return true;
     }
 
     private CodeBlock gradientUpdate(StepFunction step, AdjointFunction.GradientUpdate update, AdjointStorage refs) {

@@ -10,6 +10,15 @@ public final class IrPrinter {
     }
 
     public static String print(NetworkIr network) {
+        return print(network, step -> "");
+    }
+
+    /** The network as {@link #print(NetworkIr)}, each step function followed by its adjoint. */
+    public static String print(DifferentiatedNetwork differentiated) {
+        return print(differentiated.network(), step -> '\n' + print(differentiated.adjoint(step)));
+    }
+
+    private static String print(NetworkIr network, java.util.function.Function<StepFunction, String> after) {
         StringBuilder out = new StringBuilder();
         out.append("network ").append(qualified(network)).append("  // from ").append(network.sourcePath())
                 .append('\n');
@@ -39,10 +48,11 @@ public final class IrPrinter {
         });
         for (NetworkIr.Layer layer : network.layers()) {
             if (layer instanceof NetworkIr.Recurrent recurrent) {
-                out.append('\n').append(print(recurrent.forward()));
-                recurrent.backward().ifPresent(b -> out.append('\n').append(print(b)));
+                out.append('\n').append(print(recurrent.forward())).append(after.apply(recurrent.forward()));
+                recurrent.backward().ifPresent(b -> out.append('\n').append(print(b)).append(after.apply(b)));
             } else {
-                out.append('\n').append(print(((NetworkIr.PerStep) layer).function()));
+                StepFunction function = ((NetworkIr.PerStep) layer).function();
+                out.append('\n').append(print(function)).append(after.apply(function));
             }
         }
         return out.toString();

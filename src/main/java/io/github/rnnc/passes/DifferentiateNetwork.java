@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Differentiates every step function of a network, verifying each adjoint. */
+/** Differentiates every step function of a network and optimizes each adjoint, verifying it after every pass. */
 public final class DifferentiateNetwork {
     private DifferentiateNetwork() {
     }
@@ -34,9 +34,9 @@ public final class DifferentiateNetwork {
     }
 
     private static void add(Map<String, AdjointFunction> adjoints, StepFunction step, DerivativeTable table) {
-        AdjointFunction adjoint = FuseElementwise.run(Differentiation.differentiate(step, table));
+        AdjointFunction adjoint = Differentiation.differentiate(step, table);
         IrVerifier.verify(adjoint);
-        adjoints.put(step.name(), adjoint);
+        adjoints.put(step.name(), Passes.optimize(adjoint));
     }
 
     /** The same step with the softmax's input as its output: cross-entropy's gradient starts at the logits. */

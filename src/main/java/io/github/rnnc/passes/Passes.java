@@ -1,5 +1,6 @@
 package io.github.rnnc.passes;
 
+import io.github.rnnc.ir.AdjointFunction;
 import io.github.rnnc.ir.IrVerifier;
 import io.github.rnnc.ir.NetworkIr;
 import io.github.rnnc.ir.StepFunction;
@@ -12,6 +13,8 @@ public final class Passes {
     /** The passes in the order they run, by name (rnnc compile --dump-ir shows the IR after all of them). */
     public static final List<String> PIPELINE = List.of(FuseProducts.NAME, HoistInputProducts.NAME,
             FuseElementwise.NAME);
+    /** The passes over each adjoint function after differentiation, in the order they run. */
+    public static final List<String> ADJOINT_PIPELINE = List.of(AssembleEmbeds.NAME, FuseElementwise.NAME);
 
     private Passes() {
     }
@@ -22,6 +25,14 @@ public final class Passes {
         NetworkIr hoisted = HoistInputProducts.run(fused);
         IrVerifier.verify(hoisted);
         NetworkIr loops = FuseElementwise.run(hoisted);
+        IrVerifier.verify(loops);
+        return loops;
+    }
+
+    public static AdjointFunction optimize(AdjointFunction adjoint) {
+        AdjointFunction assembled = AssembleEmbeds.run(adjoint);
+        IrVerifier.verify(assembled);
+        AdjointFunction loops = FuseElementwise.run(assembled);
         IrVerifier.verify(loops);
         return loops;
     }
