@@ -809,15 +809,35 @@ public final class CharLstm {
     }
 
     private void pack_l0f() {
-        for (int row = 0; row < 1024; row++) {
+        for (int row = 0; row < 1024; row += 8) {
             int to = (0 + row) / 16 * 1040 + (0 + row) % 16;
             int from = P0 + row * 65;
-            for (int c = 0; c < 65; c++) l0f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 65; c++) {
+                int at = to + c * 16;
+                l0f_w3[at + 0] = parameters[from + 0 + c];
+                l0f_w3[at + 1] = parameters[from + 65 + c];
+                l0f_w3[at + 2] = parameters[from + 130 + c];
+                l0f_w3[at + 3] = parameters[from + 195 + c];
+                l0f_w3[at + 4] = parameters[from + 260 + c];
+                l0f_w3[at + 5] = parameters[from + 325 + c];
+                l0f_w3[at + 6] = parameters[from + 390 + c];
+                l0f_w3[at + 7] = parameters[from + 455 + c];
+            }
         }
-        for (int row = 0; row < 1024; row++) {
+        for (int row = 0; row < 1024; row += 8) {
             int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P1 + row * 256;
-            for (int c = 0; c < 256; c++) l0f_w4[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 256; c++) {
+                int at = to + c * 16;
+                l0f_w4[at + 0] = parameters[from + 0 + c];
+                l0f_w4[at + 1] = parameters[from + 256 + c];
+                l0f_w4[at + 2] = parameters[from + 512 + c];
+                l0f_w4[at + 3] = parameters[from + 768 + c];
+                l0f_w4[at + 4] = parameters[from + 1024 + c];
+                l0f_w4[at + 5] = parameters[from + 1280 + c];
+                l0f_w4[at + 6] = parameters[from + 1536 + c];
+                l0f_w4[at + 7] = parameters[from + 1792 + c];
+            }
         }
     }
 
@@ -1394,15 +1414,35 @@ public final class CharLstm {
     }
 
     private void pack_l1f() {
-        for (int row = 0; row < 1024; row++) {
+        for (int row = 0; row < 1024; row += 8) {
             int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P4 + row * 256;
-            for (int c = 0; c < 256; c++) l1f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 256; c++) {
+                int at = to + c * 16;
+                l1f_w3[at + 0] = parameters[from + 0 + c];
+                l1f_w3[at + 1] = parameters[from + 256 + c];
+                l1f_w3[at + 2] = parameters[from + 512 + c];
+                l1f_w3[at + 3] = parameters[from + 768 + c];
+                l1f_w3[at + 4] = parameters[from + 1024 + c];
+                l1f_w3[at + 5] = parameters[from + 1280 + c];
+                l1f_w3[at + 6] = parameters[from + 1536 + c];
+                l1f_w3[at + 7] = parameters[from + 1792 + c];
+            }
         }
-        for (int row = 0; row < 1024; row++) {
+        for (int row = 0; row < 1024; row += 8) {
             int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P5 + row * 256;
-            for (int c = 0; c < 256; c++) l1f_w4[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 256; c++) {
+                int at = to + c * 16;
+                l1f_w4[at + 0] = parameters[from + 0 + c];
+                l1f_w4[at + 1] = parameters[from + 256 + c];
+                l1f_w4[at + 2] = parameters[from + 512 + c];
+                l1f_w4[at + 3] = parameters[from + 768 + c];
+                l1f_w4[at + 4] = parameters[from + 1024 + c];
+                l1f_w4[at + 5] = parameters[from + 1280 + c];
+                l1f_w4[at + 6] = parameters[from + 1536 + c];
+                l1f_w4[at + 7] = parameters[from + 1792 + c];
+            }
         }
     }
 
@@ -1966,10 +2006,20 @@ public final class CharLstm {
     }
 
     private void pack_l2() {
-        for (int row = 0; row < 64; row++) {
+        for (int row = 0; row < 64; row += 8) {
             int to = (0 + row) / 16 * 4096 + (0 + row) % 16;
             int from = P8 + row * 256;
-            for (int c = 0; c < 256; c++) l2_w1[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 256; c++) {
+                int at = to + c * 16;
+                l2_w1[at + 0] = parameters[from + 0 + c];
+                l2_w1[at + 1] = parameters[from + 256 + c];
+                l2_w1[at + 2] = parameters[from + 512 + c];
+                l2_w1[at + 3] = parameters[from + 768 + c];
+                l2_w1[at + 4] = parameters[from + 1024 + c];
+                l2_w1[at + 5] = parameters[from + 1280 + c];
+                l2_w1[at + 6] = parameters[from + 1536 + c];
+                l2_w1[at + 7] = parameters[from + 1792 + c];
+            }
         }
         for (int row = 64; row < 65; row++) {
             int to = 16320 + row;

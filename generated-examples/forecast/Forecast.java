@@ -673,15 +673,35 @@ public final class Forecast {
     }
 
     private void pack_l0f() {
-        for (int row = 0; row < 32; row++) {
+        for (int row = 0; row < 32; row += 8) {
             int to = (0 + row) / 16 * 128 + (0 + row) % 16;
             int from = P0 + row * 8;
-            for (int c = 0; c < 8; c++) l0f_w2[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 8; c++) {
+                int at = to + c * 16;
+                l0f_w2[at + 0] = parameters[from + 0 + c];
+                l0f_w2[at + 1] = parameters[from + 8 + c];
+                l0f_w2[at + 2] = parameters[from + 16 + c];
+                l0f_w2[at + 3] = parameters[from + 24 + c];
+                l0f_w2[at + 4] = parameters[from + 32 + c];
+                l0f_w2[at + 5] = parameters[from + 40 + c];
+                l0f_w2[at + 6] = parameters[from + 48 + c];
+                l0f_w2[at + 7] = parameters[from + 56 + c];
+            }
         }
-        for (int row = 0; row < 32; row++) {
+        for (int row = 0; row < 32; row += 8) {
             int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P1 + row * 32;
-            for (int c = 0; c < 32; c++) l0f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0f_w3[at + 0] = parameters[from + 0 + c];
+                l0f_w3[at + 1] = parameters[from + 32 + c];
+                l0f_w3[at + 2] = parameters[from + 64 + c];
+                l0f_w3[at + 3] = parameters[from + 96 + c];
+                l0f_w3[at + 4] = parameters[from + 128 + c];
+                l0f_w3[at + 5] = parameters[from + 160 + c];
+                l0f_w3[at + 6] = parameters[from + 192 + c];
+                l0f_w3[at + 7] = parameters[from + 224 + c];
+            }
         }
     }
 
@@ -953,15 +973,35 @@ public final class Forecast {
     }
 
     private void pack_l1f() {
-        for (int row = 0; row < 32; row++) {
+        for (int row = 0; row < 32; row += 8) {
             int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P4 + row * 32;
-            for (int c = 0; c < 32; c++) l1f_w2[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l1f_w2[at + 0] = parameters[from + 0 + c];
+                l1f_w2[at + 1] = parameters[from + 32 + c];
+                l1f_w2[at + 2] = parameters[from + 64 + c];
+                l1f_w2[at + 3] = parameters[from + 96 + c];
+                l1f_w2[at + 4] = parameters[from + 128 + c];
+                l1f_w2[at + 5] = parameters[from + 160 + c];
+                l1f_w2[at + 6] = parameters[from + 192 + c];
+                l1f_w2[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 32; row++) {
+        for (int row = 0; row < 32; row += 8) {
             int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P5 + row * 32;
-            for (int c = 0; c < 32; c++) l1f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l1f_w3[at + 0] = parameters[from + 0 + c];
+                l1f_w3[at + 1] = parameters[from + 32 + c];
+                l1f_w3[at + 2] = parameters[from + 64 + c];
+                l1f_w3[at + 3] = parameters[from + 96 + c];
+                l1f_w3[at + 4] = parameters[from + 128 + c];
+                l1f_w3[at + 5] = parameters[from + 160 + c];
+                l1f_w3[at + 6] = parameters[from + 192 + c];
+                l1f_w3[at + 7] = parameters[from + 224 + c];
+            }
         }
     }
 

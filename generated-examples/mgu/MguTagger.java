@@ -648,25 +648,65 @@ public final class MguTagger {
     }
 
     private void pack_l0f() {
-        for (int row = 0; row < 64; row++) {
+        for (int row = 0; row < 64; row += 8) {
             int to = (0 + row) / 16 * 640 + (0 + row) % 16;
             int from = P0 + row * 40;
-            for (int c = 0; c < 40; c++) l0f_w20[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 40; c++) {
+                int at = to + c * 16;
+                l0f_w20[at + 0] = parameters[from + 0 + c];
+                l0f_w20[at + 1] = parameters[from + 40 + c];
+                l0f_w20[at + 2] = parameters[from + 80 + c];
+                l0f_w20[at + 3] = parameters[from + 120 + c];
+                l0f_w20[at + 4] = parameters[from + 160 + c];
+                l0f_w20[at + 5] = parameters[from + 200 + c];
+                l0f_w20[at + 6] = parameters[from + 240 + c];
+                l0f_w20[at + 7] = parameters[from + 280 + c];
+            }
         }
-        for (int row = 0; row < 64; row++) {
+        for (int row = 0; row < 64; row += 8) {
             int to = (64 + row) / 16 * 640 + (64 + row) % 16;
             int from = P3 + row * 40;
-            for (int c = 0; c < 40; c++) l0f_w20[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 40; c++) {
+                int at = to + c * 16;
+                l0f_w20[at + 0] = parameters[from + 0 + c];
+                l0f_w20[at + 1] = parameters[from + 40 + c];
+                l0f_w20[at + 2] = parameters[from + 80 + c];
+                l0f_w20[at + 3] = parameters[from + 120 + c];
+                l0f_w20[at + 4] = parameters[from + 160 + c];
+                l0f_w20[at + 5] = parameters[from + 200 + c];
+                l0f_w20[at + 6] = parameters[from + 240 + c];
+                l0f_w20[at + 7] = parameters[from + 280 + c];
+            }
         }
-        for (int row = 0; row < 64; row++) {
+        for (int row = 0; row < 64; row += 8) {
             int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P1 + row * 64;
-            for (int c = 0; c < 64; c++) l0f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 64; c++) {
+                int at = to + c * 16;
+                l0f_w3[at + 0] = parameters[from + 0 + c];
+                l0f_w3[at + 1] = parameters[from + 64 + c];
+                l0f_w3[at + 2] = parameters[from + 128 + c];
+                l0f_w3[at + 3] = parameters[from + 192 + c];
+                l0f_w3[at + 4] = parameters[from + 256 + c];
+                l0f_w3[at + 5] = parameters[from + 320 + c];
+                l0f_w3[at + 6] = parameters[from + 384 + c];
+                l0f_w3[at + 7] = parameters[from + 448 + c];
+            }
         }
-        for (int row = 0; row < 64; row++) {
+        for (int row = 0; row < 64; row += 8) {
             int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P4 + row * 64;
-            for (int c = 0; c < 64; c++) l0f_w10[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 64; c++) {
+                int at = to + c * 16;
+                l0f_w10[at + 0] = parameters[from + 0 + c];
+                l0f_w10[at + 1] = parameters[from + 64 + c];
+                l0f_w10[at + 2] = parameters[from + 128 + c];
+                l0f_w10[at + 3] = parameters[from + 192 + c];
+                l0f_w10[at + 4] = parameters[from + 256 + c];
+                l0f_w10[at + 5] = parameters[from + 320 + c];
+                l0f_w10[at + 6] = parameters[from + 384 + c];
+                l0f_w10[at + 7] = parameters[from + 448 + c];
+            }
         }
     }
 

@@ -648,15 +648,35 @@ public final class MnistRows {
     }
 
     private void pack_l0f() {
-        for (int row = 0; row < 512; row++) {
+        for (int row = 0; row < 512; row += 8) {
             int to = (0 + row) / 16 * 448 + (0 + row) % 16;
             int from = P0 + row * 28;
-            for (int c = 0; c < 28; c++) l0f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 28; c++) {
+                int at = to + c * 16;
+                l0f_w3[at + 0] = parameters[from + 0 + c];
+                l0f_w3[at + 1] = parameters[from + 28 + c];
+                l0f_w3[at + 2] = parameters[from + 56 + c];
+                l0f_w3[at + 3] = parameters[from + 84 + c];
+                l0f_w3[at + 4] = parameters[from + 112 + c];
+                l0f_w3[at + 5] = parameters[from + 140 + c];
+                l0f_w3[at + 6] = parameters[from + 168 + c];
+                l0f_w3[at + 7] = parameters[from + 196 + c];
+            }
         }
-        for (int row = 0; row < 512; row++) {
+        for (int row = 0; row < 512; row += 8) {
             int to = (0 + row) / 16 * 2048 + (0 + row) % 16;
             int from = P1 + row * 128;
-            for (int c = 0; c < 128; c++) l0f_w4[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 128; c++) {
+                int at = to + c * 16;
+                l0f_w4[at + 0] = parameters[from + 0 + c];
+                l0f_w4[at + 1] = parameters[from + 128 + c];
+                l0f_w4[at + 2] = parameters[from + 256 + c];
+                l0f_w4[at + 3] = parameters[from + 384 + c];
+                l0f_w4[at + 4] = parameters[from + 512 + c];
+                l0f_w4[at + 5] = parameters[from + 640 + c];
+                l0f_w4[at + 6] = parameters[from + 768 + c];
+                l0f_w4[at + 7] = parameters[from + 896 + c];
+            }
         }
     }
 

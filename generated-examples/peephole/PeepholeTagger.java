@@ -952,45 +952,125 @@ public final class PeepholeTagger {
     }
 
     private void pack_l0f() {
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P0 + row * 32;
-            for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0f_w41[at + 0] = parameters[from + 0 + c];
+                l0f_w41[at + 1] = parameters[from + 32 + c];
+                l0f_w41[at + 2] = parameters[from + 64 + c];
+                l0f_w41[at + 3] = parameters[from + 96 + c];
+                l0f_w41[at + 4] = parameters[from + 128 + c];
+                l0f_w41[at + 5] = parameters[from + 160 + c];
+                l0f_w41[at + 6] = parameters[from + 192 + c];
+                l0f_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (48 + row) / 16 * 512 + (48 + row) % 16;
             int from = P4 + row * 32;
-            for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0f_w41[at + 0] = parameters[from + 0 + c];
+                l0f_w41[at + 1] = parameters[from + 32 + c];
+                l0f_w41[at + 2] = parameters[from + 64 + c];
+                l0f_w41[at + 3] = parameters[from + 96 + c];
+                l0f_w41[at + 4] = parameters[from + 128 + c];
+                l0f_w41[at + 5] = parameters[from + 160 + c];
+                l0f_w41[at + 6] = parameters[from + 192 + c];
+                l0f_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (96 + row) / 16 * 512 + (96 + row) % 16;
             int from = P8 + row * 32;
-            for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0f_w41[at + 0] = parameters[from + 0 + c];
+                l0f_w41[at + 1] = parameters[from + 32 + c];
+                l0f_w41[at + 2] = parameters[from + 64 + c];
+                l0f_w41[at + 3] = parameters[from + 96 + c];
+                l0f_w41[at + 4] = parameters[from + 128 + c];
+                l0f_w41[at + 5] = parameters[from + 160 + c];
+                l0f_w41[at + 6] = parameters[from + 192 + c];
+                l0f_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (144 + row) / 16 * 512 + (144 + row) % 16;
             int from = P11 + row * 32;
-            for (int c = 0; c < 32; c++) l0f_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0f_w41[at + 0] = parameters[from + 0 + c];
+                l0f_w41[at + 1] = parameters[from + 32 + c];
+                l0f_w41[at + 2] = parameters[from + 64 + c];
+                l0f_w41[at + 3] = parameters[from + 96 + c];
+                l0f_w41[at + 4] = parameters[from + 128 + c];
+                l0f_w41[at + 5] = parameters[from + 160 + c];
+                l0f_w41[at + 6] = parameters[from + 192 + c];
+                l0f_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (0 + row) / 16 * 768 + (0 + row) % 16;
             int from = P1 + row * 48;
-            for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0f_w42[at + 0] = parameters[from + 0 + c];
+                l0f_w42[at + 1] = parameters[from + 48 + c];
+                l0f_w42[at + 2] = parameters[from + 96 + c];
+                l0f_w42[at + 3] = parameters[from + 144 + c];
+                l0f_w42[at + 4] = parameters[from + 192 + c];
+                l0f_w42[at + 5] = parameters[from + 240 + c];
+                l0f_w42[at + 6] = parameters[from + 288 + c];
+                l0f_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (48 + row) / 16 * 768 + (48 + row) % 16;
             int from = P5 + row * 48;
-            for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0f_w42[at + 0] = parameters[from + 0 + c];
+                l0f_w42[at + 1] = parameters[from + 48 + c];
+                l0f_w42[at + 2] = parameters[from + 96 + c];
+                l0f_w42[at + 3] = parameters[from + 144 + c];
+                l0f_w42[at + 4] = parameters[from + 192 + c];
+                l0f_w42[at + 5] = parameters[from + 240 + c];
+                l0f_w42[at + 6] = parameters[from + 288 + c];
+                l0f_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (96 + row) / 16 * 768 + (96 + row) % 16;
             int from = P9 + row * 48;
-            for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0f_w42[at + 0] = parameters[from + 0 + c];
+                l0f_w42[at + 1] = parameters[from + 48 + c];
+                l0f_w42[at + 2] = parameters[from + 96 + c];
+                l0f_w42[at + 3] = parameters[from + 144 + c];
+                l0f_w42[at + 4] = parameters[from + 192 + c];
+                l0f_w42[at + 5] = parameters[from + 240 + c];
+                l0f_w42[at + 6] = parameters[from + 288 + c];
+                l0f_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (144 + row) / 16 * 768 + (144 + row) % 16;
             int from = P12 + row * 48;
-            for (int c = 0; c < 48; c++) l0f_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0f_w42[at + 0] = parameters[from + 0 + c];
+                l0f_w42[at + 1] = parameters[from + 48 + c];
+                l0f_w42[at + 2] = parameters[from + 96 + c];
+                l0f_w42[at + 3] = parameters[from + 144 + c];
+                l0f_w42[at + 4] = parameters[from + 192 + c];
+                l0f_w42[at + 5] = parameters[from + 240 + c];
+                l0f_w42[at + 6] = parameters[from + 288 + c];
+                l0f_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
     }
 
@@ -1890,45 +1970,125 @@ public final class PeepholeTagger {
     }
 
     private void pack_l0r() {
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P15 + row * 32;
-            for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0r_w41[at + 0] = parameters[from + 0 + c];
+                l0r_w41[at + 1] = parameters[from + 32 + c];
+                l0r_w41[at + 2] = parameters[from + 64 + c];
+                l0r_w41[at + 3] = parameters[from + 96 + c];
+                l0r_w41[at + 4] = parameters[from + 128 + c];
+                l0r_w41[at + 5] = parameters[from + 160 + c];
+                l0r_w41[at + 6] = parameters[from + 192 + c];
+                l0r_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (48 + row) / 16 * 512 + (48 + row) % 16;
             int from = P19 + row * 32;
-            for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0r_w41[at + 0] = parameters[from + 0 + c];
+                l0r_w41[at + 1] = parameters[from + 32 + c];
+                l0r_w41[at + 2] = parameters[from + 64 + c];
+                l0r_w41[at + 3] = parameters[from + 96 + c];
+                l0r_w41[at + 4] = parameters[from + 128 + c];
+                l0r_w41[at + 5] = parameters[from + 160 + c];
+                l0r_w41[at + 6] = parameters[from + 192 + c];
+                l0r_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (96 + row) / 16 * 512 + (96 + row) % 16;
             int from = P23 + row * 32;
-            for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0r_w41[at + 0] = parameters[from + 0 + c];
+                l0r_w41[at + 1] = parameters[from + 32 + c];
+                l0r_w41[at + 2] = parameters[from + 64 + c];
+                l0r_w41[at + 3] = parameters[from + 96 + c];
+                l0r_w41[at + 4] = parameters[from + 128 + c];
+                l0r_w41[at + 5] = parameters[from + 160 + c];
+                l0r_w41[at + 6] = parameters[from + 192 + c];
+                l0r_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (144 + row) / 16 * 512 + (144 + row) % 16;
             int from = P26 + row * 32;
-            for (int c = 0; c < 32; c++) l0r_w41[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l0r_w41[at + 0] = parameters[from + 0 + c];
+                l0r_w41[at + 1] = parameters[from + 32 + c];
+                l0r_w41[at + 2] = parameters[from + 64 + c];
+                l0r_w41[at + 3] = parameters[from + 96 + c];
+                l0r_w41[at + 4] = parameters[from + 128 + c];
+                l0r_w41[at + 5] = parameters[from + 160 + c];
+                l0r_w41[at + 6] = parameters[from + 192 + c];
+                l0r_w41[at + 7] = parameters[from + 224 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (0 + row) / 16 * 768 + (0 + row) % 16;
             int from = P16 + row * 48;
-            for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0r_w42[at + 0] = parameters[from + 0 + c];
+                l0r_w42[at + 1] = parameters[from + 48 + c];
+                l0r_w42[at + 2] = parameters[from + 96 + c];
+                l0r_w42[at + 3] = parameters[from + 144 + c];
+                l0r_w42[at + 4] = parameters[from + 192 + c];
+                l0r_w42[at + 5] = parameters[from + 240 + c];
+                l0r_w42[at + 6] = parameters[from + 288 + c];
+                l0r_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (48 + row) / 16 * 768 + (48 + row) % 16;
             int from = P20 + row * 48;
-            for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0r_w42[at + 0] = parameters[from + 0 + c];
+                l0r_w42[at + 1] = parameters[from + 48 + c];
+                l0r_w42[at + 2] = parameters[from + 96 + c];
+                l0r_w42[at + 3] = parameters[from + 144 + c];
+                l0r_w42[at + 4] = parameters[from + 192 + c];
+                l0r_w42[at + 5] = parameters[from + 240 + c];
+                l0r_w42[at + 6] = parameters[from + 288 + c];
+                l0r_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (96 + row) / 16 * 768 + (96 + row) % 16;
             int from = P24 + row * 48;
-            for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0r_w42[at + 0] = parameters[from + 0 + c];
+                l0r_w42[at + 1] = parameters[from + 48 + c];
+                l0r_w42[at + 2] = parameters[from + 96 + c];
+                l0r_w42[at + 3] = parameters[from + 144 + c];
+                l0r_w42[at + 4] = parameters[from + 192 + c];
+                l0r_w42[at + 5] = parameters[from + 240 + c];
+                l0r_w42[at + 6] = parameters[from + 288 + c];
+                l0r_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
-        for (int row = 0; row < 48; row++) {
+        for (int row = 0; row < 48; row += 8) {
             int to = (144 + row) / 16 * 768 + (144 + row) % 16;
             int from = P27 + row * 48;
-            for (int c = 0; c < 48; c++) l0r_w42[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 48; c++) {
+                int at = to + c * 16;
+                l0r_w42[at + 0] = parameters[from + 0 + c];
+                l0r_w42[at + 1] = parameters[from + 48 + c];
+                l0r_w42[at + 2] = parameters[from + 96 + c];
+                l0r_w42[at + 3] = parameters[from + 144 + c];
+                l0r_w42[at + 4] = parameters[from + 192 + c];
+                l0r_w42[at + 5] = parameters[from + 240 + c];
+                l0r_w42[at + 6] = parameters[from + 288 + c];
+                l0r_w42[at + 7] = parameters[from + 336 + c];
+            }
         }
     }
 

@@ -787,15 +787,35 @@ public final class Sentiment {
     }
 
     private void pack_l0f() {
-        for (int row = 0; row < 192; row++) {
+        for (int row = 0; row < 192; row += 8) {
             int to = (0 + row) / 16 * 4800 + (0 + row) % 16;
             int from = P0 + row * 300;
-            for (int c = 0; c < 300; c++) l0f_w2[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 300; c++) {
+                int at = to + c * 16;
+                l0f_w2[at + 0] = parameters[from + 0 + c];
+                l0f_w2[at + 1] = parameters[from + 300 + c];
+                l0f_w2[at + 2] = parameters[from + 600 + c];
+                l0f_w2[at + 3] = parameters[from + 900 + c];
+                l0f_w2[at + 4] = parameters[from + 1200 + c];
+                l0f_w2[at + 5] = parameters[from + 1500 + c];
+                l0f_w2[at + 6] = parameters[from + 1800 + c];
+                l0f_w2[at + 7] = parameters[from + 2100 + c];
+            }
         }
-        for (int row = 0; row < 192; row++) {
+        for (int row = 0; row < 192; row += 8) {
             int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P1 + row * 64;
-            for (int c = 0; c < 64; c++) l0f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 64; c++) {
+                int at = to + c * 16;
+                l0f_w3[at + 0] = parameters[from + 0 + c];
+                l0f_w3[at + 1] = parameters[from + 64 + c];
+                l0f_w3[at + 2] = parameters[from + 128 + c];
+                l0f_w3[at + 3] = parameters[from + 192 + c];
+                l0f_w3[at + 4] = parameters[from + 256 + c];
+                l0f_w3[at + 5] = parameters[from + 320 + c];
+                l0f_w3[at + 6] = parameters[from + 384 + c];
+                l0f_w3[at + 7] = parameters[from + 448 + c];
+            }
         }
     }
 
@@ -1253,15 +1273,35 @@ public final class Sentiment {
     }
 
     private void pack_l0r() {
-        for (int row = 0; row < 192; row++) {
+        for (int row = 0; row < 192; row += 8) {
             int to = (0 + row) / 16 * 4800 + (0 + row) % 16;
             int from = P4 + row * 300;
-            for (int c = 0; c < 300; c++) l0r_w2[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 300; c++) {
+                int at = to + c * 16;
+                l0r_w2[at + 0] = parameters[from + 0 + c];
+                l0r_w2[at + 1] = parameters[from + 300 + c];
+                l0r_w2[at + 2] = parameters[from + 600 + c];
+                l0r_w2[at + 3] = parameters[from + 900 + c];
+                l0r_w2[at + 4] = parameters[from + 1200 + c];
+                l0r_w2[at + 5] = parameters[from + 1500 + c];
+                l0r_w2[at + 6] = parameters[from + 1800 + c];
+                l0r_w2[at + 7] = parameters[from + 2100 + c];
+            }
         }
-        for (int row = 0; row < 192; row++) {
+        for (int row = 0; row < 192; row += 8) {
             int to = (0 + row) / 16 * 1024 + (0 + row) % 16;
             int from = P5 + row * 64;
-            for (int c = 0; c < 64; c++) l0r_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 64; c++) {
+                int at = to + c * 16;
+                l0r_w3[at + 0] = parameters[from + 0 + c];
+                l0r_w3[at + 1] = parameters[from + 64 + c];
+                l0r_w3[at + 2] = parameters[from + 128 + c];
+                l0r_w3[at + 3] = parameters[from + 192 + c];
+                l0r_w3[at + 4] = parameters[from + 256 + c];
+                l0r_w3[at + 5] = parameters[from + 320 + c];
+                l0r_w3[at + 6] = parameters[from + 384 + c];
+                l0r_w3[at + 7] = parameters[from + 448 + c];
+            }
         }
     }
 
@@ -1857,15 +1897,35 @@ public final class Sentiment {
     }
 
     private void pack_l1f() {
-        for (int row = 0; row < 128; row++) {
+        for (int row = 0; row < 128; row += 8) {
             int to = (0 + row) / 16 * 2048 + (0 + row) % 16;
             int from = P8 + row * 128;
-            for (int c = 0; c < 128; c++) l1f_w3[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 128; c++) {
+                int at = to + c * 16;
+                l1f_w3[at + 0] = parameters[from + 0 + c];
+                l1f_w3[at + 1] = parameters[from + 128 + c];
+                l1f_w3[at + 2] = parameters[from + 256 + c];
+                l1f_w3[at + 3] = parameters[from + 384 + c];
+                l1f_w3[at + 4] = parameters[from + 512 + c];
+                l1f_w3[at + 5] = parameters[from + 640 + c];
+                l1f_w3[at + 6] = parameters[from + 768 + c];
+                l1f_w3[at + 7] = parameters[from + 896 + c];
+            }
         }
-        for (int row = 0; row < 128; row++) {
+        for (int row = 0; row < 128; row += 8) {
             int to = (0 + row) / 16 * 512 + (0 + row) % 16;
             int from = P9 + row * 32;
-            for (int c = 0; c < 32; c++) l1f_w4[to + c * 16] = parameters[from + c];
+            for (int c = 0; c < 32; c++) {
+                int at = to + c * 16;
+                l1f_w4[at + 0] = parameters[from + 0 + c];
+                l1f_w4[at + 1] = parameters[from + 32 + c];
+                l1f_w4[at + 2] = parameters[from + 64 + c];
+                l1f_w4[at + 3] = parameters[from + 96 + c];
+                l1f_w4[at + 4] = parameters[from + 128 + c];
+                l1f_w4[at + 5] = parameters[from + 160 + c];
+                l1f_w4[at + 6] = parameters[from + 192 + c];
+                l1f_w4[at + 7] = parameters[from + 224 + c];
+            }
         }
     }
 
