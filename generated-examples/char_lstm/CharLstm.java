@@ -863,10 +863,10 @@ public final class CharLstm {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked65x1024(input, (t0 * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
+            gemmPacked65x1024(input, (t0 * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 1024, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked65x1024(input, (t * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, batch);
+                gemmPacked65x1024(input, (t * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, batch, (t & 1) != 0);
             }
         }
     }
@@ -896,7 +896,7 @@ public final class CharLstm {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked256x1024(l0f_s0, (t * maxBatch) * 256, l0f_w4, 0, l0f_v4, 0, batch);
+            gemmPacked256x1024(l0f_s0, (t * maxBatch) * 256, l0f_w4, 0, l0f_v4, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1227,7 +1227,7 @@ public final class CharLstm {
 
     private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, packedP1, 0, l0f_a55, 0, batch);
+            gemmPacked1024x256(l0f_x54, (t * maxBatch) * 1024, packedP1, 0, l0f_a55, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1306,10 +1306,10 @@ public final class CharLstm {
 
     private void adjointInput_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, (t1 - t0) * batch);
+            gemmPacked1024x65(l0f_x54, (t0 * maxBatch) * 1024, packedP0, 0, l0f_x56, (t0 * maxBatch) * 65, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, batch);
+                gemmPacked1024x65(l0f_x54, (t * maxBatch) * 1024, packedP0, 0, l0f_x56, (t * maxBatch) * 65, batch, (t & 1) != 0);
             }
         }
     }
@@ -1464,10 +1464,10 @@ public final class CharLstm {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked256x1024(out0, (t0 * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 1024, (t1 - t0) * batch);
+            gemmPacked256x1024(out0, (t0 * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 1024, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked256x1024(out0, (t * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, batch);
+                gemmPacked256x1024(out0, (t * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, batch, (t & 1) != 0);
             }
         }
     }
@@ -1497,7 +1497,7 @@ public final class CharLstm {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked256x1024(l1f_s0, (t * maxBatch) * 256, l1f_w4, 0, l1f_v4, 0, batch);
+            gemmPacked256x1024(l1f_s0, (t * maxBatch) * 256, l1f_w4, 0, l1f_v4, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1828,7 +1828,7 @@ public final class CharLstm {
 
     private void adjointStep_l1f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP5, 0, l1f_a55, 0, batch);
+            gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP5, 0, l1f_a55, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1856,10 +1856,10 @@ public final class CharLstm {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked1024x256(l1f_x54, (t0 * maxBatch) * 1024, packedP4, 0, l1f_x56, (t0 * maxBatch) * 256, (t1 - t0) * batch);
+            gemmPacked1024x256(l1f_x54, (t0 * maxBatch) * 1024, packedP4, 0, l1f_x56, (t0 * maxBatch) * 256, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP4, 0, l1f_x56, (t * maxBatch) * 256, batch);
+                gemmPacked1024x256(l1f_x54, (t * maxBatch) * 1024, packedP4, 0, l1f_x56, (t * maxBatch) * 256, batch, (t & 1) != 0);
             }
         }
     }
@@ -2042,10 +2042,10 @@ public final class CharLstm {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked256x65(out1, (t0 * maxBatch) * 256, l2_w1, 0, l2_v1, (t0 * maxBatch) * 65, (t1 - t0) * batch);
+            gemmPacked256x65(out1, (t0 * maxBatch) * 256, l2_w1, 0, l2_v1, (t0 * maxBatch) * 65, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked256x65(out1, (t * maxBatch) * 256, l2_w1, 0, l2_v1, (t * maxBatch) * 65, batch);
+                gemmPacked256x65(out1, (t * maxBatch) * 256, l2_w1, 0, l2_v1, (t * maxBatch) * 65, batch, (t & 1) != 0);
             }
         }
     }
@@ -2097,10 +2097,10 @@ public final class CharLstm {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked65x256(dOut2, (t0 * maxBatch) * 65, packedP8, 0, l2_x6, (t0 * maxBatch) * 256, (t1 - t0) * batch);
+            gemmPacked65x256(dOut2, (t0 * maxBatch) * 65, packedP8, 0, l2_x6, (t0 * maxBatch) * 256, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked65x256(dOut2, (t * maxBatch) * 65, packedP8, 0, l2_x6, (t * maxBatch) * 256, batch);
+                gemmPacked65x256(dOut2, (t * maxBatch) * 65, packedP8, 0, l2_x6, (t * maxBatch) * 256, batch, (t & 1) != 0);
             }
         }
     }
@@ -2370,26 +2370,29 @@ public final class CharLstm {
     }
 
     private static void gemmPacked1024x256(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 1024;
         final int ys = 256;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
-            for (int k0 = 0; k0 < 1024; k0 += 256) {
-                for (int j = 0; j < 256; j += 16) {
+            for (int k0Pass = 0; k0Pass < 4; k0Pass++) {
+                int k0 = (back ? 3 - k0Pass : k0Pass) * 256;
+                for (int jPass = 0; jPass < 16; jPass++) {
+                    int j = (back ? 15 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
                         if (TILE_ROWS == 6) {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked1024x256Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked1024x256Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
                         } else {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked1024x256Tile4x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked1024x256Tile4x2Add(a, a0, bm, bb, y, y0);
@@ -2398,7 +2401,8 @@ public final class CharLstm {
                     }
                 }
             }
-            for (int j = 0; j < 256; j += 16) {
+            for (int jPass = 0; jPass < 16; jPass++) {
+                int j = (back ? 15 - jPass : jPass) * 16;
                 int i = tiled;
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2465,7 +2469,8 @@ public final class CharLstm {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 256; j += 64) {
+                for (int jPass = 0; jPass < 4; jPass++) {
+                    int j = (back ? 3 - jPass : jPass) * 64;
                     gemmPacked1024x256Row8(a, ao + i * as, bm, bo + (j / 16) * 16384 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2697,26 +2702,29 @@ public final class CharLstm {
     }
 
     private static void gemmPacked1024x65(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 1024;
         final int ys = 65;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
-            for (int k0 = 0; k0 < 1024; k0 += 256) {
-                for (int j = 0; j < 64; j += 16) {
+            for (int k0Pass = 0; k0Pass < 4; k0Pass++) {
+                int k0 = (back ? 3 - k0Pass : k0Pass) * 256;
+                for (int jPass = 0; jPass < 4; jPass++) {
+                    int j = (back ? 3 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
                         if (TILE_ROWS == 6) {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked1024x65Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked1024x65Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
                         } else {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked1024x65Tile4x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked1024x65Tile4x2Add(a, a0, bm, bb, y, y0);
@@ -2725,7 +2733,8 @@ public final class CharLstm {
                     }
                 }
             }
-            for (int j = 0; j < 64; j += 16) {
+            for (int jPass = 0; jPass < 4; jPass++) {
+                int j = (back ? 3 - jPass : jPass) * 16;
                 int i = tiled;
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2792,7 +2801,8 @@ public final class CharLstm {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 64; j += 64) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 64;
                     gemmPacked1024x65Row8(a, ao + i * as, bm, bo + (j / 16) * 16384 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3033,12 +3043,14 @@ public final class CharLstm {
     }
 
     private static void gemmPacked256x1024(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 256;
         final int ys = 1024;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 1024; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 64; jPass++) {
+                int j = (back ? 63 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3114,7 +3126,8 @@ public final class CharLstm {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 1024; j += 64) {
+                for (int jPass = 0; jPass < 16; jPass++) {
+                    int j = (back ? 15 - jPass : jPass) * 64;
                     gemmPacked256x1024Row8(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3254,12 +3267,14 @@ public final class CharLstm {
     }
 
     private static void gemmPacked256x65(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 256;
         final int ys = 65;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 64; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 4; jPass++) {
+                int j = (back ? 3 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3335,7 +3350,8 @@ public final class CharLstm {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 64; j += 64) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 64;
                     gemmPacked256x65Row8(a, ao + i * as, bm, bo + (j / 16) * 4096 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3484,12 +3500,14 @@ public final class CharLstm {
     }
 
     private static void gemmPacked65x1024(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 65;
         final int ys = 1024;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 1024; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 64; jPass++) {
+                int j = (back ? 63 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3565,7 +3583,8 @@ public final class CharLstm {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 1024; j += 64) {
+                for (int jPass = 0; jPass < 16; jPass++) {
+                    int j = (back ? 15 - jPass : jPass) * 64;
                     gemmPacked65x1024Row8(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3705,12 +3724,14 @@ public final class CharLstm {
     }
 
     private static void gemmPacked65x256(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 65;
         final int ys = 256;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 256; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 16; jPass++) {
+                int j = (back ? 15 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3786,7 +3807,8 @@ public final class CharLstm {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 256; j += 64) {
+                for (int jPass = 0; jPass < 4; jPass++) {
+                    int j = (back ? 3 - jPass : jPass) * 64;
                     gemmPacked65x256Row8(a, ao + i * as, bm, bo + (j / 16) * 1040 + j % 16, y, yo + i * ys + j);
                 }
             }

@@ -726,10 +726,10 @@ public final class Forecast {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked8x32(input, (t0 * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked8x32(input, (t0 * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked8x32(input, (t * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, batch);
+                gemmPacked8x32(input, (t * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -756,7 +756,7 @@ public final class Forecast {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, l0f_w3, 0, l0f_v3, 0, batch);
+            gemmPacked32x32(l0f_s0, (t * maxBatch) * 32, l0f_w3, 0, l0f_v3, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -812,7 +812,7 @@ public final class Forecast {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, packedP1, 0, l0f_a15, 0, batch);
+            gemmPacked32x32(l0f_x14, (t * maxBatch) * 32, packedP1, 0, l0f_a15, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -885,10 +885,10 @@ public final class Forecast {
 
     private void adjointInput_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, (t1 - t0) * batch);
+            gemmPacked32x8(l0f_x14, (t0 * maxBatch) * 32, packedP0, 0, l0f_x16, (t0 * maxBatch) * 8, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, batch);
+                gemmPacked32x8(l0f_x14, (t * maxBatch) * 32, packedP0, 0, l0f_x16, (t * maxBatch) * 8, batch, (t & 1) != 0);
             }
         }
     }
@@ -1023,10 +1023,10 @@ public final class Forecast {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x32(out0, (t0 * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked32x32(out0, (t0 * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(out0, (t * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, batch);
+                gemmPacked32x32(out0, (t * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -1053,7 +1053,7 @@ public final class Forecast {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, l1f_w3, 0, l1f_v3, 0, batch);
+            gemmPacked32x32(l1f_s0, (t * maxBatch) * 32, l1f_w3, 0, l1f_v3, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1119,7 +1119,7 @@ public final class Forecast {
 
     private void adjointStep_l1f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP5, 0, l1f_a13, 0, batch);
+            gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP5, 0, l1f_a13, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1141,10 +1141,10 @@ public final class Forecast {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x32(l1f_x12, (t0 * maxBatch) * 32, packedP4, 0, l1f_x14, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked32x32(l1f_x12, (t0 * maxBatch) * 32, packedP4, 0, l1f_x14, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP4, 0, l1f_x14, (t * maxBatch) * 32, batch);
+                gemmPacked32x32(l1f_x12, (t * maxBatch) * 32, packedP4, 0, l1f_x14, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -1297,10 +1297,10 @@ public final class Forecast {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x1(out1, (t0 * maxBatch) * 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, (t1 - t0) * batch);
+            gemmPacked32x1(out1, (t0 * maxBatch) * 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 1, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x1(out1, (t * maxBatch) * 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, batch);
+                gemmPacked32x1(out1, (t * maxBatch) * 32, l2_w1, 0, l2_v1, (t * maxBatch) * 1, batch, (t & 1) != 0);
             }
         }
     }
@@ -1330,10 +1330,10 @@ public final class Forecast {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked1x32(dOut2, (t0 * maxBatch) * 1, packedP8, 0, l2_x5, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked1x32(dOut2, (t0 * maxBatch) * 1, packedP8, 0, l2_x5, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked1x32(dOut2, (t * maxBatch) * 1, packedP8, 0, l2_x5, (t * maxBatch) * 32, batch);
+                gemmPacked1x32(dOut2, (t * maxBatch) * 1, packedP8, 0, l2_x5, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -1503,12 +1503,14 @@ public final class Forecast {
     }
 
     private static void gemmPacked1x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 1;
         final int ys = 32;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -1584,7 +1586,8 @@ public final class Forecast {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked1x32Row4(a, ao + i * as, bm, bo + (j / 16) * 16 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -1708,11 +1711,12 @@ public final class Forecast {
     }
 
     private static void gemmPacked32x1(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 32;
         final int ys = 1;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             for (int i = i0; i < i1; i++) {
                 int a0 = ao + i * as;
                 int y0 = yo + i * ys;
@@ -1726,12 +1730,14 @@ public final class Forecast {
     }
 
     private static void gemmPacked32x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 32;
         final int ys = 32;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -1807,7 +1813,8 @@ public final class Forecast {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked32x32Row4(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -1931,11 +1938,12 @@ public final class Forecast {
     }
 
     private static void gemmPacked32x8(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 32;
         final int ys = 8;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             for (int j = 0; j < 8; j += 8) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
@@ -1971,12 +1979,14 @@ public final class Forecast {
     }
 
     private static void gemmPacked8x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 8;
         final int ys = 32;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -2052,7 +2062,8 @@ public final class Forecast {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked8x32Row4(a, ao + i * as, bm, bo + (j / 16) * 128 + j % 16, y, yo + i * ys + j);
                 }
             }

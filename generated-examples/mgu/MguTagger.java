@@ -740,10 +740,10 @@ public final class MguTagger {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked40x128(input, (t0 * maxBatch) * 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, (t1 - t0) * batch);
+            gemmPacked40x128(input, (t0 * maxBatch) * 40, l0f_w20, 0, l0f_v20, (t0 * maxBatch) * 128, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked40x128(input, (t * maxBatch) * 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, batch);
+                gemmPacked40x128(input, (t * maxBatch) * 40, l0f_w20, 0, l0f_v20, (t * maxBatch) * 128, batch, (t & 1) != 0);
             }
         }
     }
@@ -757,7 +757,7 @@ public final class MguTagger {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, 0, batch);
+            gemmPacked64x64(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -792,7 +792,7 @@ public final class MguTagger {
 
     private void forwardStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, l0f_w10, 0, l0f_v10, 0, batch);
+            gemmPacked64x64(l0f_v9, (t * maxBatch) * 64, l0f_w10, 0, l0f_v10, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -880,7 +880,7 @@ public final class MguTagger {
 
     private void inferenceStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64(l0f_v9, 0, l0f_w10, 0, l0f_v10, 0, batch);
+            gemmPacked64x64(l0f_v9, 0, l0f_w10, 0, l0f_v10, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -973,7 +973,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_1(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64s128x64(l0f_x44, (t * maxBatch) * 128 + 64, packedP4, 0, l0f_a32, 0, batch);
+            gemmPacked64x64s128x64(l0f_x44, (t * maxBatch) * 128 + 64, packedP4, 0, l0f_a32, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1013,7 +1013,7 @@ public final class MguTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x64s128x64(l0f_x44, (t * maxBatch) * 128, packedP1, 0, l0f_a41, 0, batch);
+            gemmPacked64x64s128x64(l0f_x44, (t * maxBatch) * 128, packedP1, 0, l0f_a41, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1125,20 +1125,20 @@ public final class MguTagger {
 
     private void adjointInput_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, (t1 - t0) * batch);
+            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128, packedP0, 0, l0f_x46, (t0 * maxBatch) * 40, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, batch);
+                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128, packedP0, 0, l0f_x46, (t * maxBatch) * 40, batch, (t & 1) != 0);
             }
         }
     }
 
     private void adjointInput_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, (t1 - t0) * batch);
+            gemmPacked64x40s128x40(l0f_x44, (t0 * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t0 * maxBatch) * 40, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t * maxBatch) * 40, batch);
+                gemmPacked64x40s128x40(l0f_x44, (t * maxBatch) * 128 + 64, packedP3, 0, l0f_x48, (t * maxBatch) * 40, batch, (t & 1) != 0);
             }
         }
     }
@@ -1260,10 +1260,10 @@ public final class MguTagger {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked64x5(out0, (t0 * maxBatch) * 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, (t1 - t0) * batch);
+            gemmPacked64x5(out0, (t0 * maxBatch) * 64, l1_w1, 0, l1_v1, (t0 * maxBatch) * 5, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked64x5(out0, (t * maxBatch) * 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, batch);
+                gemmPacked64x5(out0, (t * maxBatch) * 64, l1_w1, 0, l1_v1, (t * maxBatch) * 5, batch, (t & 1) != 0);
             }
         }
     }
@@ -1310,10 +1310,10 @@ public final class MguTagger {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked5x64(dOut1, (t0 * maxBatch) * 5, packedP6, 0, l1_x6, (t0 * maxBatch) * 64, (t1 - t0) * batch);
+            gemmPacked5x64(dOut1, (t0 * maxBatch) * 5, packedP6, 0, l1_x6, (t0 * maxBatch) * 64, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked5x64(dOut1, (t * maxBatch) * 5, packedP6, 0, l1_x6, (t * maxBatch) * 64, batch);
+                gemmPacked5x64(dOut1, (t * maxBatch) * 5, packedP6, 0, l1_x6, (t * maxBatch) * 64, batch, (t & 1) != 0);
             }
         }
     }
@@ -1559,12 +1559,14 @@ public final class MguTagger {
     }
 
     private static void gemmPacked40x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 40;
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 128; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 8; jPass++) {
+                int j = (back ? 7 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -1640,7 +1642,8 @@ public final class MguTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 128; j += 64) {
+                for (int jPass = 0; jPass < 2; jPass++) {
+                    int j = (back ? 1 - jPass : jPass) * 64;
                     gemmPacked40x128Row8(a, ao + i * as, bm, bo + (j / 16) * 640 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -1780,12 +1783,14 @@ public final class MguTagger {
     }
 
     private static void gemmPacked5x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 5;
         final int ys = 64;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 64; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 4; jPass++) {
+                int j = (back ? 3 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -1861,7 +1866,8 @@ public final class MguTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 64; j += 64) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 64;
                     gemmPacked5x64Row8(a, ao + i * as, bm, bo + (j / 16) * 80 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2001,12 +2007,14 @@ public final class MguTagger {
     }
 
     private static void gemmPacked64x40s128x40(float[] a, int ao, float[] bm, int bo, float[] y,
-            int yo, int m) {
+            int yo, int m, boolean reverse) {
         final int as = 128;
         final int ys = 40;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -2082,7 +2090,8 @@ public final class MguTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked64x40s128x40Row4(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2237,11 +2246,12 @@ public final class MguTagger {
     }
 
     private static void gemmPacked64x5(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 64;
         final int ys = 5;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             for (int i = i0; i < i1; i++) {
                 int a0 = ao + i * as;
                 int y0 = yo + i * ys;
@@ -2255,12 +2265,14 @@ public final class MguTagger {
     }
 
     private static void gemmPacked64x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 64;
         final int ys = 64;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 64; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 4; jPass++) {
+                int j = (back ? 3 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -2336,7 +2348,8 @@ public final class MguTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 64; j += 64) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 64;
                     gemmPacked64x64Row8(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2476,12 +2489,14 @@ public final class MguTagger {
     }
 
     private static void gemmPacked64x64s128x64(float[] a, int ao, float[] bm, int bo, float[] y,
-            int yo, int m) {
+            int yo, int m, boolean reverse) {
         final int as = 128;
         final int ys = 64;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 64; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 4; jPass++) {
+                int j = (back ? 3 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -2557,7 +2572,8 @@ public final class MguTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 64; j += 64) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 64;
                     gemmPacked64x64s128x64Row8(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }

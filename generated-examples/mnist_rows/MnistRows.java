@@ -702,10 +702,10 @@ public final class MnistRows {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked28x512(input, (t0 * maxBatch) * 28, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 512, (t1 - t0) * batch);
+            gemmPacked28x512(input, (t0 * maxBatch) * 28, l0f_w3, 0, l0f_v3, (t0 * maxBatch) * 512, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked28x512(input, (t * maxBatch) * 28, l0f_w3, 0, l0f_v3, (t * maxBatch) * 512, batch);
+                gemmPacked28x512(input, (t * maxBatch) * 28, l0f_w3, 0, l0f_v3, (t * maxBatch) * 512, batch, (t & 1) != 0);
             }
         }
     }
@@ -735,7 +735,7 @@ public final class MnistRows {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked128x512(l0f_s0, (t * maxBatch) * 128, l0f_w4, 0, l0f_v4, 0, batch);
+            gemmPacked128x512(l0f_s0, (t * maxBatch) * 128, l0f_w4, 0, l0f_v4, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1066,7 +1066,7 @@ public final class MnistRows {
 
     private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked512x128(l0f_x54, (t * maxBatch) * 512, packedP1, 0, l0f_a55, 0, batch);
+            gemmPacked512x128(l0f_x54, (t * maxBatch) * 512, packedP1, 0, l0f_a55, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1145,10 +1145,10 @@ public final class MnistRows {
 
     private void adjointInput_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked512x28(l0f_x54, (t0 * maxBatch) * 512, packedP0, 0, l0f_x56, (t0 * maxBatch) * 28, (t1 - t0) * batch);
+            gemmPacked512x28(l0f_x54, (t0 * maxBatch) * 512, packedP0, 0, l0f_x56, (t0 * maxBatch) * 28, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked512x28(l0f_x54, (t * maxBatch) * 512, packedP0, 0, l0f_x56, (t * maxBatch) * 28, batch);
+                gemmPacked512x28(l0f_x54, (t * maxBatch) * 512, packedP0, 0, l0f_x56, (t * maxBatch) * 28, batch, (t & 1) != 0);
             }
         }
     }
@@ -1265,10 +1265,10 @@ public final class MnistRows {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked128x10(out0, (t0 * maxBatch) * 128, l1_w1, 0, l1_v1, (t0 * maxBatch) * 10, (t1 - t0) * batch);
+            gemmPacked128x10(out0, (t0 * maxBatch) * 128, l1_w1, 0, l1_v1, (t0 * maxBatch) * 10, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked128x10(out0, (t * maxBatch) * 128, l1_w1, 0, l1_v1, (t * maxBatch) * 10, batch);
+                gemmPacked128x10(out0, (t * maxBatch) * 128, l1_w1, 0, l1_v1, (t * maxBatch) * 10, batch, (t & 1) != 0);
             }
         }
     }
@@ -1320,10 +1320,10 @@ public final class MnistRows {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked10x128(dOut1, (t0 * maxBatch) * 10, packedP4, 0, l1_x6, (t0 * maxBatch) * 128, (t1 - t0) * batch);
+            gemmPacked10x128(dOut1, (t0 * maxBatch) * 10, packedP4, 0, l1_x6, (t0 * maxBatch) * 128, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked10x128(dOut1, (t * maxBatch) * 10, packedP4, 0, l1_x6, (t * maxBatch) * 128, batch);
+                gemmPacked10x128(dOut1, (t * maxBatch) * 10, packedP4, 0, l1_x6, (t * maxBatch) * 128, batch, (t & 1) != 0);
             }
         }
     }
@@ -1533,12 +1533,14 @@ public final class MnistRows {
     }
 
     private static void gemmPacked10x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 10;
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 128; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 8; jPass++) {
+                int j = (back ? 7 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -1614,7 +1616,8 @@ public final class MnistRows {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 128; j += 64) {
+                for (int jPass = 0; jPass < 2; jPass++) {
+                    int j = (back ? 1 - jPass : jPass) * 64;
                     gemmPacked10x128Row8(a, ao + i * as, bm, bo + (j / 16) * 160 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -1754,11 +1757,12 @@ public final class MnistRows {
     }
 
     private static void gemmPacked128x10(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 128;
         final int ys = 10;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             for (int j = 0; j < 8; j += 8) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
@@ -1803,12 +1807,14 @@ public final class MnistRows {
     }
 
     private static void gemmPacked128x512(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 128;
         final int ys = 512;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 512; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 32; jPass++) {
+                int j = (back ? 31 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -1884,7 +1890,8 @@ public final class MnistRows {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 512; j += 64) {
+                for (int jPass = 0; jPass < 8; jPass++) {
+                    int j = (back ? 7 - jPass : jPass) * 64;
                     gemmPacked128x512Row8(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2024,12 +2031,14 @@ public final class MnistRows {
     }
 
     private static void gemmPacked28x512(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 28;
         final int ys = 512;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 512; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 32; jPass++) {
+                int j = (back ? 31 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -2105,7 +2114,8 @@ public final class MnistRows {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 512; j += 64) {
+                for (int jPass = 0; jPass < 8; jPass++) {
+                    int j = (back ? 7 - jPass : jPass) * 64;
                     gemmPacked28x512Row8(a, ao + i * as, bm, bo + (j / 16) * 448 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2245,26 +2255,29 @@ public final class MnistRows {
     }
 
     private static void gemmPacked512x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 512;
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
-            for (int k0 = 0; k0 < 512; k0 += 256) {
-                for (int j = 0; j < 128; j += 16) {
+            for (int k0Pass = 0; k0Pass < 2; k0Pass++) {
+                int k0 = (back ? 1 - k0Pass : k0Pass) * 256;
+                for (int jPass = 0; jPass < 8; jPass++) {
+                    int j = (back ? 7 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
                         if (TILE_ROWS == 6) {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked512x128Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked512x128Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
                         } else {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked512x128Tile4x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked512x128Tile4x2Add(a, a0, bm, bb, y, y0);
@@ -2273,7 +2286,8 @@ public final class MnistRows {
                     }
                 }
             }
-            for (int j = 0; j < 128; j += 16) {
+            for (int jPass = 0; jPass < 8; jPass++) {
+                int j = (back ? 7 - jPass : jPass) * 16;
                 int i = tiled;
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2340,7 +2354,8 @@ public final class MnistRows {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 128; j += 64) {
+                for (int jPass = 0; jPass < 2; jPass++) {
+                    int j = (back ? 1 - jPass : jPass) * 64;
                     gemmPacked512x128Row8(a, ao + i * as, bm, bo + (j / 16) * 8192 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -2572,26 +2587,29 @@ public final class MnistRows {
     }
 
     private static void gemmPacked512x28(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 512;
         final int ys = 28;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             int tiled = i0 + (i1 - i0) / TILE_ROWS * TILE_ROWS;
-            for (int k0 = 0; k0 < 512; k0 += 256) {
-                for (int j = 0; j < 16; j += 16) {
+            for (int k0Pass = 0; k0Pass < 2; k0Pass++) {
+                int k0 = (back ? 1 - k0Pass : k0Pass) * 256;
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
                     for (int i = i0; i < tiled; i += TILE_ROWS) {
                         int a0 = ao + i * as + k0;
                         int y0 = yo + i * ys + j;
                         if (TILE_ROWS == 6) {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked512x28Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked512x28Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
                         } else {
-                            if (k0 == 0) {
+                            if (k0Pass == 0) {
                                 gemmPacked512x28Tile4x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked512x28Tile4x2Add(a, a0, bm, bb, y, y0);
@@ -2600,7 +2618,8 @@ public final class MnistRows {
                     }
                 }
             }
-            for (int j = 0; j < 16; j += 16) {
+            for (int jPass = 0; jPass < 1; jPass++) {
+                int j = (back ? 0 - jPass : jPass) * 16;
                 int i = tiled;
                 if (i + 3 < i1) {
                     int a0 = ao + i * as;
@@ -2667,7 +2686,8 @@ public final class MnistRows {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 16; j += 16) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 16;
                     gemmPacked512x28Row2(a, ao + i * as, bm, bo + (j / 16) * 8192 + j % 16, y, yo + i * ys + j);
                 }
             }

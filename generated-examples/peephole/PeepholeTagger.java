@@ -1118,10 +1118,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x192(input, (t0 * maxBatch) * 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, (t1 - t0) * batch);
+            gemmPacked32x192(input, (t0 * maxBatch) * 32, l0f_w41, 0, l0f_v41, (t0 * maxBatch) * 192, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x192(input, (t * maxBatch) * 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, batch);
+                gemmPacked32x192(input, (t * maxBatch) * 32, l0f_w41, 0, l0f_v41, (t * maxBatch) * 192, batch, (t & 1) != 0);
             }
         }
     }
@@ -1137,7 +1137,7 @@ public final class PeepholeTagger {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, l0f_w42, 0, l0f_v42, 0, batch);
+            gemmPacked48x192(l0f_s0, (t * maxBatch) * 48, l0f_w42, 0, l0f_v42, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1579,13 +1579,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, 0, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192, packedP1, 0, l0f_a90, 0, batch, (t & 1) != 0);
         }
     }
 
     private void adjointStep_l0f_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 48, packedP5, 0, l0f_a92, 0, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 48, packedP5, 0, l0f_a92, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1606,7 +1606,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 96, packedP9, 0, l0f_a95, 0, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 96, packedP9, 0, l0f_a95, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1627,7 +1627,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0f_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 144, packedP12, 0, l0f_a98, 0, batch);
+            gemmPacked48x48s192x48(l0f_x88, (t * maxBatch) * 192 + 144, packedP12, 0, l0f_a98, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1874,20 +1874,20 @@ public final class PeepholeTagger {
 
     private void adjointInput_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192, packedP0, 0, l0f_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192, packedP0, 0, l0f_x103, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
 
     private void adjointInput_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 48, packedP4, 0, l0f_x105, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -1909,10 +1909,10 @@ public final class PeepholeTagger {
 
     private void adjointInput_l0f_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 96, packedP8, 0, l0f_x108, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -1934,10 +1934,10 @@ public final class PeepholeTagger {
 
     private void adjointInput_l0f_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0f_x101, (t0 * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0f_x101, (t * maxBatch) * 192 + 144, packedP11, 0, l0f_x111, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -2136,10 +2136,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x192(l0r_rin, (t0 * maxBatch) * 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, (t1 - t0) * batch);
+            gemmPacked32x192(l0r_rin, (t0 * maxBatch) * 32, l0r_w41, 0, l0r_v41, (t0 * maxBatch) * 192, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x192(l0r_rin, (t * maxBatch) * 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, batch);
+                gemmPacked32x192(l0r_rin, (t * maxBatch) * 32, l0r_w41, 0, l0r_v41, (t * maxBatch) * 192, batch, (t & 1) != 0);
             }
         }
     }
@@ -2155,7 +2155,7 @@ public final class PeepholeTagger {
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, l0r_w42, 0, l0r_v42, 0, batch);
+            gemmPacked48x192(l0r_s0, (t * maxBatch) * 48, l0r_w42, 0, l0r_v42, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -2597,13 +2597,13 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_3(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, 0, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192, packedP16, 0, l0r_a90, 0, batch, (t & 1) != 0);
         }
     }
 
     private void adjointStep_l0r_4(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 48, packedP20, 0, l0r_a92, 0, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 48, packedP20, 0, l0r_a92, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -2624,7 +2624,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_6(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 96, packedP24, 0, l0r_a95, 0, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 96, packedP24, 0, l0r_a95, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -2645,7 +2645,7 @@ public final class PeepholeTagger {
 
     private void adjointStep_l0r_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 144, packedP27, 0, l0r_a98, 0, batch);
+            gemmPacked48x48s192x48(l0r_x88, (t * maxBatch) * 192 + 144, packedP27, 0, l0r_a98, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -2892,20 +2892,20 @@ public final class PeepholeTagger {
 
     private void adjointInput_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192, packedP15, 0, l0r_x103, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192, packedP15, 0, l0r_x103, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
 
     private void adjointInput_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 48, packedP19, 0, l0r_x105, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -2927,10 +2927,10 @@ public final class PeepholeTagger {
 
     private void adjointInput_l0r_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 96, packedP23, 0, l0r_x108, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -2952,10 +2952,10 @@ public final class PeepholeTagger {
 
     private void adjointInput_l0r_5(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked48x32s192x32(l0r_x101, (t0 * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t * maxBatch) * 32, batch);
+                gemmPacked48x32s192x32(l0r_x101, (t * maxBatch) * 192 + 144, packedP26, 0, l0r_x111, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -3166,10 +3166,10 @@ public final class PeepholeTagger {
 
     private void forwardHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked48x9(out0, (t0 * maxBatch) * 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, (t1 - t0) * batch);
+            gemmPacked48x9(out0, (t0 * maxBatch) * 48, l1_w1, 0, l1_v1, (t0 * maxBatch) * 9, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked48x9(out0, (t * maxBatch) * 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, batch);
+                gemmPacked48x9(out0, (t * maxBatch) * 48, l1_w1, 0, l1_v1, (t * maxBatch) * 9, batch, (t & 1) != 0);
             }
         }
     }
@@ -3221,10 +3221,10 @@ public final class PeepholeTagger {
 
     private void adjointHoisted_l1_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked9x48(dOut1, (t0 * maxBatch) * 9, packedP30, 0, l1_x6, (t0 * maxBatch) * 48, (t1 - t0) * batch);
+            gemmPacked9x48(dOut1, (t0 * maxBatch) * 9, packedP30, 0, l1_x6, (t0 * maxBatch) * 48, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked9x48(dOut1, (t * maxBatch) * 9, packedP30, 0, l1_x6, (t * maxBatch) * 48, batch);
+                gemmPacked9x48(dOut1, (t * maxBatch) * 9, packedP30, 0, l1_x6, (t * maxBatch) * 48, batch, (t & 1) != 0);
             }
         }
     }
@@ -3519,12 +3519,14 @@ public final class PeepholeTagger {
     }
 
     private static void gemmPacked32x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 32;
         final int ys = 192;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 192; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 12; jPass++) {
+                int j = (back ? 11 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3600,7 +3602,8 @@ public final class PeepholeTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 192; j += 64) {
+                for (int jPass = 0; jPass < 3; jPass++) {
+                    int j = (back ? 2 - jPass : jPass) * 64;
                     gemmPacked32x192Row8(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3740,12 +3743,14 @@ public final class PeepholeTagger {
     }
 
     private static void gemmPacked48x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 48;
         final int ys = 192;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 192; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 12; jPass++) {
+                int j = (back ? 11 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3821,7 +3826,8 @@ public final class PeepholeTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 192; j += 64) {
+                for (int jPass = 0; jPass < 3; jPass++) {
+                    int j = (back ? 2 - jPass : jPass) * 64;
                     gemmPacked48x192Row8(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3961,12 +3967,14 @@ public final class PeepholeTagger {
     }
 
     private static void gemmPacked48x32s192x32(float[] a, int ao, float[] bm, int bo, float[] y,
-            int yo, int m) {
+            int yo, int m, boolean reverse) {
         final int as = 192;
         final int ys = 32;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -4042,7 +4050,8 @@ public final class PeepholeTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked48x32s192x32Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -4166,12 +4175,14 @@ public final class PeepholeTagger {
     }
 
     private static void gemmPacked48x48s192x48(float[] a, int ao, float[] bm, int bo, float[] y,
-            int yo, int m) {
+            int yo, int m, boolean reverse) {
         final int as = 192;
         final int ys = 48;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 48; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 3; jPass++) {
+                int j = (back ? 2 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -4247,11 +4258,24 @@ public final class PeepholeTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
-                    gemmPacked48x48s192x48Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
-                }
-                for (int j = 32; j < 48; j += 16) {
-                    gemmPacked48x48s192x48Row2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                if (back) {
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = 32 + (back ? 0 - jPass : jPass) * 16;
+                        gemmPacked48x48s192x48Row2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = (back ? 0 - jPass : jPass) * 32;
+                        gemmPacked48x48s192x48Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = (back ? 0 - jPass : jPass) * 32;
+                        gemmPacked48x48s192x48Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = 32 + (back ? 0 - jPass : jPass) * 16;
+                        gemmPacked48x48s192x48Row2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    }
                 }
             }
         }
@@ -4390,11 +4414,12 @@ public final class PeepholeTagger {
     }
 
     private static void gemmPacked48x9(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 48;
         final int ys = 9;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             for (int j = 0; j < 8; j += 8) {
                 int i = i0;
                 for (; i + 1 < i1; i += 2) {
@@ -4439,12 +4464,14 @@ public final class PeepholeTagger {
     }
 
     private static void gemmPacked9x48(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 9;
         final int ys = 48;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 48; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 3; jPass++) {
+                int j = (back ? 2 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -4520,11 +4547,24 @@ public final class PeepholeTagger {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
-                    gemmPacked9x48Row4(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
-                }
-                for (int j = 32; j < 48; j += 16) {
-                    gemmPacked9x48Row2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                if (back) {
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = 32 + (back ? 0 - jPass : jPass) * 16;
+                        gemmPacked9x48Row2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                    }
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = (back ? 0 - jPass : jPass) * 32;
+                        gemmPacked9x48Row4(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = (back ? 0 - jPass : jPass) * 32;
+                        gemmPacked9x48Row4(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                    }
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = 32 + (back ? 0 - jPass : jPass) * 16;
+                        gemmPacked9x48Row2(a, ao + i * as, bm, bo + (j / 16) * 144 + j % 16, y, yo + i * ys + j);
+                    }
                 }
             }
         }

@@ -841,10 +841,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked300x192(input, (t0 * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, (t1 - t0) * batch);
+            gemmPacked300x192(input, (t0 * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t0 * maxBatch) * 192, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked300x192(input, (t * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, batch);
+                gemmPacked300x192(input, (t * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, batch, (t & 1) != 0);
             }
         }
     }
@@ -873,7 +873,7 @@ public final class Sentiment {
 
     private void forwardStep_l0f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, 0, batch);
+            gemmPacked64x192(l0f_s0, (t * maxBatch) * 64, l0f_w3, 0, l0f_v3, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1152,7 +1152,7 @@ public final class Sentiment {
 
     private void adjointStep_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, packedP1, 0, l0f_a55, 0, batch);
+            gemmPacked192x64(l0f_x52, (t * maxBatch) * 192, packedP1, 0, l0f_a55, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1248,10 +1248,10 @@ public final class Sentiment {
 
     private void adjointInput_l0f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
+            gemmPacked192x300(l0f_x54, (t0 * maxBatch) * 192, packedP0, 0, l0f_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, batch);
+                gemmPacked192x300(l0f_x54, (t * maxBatch) * 192, packedP0, 0, l0f_x57, (t * maxBatch) * 300, batch, (t & 1) != 0);
             }
         }
     }
@@ -1327,10 +1327,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked300x192(l0r_rin, (t0 * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, (t1 - t0) * batch);
+            gemmPacked300x192(l0r_rin, (t0 * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t0 * maxBatch) * 192, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked300x192(l0r_rin, (t * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, batch);
+                gemmPacked300x192(l0r_rin, (t * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, batch, (t & 1) != 0);
             }
         }
     }
@@ -1359,7 +1359,7 @@ public final class Sentiment {
 
     private void forwardStep_l0r_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, l0r_w3, 0, l0r_v3, 0, batch);
+            gemmPacked64x192(l0r_s0, (t * maxBatch) * 64, l0r_w3, 0, l0r_v3, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1638,7 +1638,7 @@ public final class Sentiment {
 
     private void adjointStep_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, packedP5, 0, l0r_a55, 0, batch);
+            gemmPacked192x64(l0r_x52, (t * maxBatch) * 192, packedP5, 0, l0r_a55, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -1734,10 +1734,10 @@ public final class Sentiment {
 
     private void adjointInput_l0r_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch);
+            gemmPacked192x300(l0r_x54, (t0 * maxBatch) * 192, packedP4, 0, l0r_x57, (t0 * maxBatch) * 300, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, batch);
+                gemmPacked192x300(l0r_x54, (t * maxBatch) * 192, packedP4, 0, l0r_x57, (t * maxBatch) * 300, batch, (t & 1) != 0);
             }
         }
     }
@@ -1947,10 +1947,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked128x128(out0, (t0 * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, (t1 - t0) * batch);
+            gemmPacked128x128(out0, (t0 * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t0 * maxBatch) * 128, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked128x128(out0, (t * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, batch);
+                gemmPacked128x128(out0, (t * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, batch, (t & 1) != 0);
             }
         }
     }
@@ -1980,7 +1980,7 @@ public final class Sentiment {
 
     private void forwardStep_l1f_0(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, l1f_w4, 0, l1f_v4, 0, batch);
+            gemmPacked32x128(l1f_s0, (t * maxBatch) * 32, l1f_w4, 0, l1f_v4, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -2311,7 +2311,7 @@ public final class Sentiment {
 
     private void adjointStep_l1f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
-            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, packedP9, 0, l1f_a55, 0, batch);
+            gemmPacked128x32(l1f_x54, (t * maxBatch) * 128, packedP9, 0, l1f_a55, 0, batch, (t & 1) != 0);
         }
     }
 
@@ -2339,10 +2339,10 @@ public final class Sentiment {
 
     private void adjointHoisted_l1f_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked128x128(l1f_x54, (t0 * maxBatch) * 128, packedP8, 0, l1f_x56, (t0 * maxBatch) * 128, (t1 - t0) * batch);
+            gemmPacked128x128(l1f_x54, (t0 * maxBatch) * 128, packedP8, 0, l1f_x56, (t0 * maxBatch) * 128, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked128x128(l1f_x54, (t * maxBatch) * 128, packedP8, 0, l1f_x56, (t * maxBatch) * 128, batch);
+                gemmPacked128x128(l1f_x54, (t * maxBatch) * 128, packedP8, 0, l1f_x56, (t * maxBatch) * 128, batch, (t & 1) != 0);
             }
         }
     }
@@ -2501,10 +2501,10 @@ public final class Sentiment {
 
     private void forwardHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked32x2(out1, (t0 * maxBatch) * 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, (t1 - t0) * batch);
+            gemmPacked32x2(out1, (t0 * maxBatch) * 32, l2_w1, 0, l2_v1, (t0 * maxBatch) * 2, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked32x2(out1, (t * maxBatch) * 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, batch);
+                gemmPacked32x2(out1, (t * maxBatch) * 32, l2_w1, 0, l2_v1, (t * maxBatch) * 2, batch, (t & 1) != 0);
             }
         }
     }
@@ -2551,10 +2551,10 @@ public final class Sentiment {
 
     private void adjointHoisted_l2_0(int t0, int t1, int batch) {
         if (batch == maxBatch) {
-            gemmPacked2x32(dOut2, (t0 * maxBatch) * 2, packedP12, 0, l2_x6, (t0 * maxBatch) * 32, (t1 - t0) * batch);
+            gemmPacked2x32(dOut2, (t0 * maxBatch) * 2, packedP12, 0, l2_x6, (t0 * maxBatch) * 32, (t1 - t0) * batch, false);
         } else {
             for (int t = t0; t < t1; t++) {
-                gemmPacked2x32(dOut2, (t * maxBatch) * 2, packedP12, 0, l2_x6, (t * maxBatch) * 32, batch);
+                gemmPacked2x32(dOut2, (t * maxBatch) * 2, packedP12, 0, l2_x6, (t * maxBatch) * 32, batch, (t & 1) != 0);
             }
         }
     }
@@ -2871,12 +2871,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked128x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 128;
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 128; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 8; jPass++) {
+                int j = (back ? 7 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -2952,7 +2954,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 128; j += 64) {
+                for (int jPass = 0; jPass < 2; jPass++) {
+                    int j = (back ? 1 - jPass : jPass) * 64;
                     gemmPacked128x128Row8(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3092,12 +3095,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked128x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 128;
         final int ys = 32;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3173,7 +3178,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked128x32Row4(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3297,12 +3303,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked192x300(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 192;
         final int ys = 300;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 288; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 18; jPass++) {
+                int j = (back ? 17 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3378,11 +3386,24 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 256; j += 64) {
-                    gemmPacked192x300Row8(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
-                }
-                for (int j = 256; j < 288; j += 32) {
-                    gemmPacked192x300Row4(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                if (back) {
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = 256 + (back ? 0 - jPass : jPass) * 32;
+                        gemmPacked192x300Row4(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
+                    for (int jPass = 0; jPass < 4; jPass++) {
+                        int j = (back ? 3 - jPass : jPass) * 64;
+                        gemmPacked192x300Row8(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
+                } else {
+                    for (int jPass = 0; jPass < 4; jPass++) {
+                        int j = (back ? 3 - jPass : jPass) * 64;
+                        gemmPacked192x300Row8(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
+                    for (int jPass = 0; jPass < 1; jPass++) {
+                        int j = 256 + (back ? 0 - jPass : jPass) * 32;
+                        gemmPacked192x300Row4(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                    }
                 }
             }
             for (int j = 288; j < 296; j += 8) {
@@ -3585,12 +3606,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked192x64(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 192;
         final int ys = 64;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 64; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 4; jPass++) {
+                int j = (back ? 3 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3666,7 +3689,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 64; j += 64) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 64;
                     gemmPacked192x64Row8(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -3806,12 +3830,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked2x32(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 2;
         final int ys = 32;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 32; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 2; jPass++) {
+                int j = (back ? 1 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -3887,7 +3913,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 32; j += 32) {
+                for (int jPass = 0; jPass < 1; jPass++) {
+                    int j = (back ? 0 - jPass : jPass) * 32;
                     gemmPacked2x32Row4(a, ao + i * as, bm, bo + (j / 16) * 32 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -4011,12 +4038,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked300x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 300;
         final int ys = 192;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 192; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 12; jPass++) {
+                int j = (back ? 11 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -4092,7 +4121,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 192; j += 64) {
+                for (int jPass = 0; jPass < 3; jPass++) {
+                    int j = (back ? 2 - jPass : jPass) * 64;
                     gemmPacked300x192Row8(a, ao + i * as, bm, bo + (j / 16) * 4800 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -4232,12 +4262,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked32x128(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 32;
         final int ys = 128;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 128; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 8; jPass++) {
+                int j = (back ? 7 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -4313,7 +4345,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 128; j += 64) {
+                for (int jPass = 0; jPass < 2; jPass++) {
+                    int j = (back ? 1 - jPass : jPass) * 64;
                     gemmPacked32x128Row8(a, ao + i * as, bm, bo + (j / 16) * 512 + j % 16, y, yo + i * ys + j);
                 }
             }
@@ -4453,11 +4486,12 @@ public final class Sentiment {
     }
 
     private static void gemmPacked32x2(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 32;
         final int ys = 2;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
             for (int i = i0; i < i1; i++) {
                 int a0 = ao + i * as;
                 int y0 = yo + i * ys;
@@ -4471,12 +4505,14 @@ public final class Sentiment {
     }
 
     private static void gemmPacked64x192(float[] a, int ao, float[] bm, int bo, float[] y, int yo,
-            int m) {
+            int m, boolean reverse) {
         final int as = 64;
         final int ys = 192;
         for (int i0 = 0; i0 < m; i0 += 48) {
             int i1 = Math.min(m, i0 + 48);
-            for (int j = 0; j < 192; j += 16) {
+            boolean back = reverse ^ ((i0 / 48 & 1) != 0);
+            for (int jPass = 0; jPass < 12; jPass++) {
+                int j = (back ? 11 - jPass : jPass) * 16;
                 int i = i0;
                 if (TILE_ROWS == 6) {
                     for (; i + 5 < i1; i += 6) {
@@ -4552,7 +4588,8 @@ public final class Sentiment {
             }
             if ((i1 - i0) % 2 != 0) {
                 int i = i1 - 1;
-                for (int j = 0; j < 192; j += 64) {
+                for (int jPass = 0; jPass < 3; jPass++) {
+                    int j = (back ? 2 - jPass : jPass) * 64;
                     gemmPacked64x192Row8(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }

@@ -433,7 +433,7 @@ final class StepEmitter {
         List<Integer> shape = step.tensor(update.parameter()).shape();
         Kernels.Kernel kernel = kernels.outer(shape.get(0), shape.get(1), g.rowStride(), x.rowStride());
         String workspace = kernel.takesWorkspace() ? ", " + Kernels.WORKSPACE : "";
-        return rowBlocks(g, x, (first, m) -> CodeBlock.of("$L(gradients, $L, $L, $L, $L, $L, $L$L);\n",
+        return rowBlocks(g, x, (first, m, reverse) -> CodeBlock.of("$L(gradients, $L, $L, $L, $L, $L, $L$L);\n",
                 kernel.name(), offset, g.array(), g.baseAt(first, "0"), x.array(), x.baseAt(first, "0"), m,
                 workspace));
     }
@@ -444,12 +444,13 @@ final class StepEmitter {
      */
     private CodeBlock product(int inner, int columns, Ref a, String packedMatrix, Ref y) {
         String kernel = kernels.gemmPacked(inner, columns, a.rowStride(), y.rowStride());
-        return rowBlocks(a, y, (first, m) -> CodeBlock.of("$L($L, $L, $L, 0, $L, $L, $L);\n", kernel,
-                a.array(), a.baseAt(first, "0"), packedMatrix, y.array(), y.baseAt(first, "0"), m));
+        return rowBlocks(a, y, (first, m, reverse) -> CodeBlock.of("$L($L, $L, $L, 0, $L, $L, $L, $L);\n", kernel,
+                a.array(), a.baseAt(first, "0"), packedMatrix, y.array(), y.baseAt(first, "0"), m, reverse));
     }
 
     interface KernelCall {
-        CodeBlock call(String firstRow, String rowCount);
+        /** @param reverse whether a product passes over its matrix backwards (alternate steps do) */
+        CodeBlock call(String firstRow, String rowCount, String reverse);
     }
 
     /**
@@ -461,14 +462,14 @@ final class StepEmitter {
         CodeBlock.Builder code = CodeBlock.builder();
         if (perStepOnly) {
             code.beginControlFlow("for (int t = t0; t < t1; t++)");
-            code.add(call.call("t * maxBatch", "batch"));
+            code.add(call.call("t * maxBatch", "batch", "(t & 1) != 0"));
             return code.endControlFlow().build();
         }
         code.beginControlFlow("if (batch == maxBatch)");
-        code.add(call.call("t0 * maxBatch", "(t1 - t0) * batch"));
+        code.add(call.call("t0 * maxBatch", "(t1 - t0) * batch", "false"));
         code.nextControlFlow("else");
         code.beginControlFlow("for (int t = t0; t < t1; t++)");
-        code.add(call.call("t * maxBatch", "batch"));
+        code.add(call.call("t * maxBatch", "batch", "(t & 1) != 0"));
         code.endControlFlow();
         return code.endControlFlow().build();
     }
