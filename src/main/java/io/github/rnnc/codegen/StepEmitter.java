@@ -291,20 +291,8 @@ final class StepEmitter {
 
         /** Values of a fused loop that only later ops of the same loop read: locals of the loop, never stored. */
         private static Set<Integer> locals(AdjointFunction adjoint, Views views) {
-            Set<Integer> outside = new HashSet<>();
+            Set<Integer> outside = views.readOutsideOwnLoop(adjoint.ops(), adjoint.loops());
             java.util.function.Consumer<Value> readOutside = v -> outside.add(views.base(v.id()));
-            for (Op op : adjoint.ops()) {
-                if (op instanceof Op.Slice) {
-                    continue;
-                }
-                Integer loop = adjoint.loops().get(op.result().id());
-                for (Value operand : op.operands()) {
-                    int base = views.base(operand.id());
-                    if (base != operand.id() || loop == null || !loop.equals(adjoint.loops().get(base))) {
-                        outside.add(base);
-                    }
-                }
-            }
             for (AdjointFunction.GradientUpdate update : adjoint.updates()) {
                 readOutside.accept(update.adjoint());
                 update.operand().ifPresent(readOutside);

@@ -126,7 +126,7 @@ final class StorageMap {
     private static final class Readers {
         private final Views views;
         private final Set<Integer> everyStep = new HashSet<>();
-        private final Set<Integer> outsideOwnLoop = new HashSet<>();
+        private final Set<Integer> outsideOwnLoop;
         private final Map<Integer, Integer> loops;
 
         Readers(StepFunction step, AdjointFunction adjoint) {
@@ -141,19 +141,7 @@ final class StorageMap {
                     update.operand().ifPresent(v -> everyStep.add(views.base(v.id())));
                 }
             }
-            for (Op op : step.ops()) {
-                if (op instanceof Op.Slice) {
-                    continue;
-                }
-                Integer loop = loops.get(op.result().id());
-                for (Value operand : op.operands()) {
-                    int base = views.base(operand.id());
-                    // a fused loop keeps a value in a local for the ops after it, but reads a slice from memory
-                    if (base != operand.id() || loop == null || !loop.equals(loops.get(base))) {
-                        outsideOwnLoop.add(base);
-                    }
-                }
-            }
+            outsideOwnLoop = views.readOutsideOwnLoop(step.ops(), loops);
         }
 
         boolean keptForEveryStep(int id) {

@@ -51,24 +51,20 @@ public final class AssembleEmbeds {
             List<Op> replacement = new ArrayList<>();
             List<Value> parts = new ArrayList<>();
             int at = 0;
-            for (Op.Embed embed : embeds) {
-                if (embed.offset() > at) {
-                    Value gap = new Value(nextId++, embed.offset() - at, false);
+            // each embed after the zeros before it; past the last, the zeros up to the end
+            for (int k = 0; k <= embeds.size(); k++) {
+                int next = k < embeds.size() ? embeds.get(k).offset() : op.result().size();
+                if (next > at) {
+                    Value gap = new Value(nextId++, next - at, false);
                     replacement.add(new Op.Zeros(gap));
                     parts.add(gap);
                     if (hoisted.contains(op.result().id())) {
                         hoisted.add(gap.id());
                     }
                 }
-                parts.add(embed.operand());
-                at = embed.offset() + embed.operand().size();
-            }
-            if (at < op.result().size()) {
-                Value gap = new Value(nextId++, op.result().size() - at, false);
-                replacement.add(new Op.Zeros(gap));
-                parts.add(gap);
-                if (hoisted.contains(op.result().id())) {
-                    hoisted.add(gap.id());
+                if (k < embeds.size()) {
+                    parts.add(embeds.get(k).operand());
+                    at = next + embeds.get(k).operand().size();
                 }
             }
             replacement.add(new Op.Concat(op.result(), parts));
