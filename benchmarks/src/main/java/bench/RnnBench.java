@@ -56,7 +56,10 @@ public class RnnBench {
     @Param("lstm_h64")
     public String net;
 
-    /** {@code vector} or {@code scalar} (the examples exist on the vector backend only). */
+    /**
+     * {@code vector} or {@code scalar}, or {@code segment} (the vector sweep with its packed weights in aligned
+     * segments, in the jar of the segments profile, JDK 22+); the examples exist on the vector backend only.
+     */
     @Param("vector")
     public String backend;
 

@@ -39,14 +39,30 @@ public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputD
     public enum Precision { F32, F64 }
 
     /**
+     * Where the vector backend keeps its packed copies of the weights: in {@code float[]} fields (default, any
+     * JDK from 17), or in 64-byte-aligned off-heap {@code MemorySegment}s read with
+     * {@code FloatVector.fromMemorySegment}, which needs JDK 22 or later to compile and run. A Java array's data
+     * starts 16 bytes into the object, so every other vector load of a panel crosses a cache line at 512 bits.
+     */
+    public enum PackedWeights { ARRAY, SEGMENT }
+
+    /**
      * @param derivatives the derivative rules of the differentiation pass; only tests replace them, to prove
      *                    that the gradient checks catch a wrong rule
      */
-    public record Options(Backend backend, Precision precision, DerivativeTable derivatives, int vectorBits) {
+    public record Options(Backend backend, Precision precision, DerivativeTable derivatives, int vectorBits,
+            PackedWeights packedWeights) {
         public Options {
             if (vectorBits != 256 && vectorBits != 512) {
                 throw new IllegalArgumentException("vector width must be 256 or 512 bits, not " + vectorBits);
             }
+            if (packedWeights == PackedWeights.SEGMENT && backend != Backend.VECTOR) {
+                throw new IllegalArgumentException("packed weights in memory segments need the vector backend");
+            }
+        }
+
+        public Options(Backend backend, Precision precision, DerivativeTable derivatives, int vectorBits) {
+            this(backend, precision, derivatives, vectorBits, PackedWeights.ARRAY);
         }
 
         /** 256-bit vectors: every x86 machine with AVX2 has them; 512 is an option for AVX-512 machines. */
@@ -59,15 +75,19 @@ public record CompileRequest(List<Path> files, Goal goal, Optional<Path> outputD
         }
 
         public Options with(Backend newBackend) {
-            return new Options(newBackend, precision, derivatives, vectorBits);
+            return new Options(newBackend, precision, derivatives, vectorBits, packedWeights);
         }
 
         public Options with(Precision newPrecision) {
-            return new Options(backend, newPrecision, derivatives, vectorBits);
+            return new Options(backend, newPrecision, derivatives, vectorBits, packedWeights);
         }
 
         public Options withVectorBits(int bits) {
-            return new Options(backend, precision, derivatives, bits);
+            return new Options(backend, precision, derivatives, bits, packedWeights);
+        }
+
+        public Options with(PackedWeights weights) {
+            return new Options(backend, precision, derivatives, vectorBits, weights);
         }
     }
 

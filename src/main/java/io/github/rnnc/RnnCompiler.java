@@ -105,6 +105,7 @@ public final class RnnCompiler {
 
     private static Target target(CompileRequest.Options options) {
         return new Target(options.backend() == CompileRequest.Backend.VECTOR,
-                options.precision() == CompileRequest.Precision.F64, options.vectorBits());
+                options.precision() == CompileRequest.Precision.F64, options.vectorBits(),
+                options.packedWeights() == CompileRequest.PackedWeights.SEGMENT);
     }
 }

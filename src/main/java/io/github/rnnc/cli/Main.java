@@ -22,7 +22,7 @@ public final class Main {
     private static final String USAGE_TEXT = """
             usage: rnnc check FILE...
                    rnnc compile FILE... -d DIR [--backend vector|scalar] [--precision f32|f64]
-                                [--vector-bits 256|512] [--dump-ir]
+                                [--vector-bits 256|512] [--packed-weights array|segment] [--dump-ir]
                    rnnc run FILE [--backend vector|scalar] [--steps N]
                    rnnc --help | --version
 
@@ -38,6 +38,8 @@ public final class Main {
                                  or scalar (plain Java)
               --precision P      f32 (default) or f64 (for gradient checks)
               --vector-bits N    256 (default, any AVX2 machine) or 512 (AVX-512 machines)
+              --packed-weights W array (default, Java 17+) or segment: the vector backend's packed weights
+                                 in 64-byte-aligned MemorySegments (compile and run on JDK 22+)
               --dump-ir          print the IR of every network, each step with its adjoint (compile only)
               -h, --help         show this help
               -V, --version      show the version
@@ -84,6 +86,7 @@ public final class Main {
         List<Path> files = new ArrayList<>();
         Optional<Path> output = Optional.empty();
         boolean dumpIr = false;
+        CompileRequest.PackedWeights packedWeights = CompileRequest.PackedWeights.ARRAY;
         CompileRequest.Options options = CompileRequest.Options.defaults();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -96,6 +99,14 @@ public final class Main {
                     return USAGE;
                 }
                 options = options.withVectorBits(Integer.parseInt(value));
+            } else if (arg.equals("--packed-weights") && generate && !run) {
+                String value = i + 1 < args.size() ? args.get(++i) : "";
+                if (!value.equals("array") && !value.equals("segment")) {
+                    err.println("rnnc: --packed-weights takes array or segment"
+                            + (value.isEmpty() ? "" : ", not '" + value + "'"));
+                    return USAGE;
+                }
+                packedWeights = CompileRequest.PackedWeights.valueOf(value.toUpperCase(java.util.Locale.ROOT));
             } else if (arg.equals("--steps") && run) {
                 String value = i + 1 < args.size() ? args.get(++i) : "";
                 try {
@@ -144,6 +155,13 @@ public final class Main {
         if (files.isEmpty()) {
             err.println("rnnc: no spec files given (see rnnc --help)");
             return USAGE;
+        }
+        if (packedWeights == CompileRequest.PackedWeights.SEGMENT) {
+            if (options.backend() != CompileRequest.Backend.VECTOR) {
+                err.println("rnnc: --packed-weights segment is for the vector backend, not --backend scalar");
+                return USAGE;
+            }
+            options = options.with(packedWeights);
         }
         if (generate && !run && output.isEmpty()) {
             err.println("rnnc: compile needs an output directory: -d DIR");

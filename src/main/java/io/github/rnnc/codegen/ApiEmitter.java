@@ -40,6 +40,11 @@ final class ApiEmitter {
         this.streaming = StreamingEmitter.streamable(owner.plans()) ? new StreamingEmitter(owner) : null;
     }
 
+    /** Whether a buffer is a segment: packed weights, when the target keeps them off-heap. */
+    private boolean isSegment(String buffer) {
+        return target.segments() && owner.isPacked(buffer);
+    }
+
     private String lit(double v) {
         return target.literal(v);
     }
@@ -71,6 +76,9 @@ final class ApiEmitter {
                     .initializer("$T.$L", target.vectorClass(), target.speciesConstant()).build());
             type.addField(Kernels.tileRowsField(target));
         }
+        if (target.segments()) {
+            type.addField(Kernels.nativeOrderField());
+        }
         for (ParameterOffsets.Entry entry : owner.offsets().all()) {
             type.addField(FieldSpec.builder(int.class, entry.constant(), Modifier.PRIVATE, Modifier.STATIC,
                     Modifier.FINAL).initializer("$L", entry.offset()).build());
@@ -81,7 +89,8 @@ final class ApiEmitter {
                 "initialStateGradients")) {
             type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL);
         }
-        owner.buffers().keySet().forEach(field -> type.addField(array, field, Modifier.PRIVATE, Modifier.FINAL));
+        owner.buffers().keySet().forEach(field -> type.addField(isSegment(field) ? Target.MEMORY_SEGMENT : array, field,
+                Modifier.PRIVATE, Modifier.FINAL));
         type.addField(FieldSpec.builder(array, "packedParameters", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("parameters() as they were when the weights were last packed.\n").build());
         type.addField(boolean.class, "packed", Modifier.PRIVATE);
@@ -204,10 +213,17 @@ final class ApiEmitter {
         method.addStatement("this.inputGradients = new $T[size(maxSteps, maxBatch, INPUT_SIZE)]", elem);
         method.addStatement("this.initialState = new $T[size(1, maxBatch, STATE_SIZE)]", elem);
         method.addStatement("this.initialStateGradients = new $T[size(1, maxBatch, STATE_SIZE)]", elem);
+        if (target.segments()) {
+            // off-heap memory that the collector frees with this object; any thread may read it
+            method.addStatement("$T packedWeights = $T.ofAuto()", Target.ARENA, Target.ARENA);
+        }
         owner.buffers().forEach((field, size) -> {
             String[] factors = size.split(" \\* ");
             String first = factors[0].equals("(maxSteps + 1)") ? "maxSteps + 1" : factors[0];
-            if (factors.length == 3) {
+            if (isSegment(field)) {
+                method.addStatement("this.$L = packedWeights.allocate($L * (long) size($L, $L, $L), $L)", field,
+                        target.elemBytes(), factors[0], factors[1], factors[2], Target.SEGMENT_ALIGNMENT);
+            } else if (factors.length == 3) {
                 method.addStatement("this.$L = new $T[size($L, $L, $L)]", field, elem, first, factors[1], factors[2]);
             } else {
                 method.addStatement("this.$L = new $T[size(1, $L, $L)]", field, elem, factors[0], factors[1]);

@@ -88,6 +88,59 @@ final class Kernels {
         return ArrayTypeName.of(target.elemType());
     }
 
+    /** The type of a packed B: an array, or a segment when the target keeps packed weights off-heap. */
+    private TypeName packedType(boolean packed) {
+        return isSegment(packed) ? Target.MEMORY_SEGMENT : array();
+    }
+
+    private boolean isSegment(boolean packed) {
+        return packed && target.segments();
+    }
+
+    /**
+     * Where row k of B starts in a K loop: element {@code base + k * stride + after}. In a segment the offset is in
+     * bytes, a long that grows with k by a constant: with the int element index converted and scaled at every load,
+     * C2 kept more work in the loop, and a tile (8 rows, K = 256, JDK 25, AVX-512) ran at 157 GFLOP/s against 178
+     * from an array; this way at 170.
+     */
+    private record BRow(String base, int stride, String after) {
+        String index() {
+            return base + " + k * " + stride + after;
+        }
+    }
+
+    /** {@code int bk = ...} or, in a segment, {@code long bk = ...} in bytes: row k of B. */
+    private CodeBlock rowOfB(BRow row, boolean packed) {
+        if (!isSegment(packed)) {
+            return CodeBlock.of("int bk = $L", row.index());
+        }
+        int bytes = target.elemBytes();
+        return CodeBlock.of("long bk = (long) ($L$L) * $L + k * $LL", row.base(), row.after(), bytes,
+                row.stride() * bytes);
+    }
+
+    /** Code loading the vector of B {@code offset} elements after row k's {@code bk}. */
+    private CodeBlock loadB(String v, int offset, boolean packed) {
+        return isSegment(packed)
+                ? CodeBlock.of("$L.fromMemorySegment(SPECIES, bm, bk + $L, $L)", v, offset * target.elemBytes(),
+                        NATIVE_ORDER)
+                : CodeBlock.of("$L.fromArray(SPECIES, bm, bk + $L)", v, offset);
+    }
+
+    /** Code reading the element of B at {@code index}. */
+    private CodeBlock elementB(String index, boolean packed) {
+        return isSegment(packed) ? CodeBlock.of("bm.getAtIndex($T.$L, $L)", Target.VALUE_LAYOUT,
+                target.elementLayout(), index) : CodeBlock.of("bm[$L]", index);
+    }
+
+    /** The generated constant holding {@code ByteOrder.nativeOrder()}, for the segment loads. */
+    static final String NATIVE_ORDER = "NATIVE_ORDER";
+
+    static FieldSpec nativeOrderField() {
+        return FieldSpec.builder(Target.BYTE_ORDER, NATIVE_ORDER, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$T.nativeOrder()", Target.BYTE_ORDER).build();
+    }
+
     /**
      * Columns per panel of a packed B: the width of the gemm's main tile, so that the part of B a tile passes over is
      * contiguous. With panels of four vectors, the two-vector tiles read every other 64 bytes of a panel's rows: a
@@ -118,13 +171,13 @@ final class Kernels {
         }
         String name = gemmName("gemmPacked", inner, columns, aStride, yStride);
         return methods.containsKey(name) ? name
-                : gemmMethod(name, aStride, yStride, vectorGemm(name, inner, columns, aStride, yStride, true));
+                : gemmMethod(name, aStride, yStride, true, vectorGemm(name, inner, columns, aStride, yStride, true));
     }
 
     String gemm(int inner, int columns, int aStride, int yStride) {
         String name = gemmName("gemm", inner, columns, aStride, yStride);
         return methods.containsKey(name) ? name
-                : gemmMethod(name, aStride, yStride, target.vector()
+                : gemmMethod(name, aStride, yStride, false, target.vector()
                         ? vectorGemm(name, inner, columns, aStride, yStride, false) : scalarGemm(inner, columns));
     }
 
@@ -132,11 +185,11 @@ final class Kernels {
         return kind + inner + "x" + columns + strides(aStride == inner && yStride == columns, aStride, yStride);
     }
 
-    private String gemmMethod(String name, int aStride, int yStride, CodeBlock body) {
+    private String gemmMethod(String name, int aStride, int yStride, boolean packed, CodeBlock body) {
         methods.computeIfAbsent(name, n -> MethodSpec.methodBuilder(n)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(array(), "a").addParameter(int.class, "ao")
-                .addParameter(array(), "bm").addParameter(int.class, "bo")
+                .addParameter(packedType(packed), "bm").addParameter(int.class, "bo")
                 .addParameter(array(), "y").addParameter(int.class, "yo")
                 .addParameter(int.class, "m")
                 .addParameter(boolean.class, "reverse")
@@ -230,10 +283,10 @@ final class Kernels {
         String panelBase = packed ? "bo + (j / " + panel + ") * " + (inner * panel) + " + j % " + panel : "bo + j";
         int panelStride = packed ? panel : columns;
         int nextPanel = packed ? inner * panel : panel;
-        String panelRow = panelBase + " + k * " + panelStride;
+        BRow panelRow = new BRow(panelBase, panelStride, "");
         int rest = columns - blocked;
-        String restRow = packed ? "bo + " + (blocked * inner) + " + k * " + rest + " + (j - " + blocked + ")"
-                : "bo + k * " + columns + " + j";
+        BRow restRow = packed ? new BRow("bo + " + (blocked * inner), rest, " + (j - " + blocked + ")")
+                : new BRow("bo", columns, " + j");
         code.beginControlFlow("for (int i0 = 0; i0 < m; i0 += $L)", ROW_BLOCK);
         code.addStatement("int i1 = Math.min(m, i0 + $L)", ROW_BLOCK);
         // every other pass over B backwards: what the last one read last is still in L2 (see serpentine)
@@ -250,10 +303,10 @@ final class Kernels {
                 // the first depth block sets y, the others add to it
                 code.beginControlFlow("if (k0Pass == 0)");
                 code.addStatement("$L(a, a0, bm, bb, y, y0)",
-                        gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false, rows));
+                        gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, false, rows, packed));
                 code.nextControlFlow("else");
                 code.addStatement("$L(a, a0, bm, bb, y, y0)",
-                        gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true, rows));
+                        gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true, rows, packed));
                 code.endControlFlow();
             });
             code.endControlFlow().endControlFlow().endControlFlow();
@@ -265,14 +318,14 @@ final class Kernels {
             byTileRows(code, rows -> {
                 code.beginControlFlow("for (; i + $L < i1; i += $L)", rows - 1, rows);
                 code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
-                        gemmTile(kernel, inner, aStride, yStride, panelStride, false, rows), panelBase);
+                        gemmTile(kernel, inner, aStride, yStride, panelStride, false, rows, packed), panelBase);
                 code.endControlFlow();
             });
         }
         if (blocked > 0) {
             for (int rows : TAIL_ROWS) {
                 code.beginControlFlow("if (i + $L < i1)", rows - 1);
-                gemmRows(code, inner, panelRow, rows, PANEL_VECTORS, v, nextPanel);
+                gemmRows(code, inner, panelRow, rows, PANEL_VECTORS, v, nextPanel, packed);
                 code.addStatement("i += $L", rows);
                 code.endControlFlow();
             }
@@ -289,7 +342,8 @@ final class Kernels {
                     CodeBlock.Builder range = CodeBlock.builder();
                     serpentine(range, "j", (upTo - from) / width, width, from);
                     range.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
-                            gemmRow(kernel, inner, panelStride, panels * PANEL_VECTORS, nextPanel), panelBase);
+                            gemmRow(kernel, inner, panelStride, panels * PANEL_VECTORS, nextPanel, packed),
+                            panelBase);
                     range.endControlFlow();
                     ranges.add(range.build());
                 }
@@ -312,10 +366,10 @@ final class Kernels {
             code.beginControlFlow("for (int j = $L; j < $L; j += $L)", blocked, vectored, lanes);
             code.addStatement("int i = i0");
             code.beginControlFlow("for (; i + 1 < i1; i += 2)");
-            gemmRows(code, inner, restRow, 2, 1, v, 0);
+            gemmRows(code, inner, restRow, 2, 1, v, 0, packed);
             code.endControlFlow();
             code.beginControlFlow("if (i < i1)");
-            gemmRows(code, inner, restRow, 1, 1, v, 0);
+            gemmRows(code, inner, restRow, 1, 1, v, 0, packed);
             code.endControlFlow();
             code.endControlFlow();
         }
@@ -324,7 +378,7 @@ final class Kernels {
             code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
             code.beginControlFlow("for (int j = $L; j < $L; j++)", vectored, columns);
             code.addStatement("$L s0 = $L", target.elem(), lit(0));
-            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * bm[$L]", inner, restRow);
+            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * $L", inner, elementB(restRow.index(), packed));
             code.addStatement("y[y0 + j] = s0");
             code.endControlFlow();
             code.endControlFlow();
@@ -352,10 +406,10 @@ final class Kernels {
      * of the rows. Vectors past the first PANEL_VECTORS are in the panels after j's, {@code nextPanel} apart (the
      * distance from a panel's row to the next panel's).
      */
-    private void gemmRows(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
-            int nextPanel) {
+    private void gemmRows(CodeBlock.Builder code, int inner, BRow bRow, int rows, int vectors, String v,
+            int nextPanel, boolean packed) {
         code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
-        gemmTileBody(code, inner, bRow, rows, vectors, v, nextPanel, "j + ", false);
+        gemmTileBody(code, inner, bRow, rows, vectors, v, nextPanel, "j + ", false, packed);
     }
 
     /**
@@ -409,14 +463,14 @@ final class Kernels {
      * rows x depth x 2 vectors of FMAs.
      */
     private String gemmTile(String kernel, int depth, int aStride, int yStride, int bStride, boolean accumulate,
-            int rows) {
+            int rows, boolean packed) {
         String name = kernel + "Tile" + rows + "x" + PANEL_VECTORS + (accumulate ? "Add" : "");
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
             code.addStatement("final int as = $L", aStride).addStatement("final int ys = $L", yStride);
-            gemmTileBody(code, depth, "bb + k * " + bStride, rows, PANEL_VECTORS,
-                    target.vectorClass().simpleName(), 0, "", accumulate);
-            putTileMethod(name, code.build());
+            gemmTileBody(code, depth, new BRow("bb", bStride, ""), rows, PANEL_VECTORS,
+                    target.vectorClass().simpleName(), 0, "", accumulate, packed);
+            putTileMethod(name, code.build(), packed);
         }
         return name;
     }
@@ -428,31 +482,32 @@ final class Kernels {
      * at 33-47 (kernel alone, 128 x 512 and 256 x 1024, 256- and 512-bit vectors, AVX-512 machine), and forward of
      * LSTM 128 at batch 1 in 571 against 776 us. JDK 17 ran both forms alike.
      */
-    private String gemmRow(String kernel, int inner, int bStride, int vectors, int nextPanel) {
+    private String gemmRow(String kernel, int inner, int bStride, int vectors, int nextPanel, boolean packed) {
         String name = kernel + "Row" + vectors;
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
-            gemmTileBody(code, inner, "bb + k * " + bStride, 1, vectors, target.vectorClass().simpleName(), nextPanel,
-                    "", false);
-            putTileMethod(name, code.build());
+            gemmTileBody(code, inner, new BRow("bb", bStride, ""), 1, vectors, target.vectorClass().simpleName(),
+                    nextPanel,
+                    "", false, packed);
+            putTileMethod(name, code.build(), packed);
         }
         return name;
     }
 
     /** A tile or row method: {@code (a, a0, bm, bb, y, y0)}, its rows of A from a0, B from bb, y from y0. */
-    private void putTileMethod(String name, CodeBlock body) {
+    private void putTileMethod(String name, CodeBlock body, boolean packed) {
         methods.put(name, MethodSpec.methodBuilder(name)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(array(), "a").addParameter(int.class, "a0")
-                .addParameter(array(), "bm").addParameter(int.class, "bb")
+                .addParameter(packedType(packed), "bm").addParameter(int.class, "bb")
                 .addParameter(array(), "y").addParameter(int.class, "y0")
                 .addCode(body)
                 .build());
     }
 
     /** The accumulators, K loop and stores of a tile, with a0 and y0 defined; {@code column}: "j + " or "". */
-    private void gemmTileBody(CodeBlock.Builder code, int inner, String bRow, int rows, int vectors, String v,
-            int nextPanel, String column, boolean accumulate) {
+    private void gemmTileBody(CodeBlock.Builder code, int inner, BRow bRow, int rows, int vectors, String v,
+            int nextPanel, String column, boolean accumulate, boolean packed) {
         int lanes = target.lanes();
         for (int row = 0; row < rows; row++) {
             for (int q = 0; q < vectors; q++) {
@@ -466,10 +521,10 @@ final class Kernels {
             }
         }
         code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
-        code.addStatement("int bk = $L", bRow);
+        code.addStatement(rowOfB(bRow, packed));
         for (int q = 0; q < vectors; q++) {
             int offset = q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
-            code.addStatement("$L b$L = $L.fromArray(SPECIES, bm, bk + $L)", v, q, v, offset);
+            code.addStatement("$L b$L = $L", v, q, loadB(v, offset, packed));
         }
         for (int row = 0; row < rows; row++) {
             code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + $Lk])", v, row, v, rowOffset(row, "as"));

@@ -48,9 +48,11 @@ final class StepEmitter {
      * @param inputPack whether the weights only that part reads are packed by {@code packForBackwardInput_<prefix>()}
      * @param inferencePart whether {@code forward} runs steps of its own, {@code inferenceStep_<prefix>(t0, t1, batch)},
      *                  which keep for one step what only the backward pass reads
+     * @param packedFields the buffers that hold packed weights (read by the products only): segments, when the
+     *                  target keeps them off-heap
      */
     record Emitted(List<MethodSpec> methods, Map<String, String> buffers, boolean inputPart, boolean inputPack,
-            boolean inferencePart) {
+            boolean inferencePart, Set<String> packedFields) {
     }
 
     /**
@@ -80,6 +82,8 @@ final class StepEmitter {
         if (!inputPacked.isEmpty()) {
             methods.add(packForBackward("packForBackwardInput_" + prefix, inputPacked, step, buffers));
         }
+        // the pack methods are the first to add buffers: so far they are the packed weights
+        Set<String> packedFields = Set.copyOf(buffers.keySet());
         // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
         List<CodeBlock> hoisted = new ArrayList<>();
         List<CodeBlock> perStep = new ArrayList<>();
@@ -144,7 +148,8 @@ final class StepEmitter {
         if (!adjointInput.isEmpty()) {
             methods.addAll(chunk("adjointInput_" + prefix, adjointInput));
         }
-        return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty(), inferencePart);
+        return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty(), inferencePart,
+                packedFields);
     }
 
     /**
@@ -527,7 +532,7 @@ final class StepEmitter {
      * to another cache line (30 us for a 512 x 128 matrix on JDK 17, about 18 this way, on the Intel AVX-512 machine
      * of the benchmarks). The rows start a group in their panel; element c of row n goes to {@code to + c * width}.
      */
-    private static void packRowGroups(MethodSpec.Builder method, int rows, String to, int width, String field,
+    private void packRowGroups(MethodSpec.Builder method, int rows, String to, int width, String field,
             String from, int columns) {
         if (rows == 0) {
             return;
@@ -538,22 +543,38 @@ final class StepEmitter {
                 .beginControlFlow("for (int c = 0; c < $L; c++)", columns)
                 .addStatement("int at = to + c * $L", width);
         for (int k = 0; k < PACK_GROUP; k++) {
-            method.addStatement("$L[at + $L] = parameters[from + $L + c]", field, k, k * columns);
+            method.addStatement(storePacked(field, "at + " + k, "parameters[from + " + k * columns + " + c]"));
         }
         method.endControlFlow().endControlFlow();
     }
 
     /** Rows first .. last - 1 of W into field: element c of a row at {@code to + c * stride}. */
-    private static void packRows(MethodSpec.Builder method, int first, int last, String to, int stride, String field,
+    private void packRows(MethodSpec.Builder method, int first, int last, String to, int stride, String field,
             String from, int columns) {
         if (first < last) {
             method.beginControlFlow("for (int row = $L; row < $L; row++)", first, last)
                     .addStatement("int to = $L", to)
                     .addStatement("int from = $L + row * $L", from, columns)
-                    .addStatement("for (int c = 0; c < $L; c++) $L[to + c * $L] = parameters[from + c]", columns,
-                            field, stride)
+                    .addStatement("for (int c = 0; c < $L; c++) $L", columns,
+                            storePacked(field, "to + c * " + stride, "parameters[from + c]"))
                     .endControlFlow();
         }
+    }
+
+    /** {@code field[index] = value} for a packed field, an array or a segment. */
+    private CodeBlock storePacked(String field, String index, String value) {
+        return target.segments()
+                ? CodeBlock.of("$L.setAtIndex($T.$L, $L, $L)", field, Target.VALUE_LAYOUT, target.elementLayout(),
+                        index, value)
+                : CodeBlock.of("$L[$L] = $L", field, index, value);
+    }
+
+    /** Copies {@code count} elements of parameters from {@code from} to a packed field at {@code to}. */
+    private CodeBlock copyToPacked(String from, String field, String to, int count) {
+        return target.segments()
+                ? CodeBlock.of("$T.copy(parameters, $L, $L, $T.$L, (long) ($L) * $L, $L)", Target.MEMORY_SEGMENT, from,
+                        field, Target.VALUE_LAYOUT, target.elementLayout(), to, target.elemBytes(), count)
+                : CodeBlock.of("$T.arraycopy(parameters, $L, $L, $L, $L)", System.class, from, field, to, count);
     }
 
     private String packedName(StepFunction step, String matrix) {
@@ -574,15 +595,25 @@ final class StepEmitter {
             int blocked = target.vector() ? columns - columns % width : 0;
             method.beginControlFlow("for (int k = 0; k < $L; k++)", rows)
                     .addStatement("int from = $L + k * $L", offsets.constant(step, matrix), columns);
-            if (blocked > 0) {
+            if (blocked > 0 && target.segments()) {
+                // a segment's row of a panel a vector at a time: MemorySegment.copy of 512 x 128 took 7.6 us, the
+                // vectors 5.4 (JDK 25, the Intel AVX-512 machine of the benchmarks)
+                method.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, width)
+                        .addStatement("long to = (long) (j * $L + k * $L) * $L", rows, width, target.elemBytes());
+                for (int q = 0; q < width; q += target.lanes()) {
+                    method.addStatement("$T.fromArray(SPECIES, parameters, from + j + $L).intoMemorySegment($L, to + $L, "
+                            + "$L)", target.vectorClass(), q, field, q * target.elemBytes(), Kernels.NATIVE_ORDER);
+                }
+                method.endControlFlow();
+            } else if (blocked > 0) {
                 // a panel's row at a time: element by element, the index (j / width, j % width) was not linear in the
                 // loop, so every store kept its range check (8.8 % of a training step, LSTM H = 128, batch 1)
-                method.addStatement("for (int j = 0; j < $L; j += $L) $T.arraycopy(parameters, from + j, $L, "
-                        + "j * $L + k * $L, $L)", blocked, width, System.class, field, rows, width, width);
+                method.addStatement("for (int j = 0; j < $L; j += $L) $L", blocked, width,
+                        copyToPacked("from + j", field, "j * " + rows + " + k * " + width, width));
             }
             if (blocked < columns) {
-                method.addStatement("$T.arraycopy(parameters, from + $L, $L, $L + k * $L, $L)", System.class, blocked,
-                        field, blocked * rows, columns - blocked, columns - blocked);
+                method.addStatement(copyToPacked("from + " + blocked, field,
+                        blocked * rows + " + k * " + (columns - blocked), columns - blocked));
             }
             method.endControlFlow();
         }

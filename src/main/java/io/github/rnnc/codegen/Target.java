@@ -10,17 +10,36 @@ import com.palantir.javapoet.TypeName;
  * @param vector     emit Vector API loops (jdk.incubator.vector)
  * @param f64        double precision
  * @param vectorBits 256 or 512
+ * @param segments   packed weights in 64-byte-aligned {@code MemorySegment}s (vector code, JDK 22+), not arrays
  */
-public record Target(boolean vector, boolean f64, int vectorBits) {
+public record Target(boolean vector, boolean f64, int vectorBits, boolean segments) {
     static final ClassName FLOAT_VECTOR = ClassName.get("jdk.incubator.vector", "FloatVector");
     static final ClassName DOUBLE_VECTOR = ClassName.get("jdk.incubator.vector", "DoubleVector");
     static final ClassName VECTOR_SPECIES = ClassName.get("jdk.incubator.vector", "VectorSpecies");
     static final ClassName VECTOR_OPERATORS = ClassName.get("jdk.incubator.vector", "VectorOperators");
+    static final ClassName MEMORY_SEGMENT = ClassName.get("java.lang.foreign", "MemorySegment");
+    static final ClassName ARENA = ClassName.get("java.lang.foreign", "Arena");
+    static final ClassName VALUE_LAYOUT = ClassName.get("java.lang.foreign", "ValueLayout");
+    static final ClassName BYTE_ORDER = ClassName.get("java.nio", "ByteOrder");
+    /** Alignment of every packed-weight segment: a cache line, so that no vector load of a panel crosses one. */
+    static final int SEGMENT_ALIGNMENT = 64;
 
     public Target {
         if (vectorBits != 256 && vectorBits != 512) {
             throw new IllegalArgumentException("vector width must be 256 or 512 bits");
         }
+        if (segments && !vector) {
+            throw new IllegalArgumentException("packed weights in segments are read by vector code only");
+        }
+    }
+
+    public Target(boolean vector, boolean f64, int vectorBits) {
+        this(vector, f64, vectorBits, false);
+    }
+
+    /** The layout of one element in a segment: {@code ValueLayout.JAVA_FLOAT} or {@code JAVA_DOUBLE}. */
+    String elementLayout() {
+        return f64 ? "JAVA_DOUBLE" : "JAVA_FLOAT";
     }
 
     String elem() {

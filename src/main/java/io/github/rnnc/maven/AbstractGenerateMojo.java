@@ -68,6 +68,14 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
     @Parameter(property = "rnnc.vectorBits", defaultValue = "256")
     int vectorBits;
 
+    /**
+     * Where the {@code vector} backend keeps its packed weights: {@code array} ({@code float[]} fields; the classes
+     * compile with {@code --release 17}) or {@code segment} (64-byte-aligned off-heap {@code MemorySegment}s; the
+     * classes need JDK 22 or later to compile and run, and read the weights faster on AVX-512 machines).
+     */
+    @Parameter(property = "rnnc.packedWeights", defaultValue = "array")
+    String packedWeights;
+
     /** Skips the goal: nothing is generated and no source root is added. */
     @Parameter(property = "rnnc.skip", defaultValue = "false")
     boolean skip;
@@ -94,13 +102,14 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
         }
         CompileRequest.Backend chosen = backend();
         int bits = vectorBits();
+        CompileRequest.PackedWeights weights = packedWeights(chosen);
         Optional<String> defaultPackage = packageName();
         Path base = project.getBasedir().toPath();
         IncrementalGeneration.Settings settings = new IncrementalGeneration.Settings(base,
                 sourceDirectory().toPath(), includes == null || includes.isEmpty() ? List.of("**/*.rnn") : includes,
                 excludes == null ? List.of() : excludes, outputDirectory().toPath(), stateFile(), defaultPackage,
-                CompileRequest.Options.defaults().with(chosen).withVectorBits(bits), failOnWarning,
-                fingerprint(chosen, bits, defaultPackage, base));
+                CompileRequest.Options.defaults().with(chosen).withVectorBits(bits).with(weights), failOnWarning,
+                fingerprint(chosen, bits, weights, defaultPackage, base));
         IncrementalGeneration.Outcome outcome;
         try {
             outcome = IncrementalGeneration.run(settings);
@@ -173,6 +182,18 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
         return vectorBits;
     }
 
+    private CompileRequest.PackedWeights packedWeights(CompileRequest.Backend chosen) throws MojoExecutionException {
+        String value = packedWeights == null ? "array" : packedWeights.trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("array") && !value.equals("segment")) {
+            throw new MojoExecutionException("rnnc: <packedWeights> is array or segment, not '" + packedWeights + "'");
+        }
+        if (value.equals("segment") && chosen != CompileRequest.Backend.VECTOR) {
+            throw new MojoExecutionException("rnnc: <packedWeights>segment</packedWeights> is for the vector backend,"
+                    + " not <backend>scalar</backend>");
+        }
+        return CompileRequest.PackedWeights.valueOf(value.toUpperCase(Locale.ROOT));
+    }
+
     private Optional<String> packageName() throws MojoExecutionException {
         if (packageName == null || packageName.isBlank()) {
             return Optional.empty();
@@ -191,11 +212,14 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
     }
 
     /** Everything besides the specs that decides the generated text; when it changes, every spec is recompiled. */
-    private String fingerprint(CompileRequest.Backend chosen, int bits, Optional<String> defaultPackage, Path base) {
+    private String fingerprint(CompileRequest.Backend chosen, int bits, CompileRequest.PackedWeights weights,
+            Optional<String> defaultPackage, Path base) {
         String version = mojoExecution == null ? "?"
                 : mojoExecution.getMojoDescriptor().getPluginDescriptor().getVersion();
         return "rnnc " + version + " " + compilerStamp() + " backend=" + chosen.name().toLowerCase(Locale.ROOT)
-                + " vectorBits=" + bits + " precision=f32 packageName=" + defaultPackage.orElse("-")
+                + " vectorBits=" + bits + (weights == CompileRequest.PackedWeights.ARRAY ? ""
+                        : " packedWeights=" + weights.name().toLowerCase(Locale.ROOT))
+                + " precision=f32 packageName=" + defaultPackage.orElse("-")
                 + " sourceDirectory=" + relative(base, sourceDirectory().toPath());
     }
 

@@ -74,6 +74,32 @@ class MainTest {
     }
 
     @Test
+    void packedWeightsInSegmentsAreAVectorBackendOption() throws IOException {
+        String spec = "src/test/resources/examples/mgu.rnn";
+        Path output = directory.resolve("segment");
+        assertEquals(0, run("compile", spec, "-d", output.toString(), "--packed-weights", "segment"));
+        String code = Files.readString(generated(output));
+        assertTrue(code.contains("import java.lang.foreign.MemorySegment;"), code);
+        assertTrue(code.contains("JDK 22 or later"), "the class says what it needs");
+        assertEquals(2, run("compile", spec, "-d", output.toString(), "--packed-weights", "heap"));
+        assertTrue(err().contains("rnnc: --packed-weights takes array or segment, not 'heap'"), err());
+        assertEquals(2, run("compile", spec, "-d", output.toString(), "--packed-weights"));
+        assertEquals(2, run("compile", spec, "-d", output.toString(), "--packed-weights", "segment", "--backend",
+                "scalar"));
+        assertTrue(err().contains("--packed-weights segment is for the vector backend, not --backend scalar"), err());
+        assertEquals(2, run("run", spec, "--packed-weights", "segment"));
+        Path arrays = directory.resolve("array");
+        assertEquals(0, run("compile", spec, "-d", arrays.toString(), "--packed-weights", "array"));
+        assertTrue(!Files.readString(generated(arrays)).contains("MemorySegment"));
+    }
+
+    private static Path generated(Path output) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(output)) {
+            return files.filter(f -> f.getFileName().toString().equals("MguTagger.java")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
     void helpAndVersion() {
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: rnnc check FILE..."));

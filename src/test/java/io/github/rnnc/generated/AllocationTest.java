@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.rnnc.CompileRequest.Backend;
+import io.github.rnnc.testing.GeneratedClasses.Variant;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.CompileResult;
 import io.github.rnnc.GeneratedSource;
@@ -139,11 +139,17 @@ class AllocationTest {
     @TempDir
     static Path directory;
 
+    /** Both backends at 256 bits, and the vector code with its packed weights in segments where they run. */
+    static List<Variant> variants() {
+        return Variant.available().stream().filter(v -> v == Variant.SCALAR || v == Variant.VECTOR
+                || v == Variant.SEGMENT).toList();
+    }
+
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
         for (String name : SPECS.keySet()) {
-            for (Backend backend : Backend.values()) {
-                cases.add(Arguments.of(name, backend));
+            for (Variant variant : variants()) {
+                cases.add(Arguments.of(name, variant));
             }
         }
         return cases.stream();
@@ -155,15 +161,15 @@ class AllocationTest {
 
     @BeforeAll
     static void compileTogether() {
-        for (Backend backend : Backend.values()) {
+        for (Variant variant : variants()) {
+            int release = GeneratedClasses.release(variant.options(Precision.F32));
             Map<String, List<GeneratedSource>> perKey = new LinkedHashMap<>();
             for (Map.Entry<String, String> spec : SPECS.entrySet()) {
-                String key = spec.getKey() + "/" + backend;
+                String key = spec.getKey() + "/" + variant;
                 try {
                     Path file = directory.resolve(spec.getKey() + ".rnn");
                     Files.writeString(file, spec.getValue());
-                    CompileResult result = GeneratedClasses.generate(file,
-                            GeneratedClasses.options(backend, Precision.F32));
+                    CompileResult result = GeneratedClasses.generate(file, variant.options(Precision.F32));
                     NetworkIr ir = result.networks().get(0);
                     boolean labels = ir.training().orElseThrow().loss() == NetworkIr.Loss.CROSS_ENTROPY;
                     boolean sequenceOutput = ir.layers().get(ir.layers().size() - 1).sequenceOutput();
@@ -182,13 +188,13 @@ class AllocationTest {
             List<GeneratedSource> all = new ArrayList<>();
             perKey.values().forEach(all::addAll);
             try {
-                InMemoryJavaCompiler.Compiled compiled = InMemoryJavaCompiler.compile(all);
+                InMemoryJavaCompiler.Compiled compiled = InMemoryJavaCompiler.compile(all, release);
                 perKey.keySet().forEach(key -> COMPILED.put(key, compiled));
             } catch (AssertionError batchFailure) {
                 // Compile each alone, so that a failure is reported against its own spec.
                 perKey.forEach((key, sources) -> {
                     try {
-                        COMPILED.put(key, InMemoryJavaCompiler.compile(sources));
+                        COMPILED.put(key, InMemoryJavaCompiler.compile(sources, release));
                     } catch (AssertionError e) {
                         COMPILED.put(key, e);
                     }
@@ -199,10 +205,10 @@ class AllocationTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void steadyStateCallsDoNotAllocate(String name, Backend backend) {
+    void steadyStateCallsDoNotAllocate(String name, Variant variant) {
         com.sun.management.ThreadMXBean bean = AllocationDriver.threadBean();
         assumeTrue(bean != null, "this JVM cannot count allocated bytes per thread");
-        String key = name + "/" + backend;
+        String key = name + "/" + variant;
         if (COMPILED.get(key) instanceof AssertionError failure) {
             throw new AssertionError(failure.getMessage(), failure);
         }
@@ -253,9 +259,9 @@ class AllocationTest {
                         + history[mode]);
             }
         }
-        System.out.printf("[AllocationTest] %s %s: %d rounds of %d calls per mode, %.1f s%n", name, backend, rounds,
+        System.out.printf("[AllocationTest] %s %s: %d rounds of %d calls per mode, %.1f s%n", name, variant, rounds,
                 WARM_UP_CALLS, (System.nanoTime() - started) / 1e9);
-        assertEquals(List.of(), dirty, name + " (" + backend + "): allocation in " + MEASURED_CALLS
+        assertEquals(List.of(), dirty, name + " (" + variant + "): allocation in " + MEASURED_CALLS
                 + " calls after " + rounds + " warm-up rounds of " + WARM_UP_CALLS + " calls");
     }
 

@@ -71,10 +71,14 @@ class LargeKernelsTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        for (Variant variant : List.of(Variant.VECTOR, Variant.VECTOR_512)) {
+        for (Variant variant : Variant.available()) {
+            if (variant == Variant.SCALAR) {
+                continue;
+            }
             for (Arguments shape : shapes()) {
                 Object[] a = shape.get();
-                Object kernel = variant == Variant.VECTOR_512 && DEPTH_BLOCKED.equals(a[2]) ? DEPTH_BLOCKED_512 : a[2];
+                boolean wide = variant == Variant.VECTOR_512 || variant == Variant.SEGMENT_512;
+                Object kernel = wide && DEPTH_BLOCKED.equals(a[2]) ? DEPTH_BLOCKED_512 : a[2];
                 cases.add(Arguments.of(a[0] + " (" + variant + ")", a[1], kernel, a[3], a[4], a[5], variant));
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.rnnc.CompileRequest.Backend;
+import io.github.rnnc.CompileRequest.PackedWeights;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.testing.GeneratedClasses;
 import io.github.rnnc.testing.XbatchAllocationProbe;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * only the default benchmark run saw it. Each mode runs alone in a child JVM, {@link XbatchAllocationProbe}. On an
  * AVX-512 machine the sweep's 512-bit code is checked too, at H = 128 and 256: on JDK 17, Vector API gathers in the
  * packing code once made C2 box vectors in the step methods at 512 bits (forward lstm_h256 b1, 972 KB per call).
+ * The 512-bit code with its packed weights in memory segments is checked on JDK 22 and later.
  */
 class XbatchAllocationTest {
     static final String SPEC = """
@@ -50,16 +52,18 @@ class XbatchAllocationTest {
     static final int WARM_UP_CALLS = 300;
     static final int MEASURED_CALLS = 20;
 
-    @ParameterizedTest(name = "{0} bits, H = {1}")
-    @CsvSource({"256, 128", "512, 128", "512, 256"})
-    void sweepSizedLstmAllocatesNothingUnderXbatch(int vectorBits, int hidden, @TempDir Path directory)
-            throws IOException, InterruptedException {
+    @ParameterizedTest(name = "{0} bits, H = {1}, packed weights in {2}s")
+    @CsvSource({"256, 128, ARRAY", "512, 128, ARRAY", "512, 256, ARRAY", "512, 128, SEGMENT"})
+    void sweepSizedLstmAllocatesNothingUnderXbatch(int vectorBits, int hidden, PackedWeights packedWeights,
+            @TempDir Path directory) throws IOException, InterruptedException {
         assumeTrue(vectorBits <= FloatVector.SPECIES_PREFERRED.vectorBitSize(),
                 "this JVM does not use " + vectorBits + "-bit vectors here");
+        assumeTrue(packedWeights == PackedWeights.ARRAY || GeneratedClasses.segmentsRunHere(),
+                "memory segments need JDK 22 or later");
         String size = String.valueOf(hidden);
         GeneratedClasses.Network network = GeneratedClasses.compile(directory, "sweep.rnn",
                 SPEC.replace("[H]", "[" + size + "]").replace("(H", "(" + size),
-                GeneratedClasses.options(Backend.VECTOR, Precision.F32).withVectorBits(vectorBits));
+                GeneratedClasses.options(Backend.VECTOR, Precision.F32).withVectorBits(vectorBits).with(packedWeights));
         Path classes = directory.resolve("classes");
         for (Map.Entry<String, byte[]> file : network.classFiles().entrySet()) {
             Path target = classes.resolve(file.getKey().replace('.', '/') + ".class");
@@ -91,7 +95,8 @@ class XbatchAllocationTest {
             }
         }
         String output = outputs.toString();
-        System.out.println("XbatchAllocationTest (" + vectorBits + " bits, H = " + size + "): bytes per call " + bytes);
+        System.out.println("XbatchAllocationTest (" + vectorBits + " bits, H = " + size + ", packed weights in "
+                + packedWeights.name().toLowerCase(java.util.Locale.ROOT) + "s): bytes per call " + bytes);
         assertEquals(Map.of("forward", 0L, "computeGradients", 0L, "trainStep", 0L), bytes,
                 "bytes per call after " + WARM_UP_CALLS + " calls under -Xbatch\n" + output);
     }

@@ -2,6 +2,7 @@ package io.github.rnnc.testing;
 
 import io.github.rnnc.CompileRequest;
 import io.github.rnnc.CompileRequest.Backend;
+import io.github.rnnc.CompileRequest.PackedWeights;
 import io.github.rnnc.CompileRequest.Precision;
 import io.github.rnnc.CompileResult;
 import io.github.rnnc.GeneratedSource;
@@ -86,22 +87,48 @@ public final class GeneratedClasses {
     /**
      * The code a spec is checked in: the scalar backend and the vector backend at each width. The 512-bit code has
      * its own tails and panel widths (16 floats a vector); on a machine without AVX-512 the JDK runs it in plain
-     * Java, slower but with the same results.
+     * Java, slower but with the same results. The segment variants keep their packed weights in memory segments,
+     * which need JDK 22 or later: {@link #available()} leaves them out on older JVMs.
      */
     public enum Variant {
-        SCALAR(Backend.SCALAR, 256), VECTOR(Backend.VECTOR, 256), VECTOR_512(Backend.VECTOR, 512);
+        SCALAR(Backend.SCALAR, 256, PackedWeights.ARRAY), VECTOR(Backend.VECTOR, 256, PackedWeights.ARRAY),
+        VECTOR_512(Backend.VECTOR, 512, PackedWeights.ARRAY), SEGMENT(Backend.VECTOR, 256, PackedWeights.SEGMENT),
+        SEGMENT_512(Backend.VECTOR, 512, PackedWeights.SEGMENT);
 
         private final Backend backend;
         private final int vectorBits;
+        private final PackedWeights packedWeights;
 
-        Variant(Backend backend, int vectorBits) {
+        Variant(Backend backend, int vectorBits, PackedWeights packedWeights) {
             this.backend = backend;
             this.vectorBits = vectorBits;
+            this.packedWeights = packedWeights;
         }
 
         public CompileRequest.Options options(Precision precision) {
-            return GeneratedClasses.options(backend, precision).withVectorBits(vectorBits);
+            return GeneratedClasses.options(backend, precision).withVectorBits(vectorBits).with(packedWeights);
         }
+
+        /** Whether this JVM compiles and runs the variant's classes. */
+        public boolean runsHere() {
+            return packedWeights == PackedWeights.ARRAY || segmentsRunHere();
+        }
+
+        /** The variants this JVM runs, in declaration order. */
+        public static List<Variant> available() {
+            return java.util.Arrays.stream(values()).filter(Variant::runsHere).toList();
+        }
+    }
+
+    /** Whether this JVM compiles and runs classes with packed weights in memory segments (JDK 22 or later). */
+    public static boolean segmentsRunHere() {
+        return Runtime.version().feature() >= InMemoryJavaCompiler.SEGMENT_RELEASE;
+    }
+
+    /** The Java release the generated classes compile for: 17, or 22 for packed weights in memory segments. */
+    public static int release(CompileRequest.Options options) {
+        return options.packedWeights() == CompileRequest.PackedWeights.SEGMENT ? InMemoryJavaCompiler.SEGMENT_RELEASE
+                : 17;
     }
 
     public static CompileRequest.Options options(Backend backend, Precision precision) {
@@ -213,7 +240,7 @@ public final class GeneratedClasses {
             remaining.forEach(g -> sources.addAll(g.result().sources()));
             InMemoryJavaCompiler.Compiled compiled;
             try {
-                compiled = InMemoryJavaCompiler.compile(sources);
+                compiled = InMemoryJavaCompiler.compile(sources, release(options));
             } catch (InMemoryJavaCompiler.CompilationFailure failure) {
                 java.util.Set<String> failing = failure.failingSources();
                 List<Generated> guilty = new ArrayList<>();
@@ -248,7 +275,7 @@ public final class GeneratedClasses {
 
     private static void compileAlone(Generated g, CompileRequest.Options options) {
         try {
-            CACHE.putIfAbsent(g.key(), network(g, options, InMemoryJavaCompiler.compile(g.result().sources())));
+            CACHE.putIfAbsent(g.key(), network(g, options, InMemoryJavaCompiler.compile(g.result().sources(), release(options))));
         } catch (AssertionError | RuntimeException | LinkageError e) {
             CACHE.putIfAbsent(g.key(), asAssertion(e));
         }
@@ -279,7 +306,8 @@ public final class GeneratedClasses {
 
     private static String key(String specText, CompileRequest.Options options) {
         return options.derivatives() == STANDARD_DERIVATIVES
-                ? options.backend() + "/" + options.vectorBits() + "/" + options.precision() + "\n@@\n" + specText
+                ? options.backend() + "/" + options.vectorBits() + "/" + options.precision() + "/"
+                        + options.packedWeights() + "\n@@\n" + specText
                 : null;
     }
 
@@ -333,7 +361,7 @@ public final class GeneratedClasses {
     private static Network compileFile(Path file, String specText, CompileRequest.Options options) {
         CompileResult result = generate(file, options);
         NetworkIr ir = singleNetwork(file, result);
-        InMemoryJavaCompiler.Compiled compiled = InMemoryJavaCompiler.compile(result.sources());
+        InMemoryJavaCompiler.Compiled compiled = InMemoryJavaCompiler.compile(result.sources(), release(options));
         return new Network(specText, options, ir, result.sources(), compiled, compiled.load(qualifiedName(ir)));
     }
 

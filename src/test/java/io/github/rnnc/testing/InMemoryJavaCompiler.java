@@ -32,7 +32,8 @@ import javax.tools.ToolProvider;
  * Compiles generated sources with {@code javax.tools}, entirely in memory, and loads the result in a fresh class
  * loader whose parent is the test class loader.
  *
- * <p>Options: {@code --release 17 --add-modules jdk.incubator.vector -Xlint:none -proc:none}. The class path is
+ * <p>Options: {@code --release 17 --add-modules jdk.incubator.vector -Xlint:none -proc:none}, or a later release for
+ * classes that need one (packed weights in memory segments: 22). The class path is
  * deliberately <em>empty</em>: generated classes must compile against the JDK alone (users compile them without
  * rnnc on their class path), so a stray dependency on compiler or test classes is a compile error here.
  *
@@ -41,8 +42,15 @@ import javax.tools.ToolProvider;
  * {@value #CONTEXT_LINES} lines around each error).
  */
 public final class InMemoryJavaCompiler {
-    public static final List<String> OPTIONS = List.of("--release", "17", "--add-modules", "jdk.incubator.vector",
-            "-Xlint:none", "-proc:none");
+    public static final List<String> OPTIONS = options(17);
+
+    /** The release of the classes that keep their packed weights in memory segments (final in JDK 22). */
+    public static final int SEGMENT_RELEASE = 22;
+
+    private static List<String> options(int release) {
+        return List.of("--release", String.valueOf(release), "--add-modules", "jdk.incubator.vector", "-Xlint:none",
+                "-proc:none");
+    }
 
     static final int FULL_LISTING_LINES = 4000;
     static final int CONTEXT_LINES = 15;
@@ -112,7 +120,13 @@ public final class InMemoryJavaCompiler {
     private static StandardJavaFileManager standardFileManager;
 
     /** Compiles {@code sources} together; fails with the diagnostics and the numbered sources on any error. */
-    public static synchronized Compiled compile(List<GeneratedSource> sources) {
+    public static Compiled compile(List<GeneratedSource> sources) {
+        return compile(sources, 17);
+    }
+
+    /** Compiles {@code sources} together for a Java {@code release}. */
+    public static synchronized Compiled compile(List<GeneratedSource> sources, int release) {
+        List<String> options = options(release);
         if (sources.isEmpty()) {
             throw new AssertionError("nothing to compile: no generated sources");
         }
@@ -141,7 +155,7 @@ public final class InMemoryJavaCompiler {
         Map<String, ByteArrayOutputStream> outputs = new LinkedHashMap<>();
         StringWriter javacOutput = new StringWriter();
         JavaFileManager manager = new MemoryFileManager(standardFileManager, outputs);
-        Boolean ok = javac.getTask(javacOutput, manager, diagnostics, OPTIONS, null, units).call();
+        Boolean ok = javac.getTask(javacOutput, manager, diagnostics, options, null, units).call();
         List<String> warnings = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
             if (d.getKind() != Diagnostic.Kind.ERROR) {
