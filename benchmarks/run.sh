@@ -12,9 +12,10 @@
 #          --dl4j (opt-in: also Deeplearning4j 1.0.0-M2.1 on the LSTM sweep, H = 64/128/256, batch 1 and 8, one
 #          thread, after rnnc, on the first JDK; builds with -Pdl4j, which downloads ≈ 150 MB of jars from Maven
 #          Central once; results in jmh-LABEL-dl4j.json, a DL4J column in the LSTM tables).
-#   benchmarks/run.sh --segments  only the JDK 22+ probe SegmentKernelBench (≈ 2 min): the generated product with its
-#                                packed weights in a float[] and in a 64-byte-aligned MemorySegment, same fork, on
-#                                JDK 25 (JDK25_HOME); results/segments/jmh-25-segments.json
+#   benchmarks/run.sh --segments  only the JDK 22+ MemorySegment mode (≈ 20 min, JDK 25 from JDK25_HOME): the probe
+#                                SegmentKernelBench (the generated product reading a float[] or an aligned segment),
+#                                then the LSTM sweep with packed weights in arrays and in segments (rnnc
+#                                --packed-weights segment) and PyTorch on the same configurations; results/segments/
 # Environment: JDK17_HOME, JDK25_HOME, TORCH_PYTHON (default /usr/bin/python3, Debian's, which has torch).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,21 +63,94 @@ if [ ${#jdks[@]} -eq 0 ]; then
         echo "run.sh: JDK 25 not found (set JDK25_HOME); measuring JDK 17 only" >&2
     fi
 fi
-# --- --segments: a question of its own (is a MemorySegment output mode worth generating?), answered on JDK 25 -----
+# The vector width the JVM prefers: 512 bits with AVX-512, 256 with AVX2 (asked of the JVM, see the build below).
+preferred_vector_bits() {
+    mkdir -p "$here/target"
+    cat >"$here/target/PreferredVectorBits.java" <<'JAVA'
+public class PreferredVectorBits {
+    public static void main(String[] args) {
+        System.out.println(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 512 : 256);
+    }
+}
+JAVA
+    "$@" "$here/target/PreferredVectorBits.java" 2>/dev/null || echo 256
+}
+
+# --- OpenBLAS for PyTorch and the ceiling: Debian's, without touching the system's BLAS ---------------------------
+# Debian's PyTorch links libblas.so.3, which is the reference BLAS unless OpenBLAS is installed; the run measures
+# PyTorch both ways. OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its SSE3 ("Prescott")
+# kernels, so the core type is set from the CPU's flags. Sets openblas_dir (empty without) and coretype.
+find_openblas() {
+    openblas_dir=
+    for d in /usr/lib/x86_64-linux-gnu/openblas-pthread; do
+        [ -e "$d/libopenblas.so.0" ] && openblas_dir=$d
+    done
+    if [ -z "$openblas_dir" ] && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+        cache=$here/target/openblas
+        if [ ! -e "$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0" ]; then
+            say "fetching Debian's libopenblas0-pthread into target/openblas (apt-get download, nothing installed)"
+            mkdir -p "$cache"
+            (cd "$cache" && apt-get download libopenblas0-pthread >/dev/null 2>&1 && dpkg-deb -x libopenblas0-pthread_*.deb x) || true
+        fi
+        [ -e "$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0" ] && openblas_dir=$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread
+    fi
+    coretype=
+    if grep -q avx512f /proc/cpuinfo; then coretype=SkylakeX; elif grep -q avx2 /proc/cpuinfo; then coretype=Haswell; fi
+    [ -z "$openblas_dir" ] && echo "run.sh: OpenBLAS not available: no OpenBLAS columns" >&2
+    return 0
+}
+
+# --- --segments: the MemorySegment output mode (JDK 22+), measured on JDK 25 ------------------------------------------
+# The kernel probe (SegmentKernelBench), then the LSTM sweep generated both ways (bench.vector: packed weights in
+# float[]; bench.segment: rnnc --packed-weights segment) and PyTorch 1 thread with OpenBLAS on the same
+# configurations, in one run; bench.SegmentTable writes the table that README.md shows.
 if [ "$mode" = segments ]; then
     if [ -z "${jdk25:-}" ] || [ ! -x "$jdk25/bin/java" ]; then
         echo "run.sh: --segments needs JDK 22 or later (set JDK25_HOME)" >&2
         exit 2
     fi
-    say "mvn install of rnnc (tests skipped), then mvn package -Psegments of benchmarks/ on JDK 25 (target/segments/)"
-    (cd "$root" && JAVA_HOME=$jdk25 mvn -B -q install -DskipTests)
-    (cd "$here" && JAVA_HOME=$jdk25 mvn -B -q package -Psegments)
-    mkdir -p "$here/results/segments"
+    seg=$here/results/segments
+    seg_jar=$here/target/segments/benchmarks.jar
+    seg_nets=lstm_h64,lstm_h128,lstm_h256,lstm_h512
+    seg_batches=1,8
+    vector_bits=$(preferred_vector_bits "$jdk25/bin/java" --add-modules jdk.incubator.vector)
+    if [ "$build" = 1 ]; then
+        say "mvn install of rnnc (tests skipped), then mvn package -Psegments of benchmarks/ on JDK 25 (target/segments/, $vector_bits bits)"
+        (cd "$root" && JAVA_HOME=$jdk25 mvn -B -q install -DskipTests -Dinvoker.skip)
+        (cd "$here" && JAVA_HOME=$jdk25 mvn -B -q package -Psegments -Dbench.vectorBits=$vector_bits)
+    fi
+    rm -rf "$seg"
+    mkdir -p "$seg"
     say "SegmentKernelBench on JDK 25 (-prof gc)"
-    "$jdk25/bin/java" -jar "$here/target/segments/benchmarks.jar" 'bench.SegmentKernelBench' -prof gc -rf json \
-        -rff "$here/results/segments/jmh-25-segments.json" | grep -E '^(Benchmark|SegmentKernelBench)'
-    "$jdk25/bin/java" -version 2>&1 | head -n 1 >"$here/results/segments/jdk.txt"
-    say "done: results/segments/"
+    "$jdk25/bin/java" -jar "$seg_jar" 'bench.SegmentKernelBench' -prof gc -rf json \
+        -rff "$seg/jmh-25-segments.json" | grep -E '^(Benchmark|SegmentKernelBench)'
+    say "RnnBench forward and trainStep, $seg_nets at batch $seg_batches, packed weights in arrays and in segments (about 12 min)"
+    "$jdk25/bin/java" -jar "$seg_jar" 'bench.RnnBench.(forward|trainStep)$' -p backend=vector,segment \
+        -p net=$seg_nets -p batch=$seg_batches -p steps=100 -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc \
+        -jvmArgs "--add-modules=jdk.incubator.vector -Xbatch -Xms2g -Xmx6g -Dbench.alloc=$seg/alloc-25.tsv" \
+        -rf json -rff "$seg/jmh-25-rnnbench.json" \
+        | grep -E '^RnnBench\.[a-zA-Z]+ '
+    find_openblas
+    py=${TORCH_PYTHON:-/usr/bin/python3}
+    if [ -n "$openblas_dir" ] && "$py" -c 'import torch' 2>/dev/null; then
+        for net in ${seg_nets//,/ }; do
+            for batch in ${seg_batches//,/ }; do
+                for method in forward trainStep; do printf '%s\t%s\t%s\topenblas\t1\t3\t5\n' $net $batch $method; done
+            done
+        done >"$seg/torch.tsv"
+        say "PyTorch, OpenBLAS, 1 thread: $(wc -l <"$seg/torch.tsv") configurations"
+        env OMP_NUM_THREADS=1 LD_LIBRARY_PATH="$openblas_dir" OPENBLAS_CORETYPE="$coretype" OPENBLAS_NUM_THREADS=1 \
+            "$py" "$here/pytorch/bench_torch.py" "$seg/torch.tsv" "$seg/torch-openblas-1.json" --blas openblas \
+            --threads 1 --warmups 3 --warmup-time 1 --iterations 5 --time 1 | tail -n "$(wc -l <"$seg/torch.tsv")"
+    else
+        echo "run.sh: no PyTorch with OpenBLAS here: the segment table has no PyTorch column" >&2
+    fi
+    "$jdk25/bin/java" -version 2>&1 | head -n 1 >"$seg/jdk.txt"
+    lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1 >"$seg/cpu.txt"
+    date -u '+%Y-%m-%d' >"$seg/date.txt"
+    "$jdk25/bin/java" -cp "$seg_jar" bench.SegmentTable "$seg" >"$seg/table.md"
+    cat "$seg/table.md"
+    say "done: results/segments/ (run.sh --report-only puts the table into README.md)"
     exit 0
 fi
 driver_home=${jdks[0]#*=}
@@ -116,15 +190,7 @@ mkdir -p "$out" "$logs" "$charts"
 # kernels too, see OPENBLAS_CORETYPE below), 256 with AVX2. Asked of the JVM, not of /proc/cpuinfo: a JVM that
 # does not use AVX-512 on a CPU that has it would run 512-bit vectors in plain Java, slowly and allocating.
 if [ "$build" = 1 ]; then
-    mkdir -p "$here/target"
-    cat >"$here/target/PreferredVectorBits.java" <<'JAVA'
-public class PreferredVectorBits {
-    public static void main(String[] args) {
-        System.out.println(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 ? 512 : 256);
-    }
-}
-JAVA
-    vector_bits=$("${java[@]}" "$here/target/PreferredVectorBits.java" 2>/dev/null || echo 256)
+    vector_bits=$(preferred_vector_bits "${java[@]}")
     say "mvn install of rnnc (tests skipped: .ci/run and mvn verify run them)"
     (cd "$root" && JAVA_HOME=$driver_home mvn -B -q install -DskipTests -Dinvoker.skip)
     say "mvn package of benchmarks/ (generates $(ls "$here"/src/main/rnn/sweep/*.rnn | wc -l) sweep specs × 2 backends, vector at $vector_bits bits, and the examples)"
@@ -169,26 +235,7 @@ for spec in "${jdks[@]}"; do
     "${spec#*=}/bin/java" -version 2>&1 | grep -v '^Picked up' >"$out/jdk-${spec%%=*}.txt"
 done
 
-# --- OpenBLAS for PyTorch and the ceiling: Debian's, without touching the system's BLAS ---------------------------
-# Debian's PyTorch links libblas.so.3, which is the reference BLAS unless OpenBLAS is installed; the run measures
-# PyTorch both ways. OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its SSE3 ("Prescott")
-# kernels, so the core type is set from the CPU's flags.
-openblas_dir=
-for d in /usr/lib/x86_64-linux-gnu/openblas-pthread; do
-    [ -e "$d/libopenblas.so.0" ] && openblas_dir=$d
-done
-if [ -z "$openblas_dir" ] && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
-    cache=$here/target/openblas
-    if [ ! -e "$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0" ]; then
-        say "fetching Debian's libopenblas0-pthread into target/openblas (apt-get download, nothing installed)"
-        mkdir -p "$cache"
-        (cd "$cache" && apt-get download libopenblas0-pthread >/dev/null 2>&1 && dpkg-deb -x libopenblas0-pthread_*.deb x) || true
-    fi
-    [ -e "$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0" ] && openblas_dir=$cache/x/usr/lib/x86_64-linux-gnu/openblas-pthread
-fi
-coretype=
-if [ "$avx512" = yes ]; then coretype=SkylakeX; elif grep -q avx2 /proc/cpuinfo; then coretype=Haswell; fi
-[ -z "$openblas_dir" ] && echo "run.sh: OpenBLAS not available: no OpenBLAS columns" >&2
+find_openblas
 
 # --- the ceiling: C kernels -----------------------------------------------------------------------------------------
 if command -v gcc >/dev/null; then

@@ -98,7 +98,11 @@ public final class Report {
         String results = report.results(readme.toAbsolutePath().getParent().relativize(charts.toAbsolutePath()));
         report.charts(charts);
         String template = Files.readString(Path.of(args[1]));
-        Files.writeString(readme, template.replace("{{RESULTS}}", results));
+        // the table of run.sh --segments, a run of its own (results/segments beside this run's directory)
+        Path segments = dir.toAbsolutePath().resolveSibling("segments").resolve("table.md");
+        String segmentTable = Files.exists(segments) ? Files.readString(segments)
+                : "(no results: run `run.sh --segments`)\n";
+        Files.writeString(readme, template.replace("{{RESULTS}}", results).replace("{{SEGMENTS}}", segmentTable));
         System.out.println("report: wrote " + readme + " and the charts in " + charts);
     }
 
