@@ -169,7 +169,7 @@ public final class InMemoryJavaCompiler {
                 messages.add(new Message(d.getSource() == null ? null : d.getSource().toUri().toString(),
                         d.getKind() == Diagnostic.Kind.ERROR, d.getLineNumber(), describe(d)));
             }
-            throw new CompilationFailure(sources, messages, javacOutput.toString());
+            throw new CompilationFailure(sources, messages, javacOutput.toString(), options);
         }
         Map<String, byte[]> classFiles = new LinkedHashMap<>();
         outputs.forEach((name, bytes) -> classFiles.put(name, bytes.toByteArray()));
@@ -193,12 +193,15 @@ public final class InMemoryJavaCompiler {
         private final transient List<GeneratedSource> sources;
         private final transient List<Message> messages;
         private final String javacOutput;
+        private final List<String> options;
 
-        CompilationFailure(List<GeneratedSource> sources, List<Message> messages, String javacOutput) {
-            super(report(sources, messages, javacOutput));
+        CompilationFailure(List<GeneratedSource> sources, List<Message> messages, String javacOutput,
+                List<String> options) {
+            super(report(sources, messages, javacOutput, options));
             this.sources = List.copyOf(sources);
             this.messages = List.copyOf(messages);
             this.javacOutput = javacOutput;
+            this.options = List.copyOf(options);
         }
 
         /**
@@ -233,13 +236,14 @@ public final class InMemoryJavaCompiler {
                     own.add(m);
                 }
             }
-            return report(List.copyOf(subset), own, javacOutput);
+            return report(List.copyOf(subset), own, javacOutput, options);
         }
     }
 
-    private static String report(List<GeneratedSource> sources, List<Message> messages, String javacOutput) {
+    private static String report(List<GeneratedSource> sources, List<Message> messages, String javacOutput,
+            List<String> options) {
         StringBuilder out = new StringBuilder("generated code does not compile (javac ")
-                .append(String.join(" ", OPTIONS)).append("):\n");
+                .append(String.join(" ", options)).append("):\n");
         Map<String, GeneratedSource> byUri = new LinkedHashMap<>();
         for (GeneratedSource source : sources) {
             byUri.put(new SourceFile(source).toUri().toString(), source);
