@@ -378,7 +378,8 @@ final class Kernels {
             code.addStatement("int a0 = ao + i * as").addStatement("int y0 = yo + i * ys");
             code.beginControlFlow("for (int j = $L; j < $L; j++)", vectored, columns);
             code.addStatement("$L s0 = $L", target.elem(), lit(0));
-            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * $L", inner, elementB(restRow.index(), packed));
+            code.addStatement("for (int k = 0; k < $L; k++) s0 += a[a0 + k] * $L", inner,
+                    elementB(restRow.index(), packed));
             code.addStatement("y[y0 + j] = s0");
             code.endControlFlow();
             code.endControlFlow();
@@ -487,8 +488,7 @@ final class Kernels {
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
             gemmTileBody(code, inner, new BRow("bb", bStride, ""), 1, vectors, target.vectorClass().simpleName(),
-                    nextPanel,
-                    "", false, packed);
+                    nextPanel, "", false, packed);
             putTileMethod(name, code.build(), packed);
         }
         return name;

@@ -67,8 +67,9 @@ final class StepEmitter {
     Emitted emit(AdjointFunction adjoint, StepFunction step, String prefix, StorageMap storage,
             StorageMap inference, String outArray, String dInArray, String dOutArray, Set<Integer> inputOnly) {
         List<MethodSpec> methods = new ArrayList<>();
-        Map<String, String> buffers = new java.util.LinkedHashMap<>();
-        methods.add(pack(step, prefix, buffers));
+        // the packed weights: their own map, so that a segment target can tell them from the other buffers
+        Map<String, String> packedBuffers = new java.util.LinkedHashMap<>();
+        methods.add(pack(step, prefix, packedBuffers));
         // W for the backward products; a W that only the input part reads is packed only when that part runs
         java.util.Set<String> alwaysPacked = new java.util.LinkedHashSet<>();
         java.util.Set<String> inputPacked = new java.util.LinkedHashSet<>();
@@ -78,12 +79,11 @@ final class StepEmitter {
             }
         }
         inputPacked.removeAll(alwaysPacked);
-        methods.add(packForBackward("packForBackward_" + prefix, alwaysPacked, step, buffers));
+        methods.add(packForBackward("packForBackward_" + prefix, alwaysPacked, step, packedBuffers));
         if (!inputPacked.isEmpty()) {
-            methods.add(packForBackward("packForBackwardInput_" + prefix, inputPacked, step, buffers));
+            methods.add(packForBackward("packForBackwardInput_" + prefix, inputPacked, step, packedBuffers));
         }
-        // the pack methods are the first to add buffers: so far they are the packed weights
-        Set<String> packedFields = Set.copyOf(buffers.keySet());
+        Map<String, String> buffers = new java.util.LinkedHashMap<>(packedBuffers);
         // Forward: hoisted ops over all rows, the others per step; state outputs that are views are copied.
         List<CodeBlock> hoisted = new ArrayList<>();
         List<CodeBlock> perStep = new ArrayList<>();
@@ -149,7 +149,7 @@ final class StepEmitter {
             methods.addAll(chunk("adjointInput_" + prefix, adjointInput));
         }
         return new Emitted(methods, buffers, !adjointInput.isEmpty(), !inputPacked.isEmpty(), inferencePart,
-                packedFields);
+                Set.copyOf(packedBuffers.keySet()));
     }
 
     /**
@@ -601,8 +601,9 @@ final class StepEmitter {
                 method.beginControlFlow("for (int j = 0; j < $L; j += $L)", blocked, width)
                         .addStatement("long to = (long) (j * $L + k * $L) * $L", rows, width, target.elemBytes());
                 for (int q = 0; q < width; q += target.lanes()) {
-                    method.addStatement("$T.fromArray(SPECIES, parameters, from + j + $L).intoMemorySegment($L, to + $L, "
-                            + "$L)", target.vectorClass(), q, field, q * target.elemBytes(), Kernels.NATIVE_ORDER);
+                    method.addStatement("$T.fromArray(SPECIES, parameters, from + j + $L)"
+                            + ".intoMemorySegment($L, to + $L, $L)", target.vectorClass(), q, field,
+                            q * target.elemBytes(), Kernels.NATIVE_ORDER);
                 }
                 method.endControlFlow();
             } else if (blocked > 0) {

@@ -275,7 +275,8 @@ public final class GeneratedClasses {
 
     private static void compileAlone(Generated g, CompileRequest.Options options) {
         try {
-            CACHE.putIfAbsent(g.key(), network(g, options, InMemoryJavaCompiler.compile(g.result().sources(), release(options))));
+            CACHE.putIfAbsent(g.key(), network(g, options,
+                    InMemoryJavaCompiler.compile(g.result().sources(), release(options))));
         } catch (AssertionError | RuntimeException | LinkageError e) {
             CACHE.putIfAbsent(g.key(), asAssertion(e));
         }
