@@ -91,8 +91,6 @@ public final class CharLstm {
 
     private final float[] l0f_v4;
 
-    private final float[] l0f_v6;
-
     private final float[] l0f_v9;
 
     private final float[] l0f_v11;
@@ -122,8 +120,6 @@ public final class CharLstm {
     private final float[] l1f_v3;
 
     private final float[] l1f_v4;
-
-    private final float[] l1f_v6;
 
     private final float[] l1f_v9;
 
@@ -294,7 +290,6 @@ public final class CharLstm {
             this.l0f_s1 = new float[size(maxSteps + 1, maxBatch, 256)];
             this.l0f_v3 = new float[size(maxSteps, maxBatch, 1024)];
             this.l0f_v4 = new float[size(1, maxBatch, 1024)];
-            this.l0f_v6 = new float[size(maxSteps, maxBatch, 1024)];
             this.l0f_v9 = new float[size(1, maxBatch, 1024)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 256)];
             this.l0f_v13 = new float[size(maxSteps, maxBatch, 256)];
@@ -310,7 +305,6 @@ public final class CharLstm {
             this.l1f_s1 = new float[size(maxSteps + 1, maxBatch, 256)];
             this.l1f_v3 = new float[size(maxSteps, maxBatch, 1024)];
             this.l1f_v4 = new float[size(1, maxBatch, 1024)];
-            this.l1f_v6 = new float[size(maxSteps, maxBatch, 1024)];
             this.l1f_v9 = new float[size(1, maxBatch, 1024)];
             this.l1f_v11 = new float[size(maxSteps, maxBatch, 256)];
             this.l1f_v13 = new float[size(maxSteps, maxBatch, 256)];
@@ -858,7 +852,6 @@ public final class CharLstm {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
-        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -867,21 +860,6 @@ public final class CharLstm {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked65x1024(input, (t * maxBatch) * 65, l0f_w3, 0, l0f_v3, (t * maxBatch) * 1024, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 1024; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 1024 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        v0.add(v1).intoArray(l0f_v6, (r) * 1024 + i);
-                    }
-                }
             }
         }
     }
@@ -906,7 +884,8 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 1024; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (b) * 1024 + i));
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        FloatVector e7 = e6.add(FloatVector.fromArray(SPECIES, l0f_v4, (b) * 1024 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
                         e9.intoArray(l0f_v9, (b) * 1024 + i);
                     }
@@ -1459,7 +1438,6 @@ public final class CharLstm {
 
     private void forwardHoisted_l1f(int t0, int t1, int batch) {
         forwardHoisted_l1f_0(t0, t1, batch);
-        forwardHoisted_l1f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
@@ -1468,21 +1446,6 @@ public final class CharLstm {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked256x1024(out0, (t * maxBatch) * 256, l1f_w3, 0, l1f_v3, (t * maxBatch) * 1024, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l1f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 1024; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 1024 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                        v0.add(v1).intoArray(l1f_v6, (r) * 1024 + i);
-                    }
-                }
             }
         }
     }
@@ -1507,7 +1470,8 @@ public final class CharLstm {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 1024; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (b) * 1024 + i));
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 1024 + i).add(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        FloatVector e7 = e6.add(FloatVector.fromArray(SPECIES, l1f_v4, (b) * 1024 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
                         e9.intoArray(l1f_v9, (b) * 1024 + i);
                     }

@@ -88,8 +88,6 @@ public final class Forecast {
 
     private final float[] l0f_v3;
 
-    private final float[] l0f_v5;
-
     private final float[] l0f_ds0;
 
     private final float[] out0;
@@ -101,8 +99,6 @@ public final class Forecast {
     private final float[] l1f_v2;
 
     private final float[] l1f_v3;
-
-    private final float[] l1f_v5;
 
     private final float[] l1f_v8;
 
@@ -212,14 +208,12 @@ public final class Forecast {
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l0f_v2 = new float[size(maxSteps, maxBatch, 32)];
             this.l0f_v3 = new float[size(1, maxBatch, 32)];
-            this.l0f_v5 = new float[size(maxSteps, maxBatch, 32)];
             this.l0f_ds0 = new float[size(1, maxBatch, 32)];
             this.out0 = new float[size(maxSteps, maxBatch, 32)];
             this.dOut0 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_s0 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l1f_v2 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v3 = new float[size(1, maxBatch, 32)];
-            this.l1f_v5 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v8 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_ds0 = new float[size(1, maxBatch, 32)];
             this.out1 = new float[size(maxSteps, maxBatch, 32)];
@@ -721,7 +715,6 @@ public final class Forecast {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
-        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -730,21 +723,6 @@ public final class Forecast {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked8x32(input, (t * maxBatch) * 8, l0f_w2, 0, l0f_v2, (t * maxBatch) * 32, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        v0.add(v1).intoArray(l0f_v5, (r) * 32 + i);
-                    }
-                }
             }
         }
     }
@@ -766,7 +744,8 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e6 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l0f_v3, (b) * 32 + i));
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        FloatVector e6 = e5.add(FloatVector.fromArray(SPECIES, l0f_v3, (b) * 32 + i));
                         FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
                         FloatVector e9x = e8.min(7.905311f).max(-7.905311f);
                         FloatVector e9x2 = e9x.mul(e9x);
@@ -1018,7 +997,6 @@ public final class Forecast {
 
     private void forwardHoisted_l1f(int t0, int t1, int batch) {
         forwardHoisted_l1f_0(t0, t1, batch);
-        forwardHoisted_l1f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
@@ -1027,21 +1005,6 @@ public final class Forecast {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked32x32(out0, (t * maxBatch) * 32, l1f_w2, 0, l1f_v2, (t * maxBatch) * 32, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l1f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 32; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v2, (r) * 32 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                        v0.add(v1).intoArray(l1f_v5, (r) * 32 + i);
-                    }
-                }
             }
         }
     }
@@ -1063,7 +1026,8 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l1f_v3, (b) * 32 + i));
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l1f_v2, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        FloatVector e6 = e5.add(FloatVector.fromArray(SPECIES, l1f_v3, (b) * 32 + i));
                         FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
                         e8.intoArray(l1f_v8, (r) * 32 + i);
                         FloatVector e9 = e8.max(0.0f);
@@ -1085,7 +1049,8 @@ public final class Forecast {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 32; i += 8) {
-                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v5, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, l1f_v3, (b) * 32 + i));
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l1f_v2, (r) * 32 + i).add(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        FloatVector e6 = e5.add(FloatVector.fromArray(SPECIES, l1f_v3, (b) * 32 + i));
                         FloatVector e8 = e6.add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
                         FloatVector e9 = e8.max(0.0f);
                         e9.intoArray(l1f_s0, (r + maxBatch) * 32 + i);

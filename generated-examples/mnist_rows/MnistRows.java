@@ -79,8 +79,6 @@ public final class MnistRows {
 
     private final float[] l0f_v4;
 
-    private final float[] l0f_v6;
-
     private final float[] l0f_v9;
 
     private final float[] l0f_v11;
@@ -213,7 +211,6 @@ public final class MnistRows {
             this.l0f_s1 = new float[size(maxSteps + 1, maxBatch, 128)];
             this.l0f_v3 = new float[size(maxSteps, maxBatch, 512)];
             this.l0f_v4 = new float[size(1, maxBatch, 512)];
-            this.l0f_v6 = new float[size(maxSteps, maxBatch, 512)];
             this.l0f_v9 = new float[size(1, maxBatch, 512)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 128)];
             this.l0f_v13 = new float[size(maxSteps, maxBatch, 128)];
@@ -697,7 +694,6 @@ public final class MnistRows {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
-        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -706,21 +702,6 @@ public final class MnistRows {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked28x512(input, (t * maxBatch) * 28, l0f_w3, 0, l0f_v3, (t * maxBatch) * 512, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 512; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 512 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        v0.add(v1).intoArray(l0f_v6, (r) * 512 + i);
-                    }
-                }
             }
         }
     }
@@ -745,7 +726,8 @@ public final class MnistRows {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 512; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v6, (r) * 512 + i).add(FloatVector.fromArray(SPECIES, l0f_v4, (b) * 512 + i));
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l0f_v3, (r) * 512 + i).add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        FloatVector e7 = e6.add(FloatVector.fromArray(SPECIES, l0f_v4, (b) * 512 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
                         e9.intoArray(l0f_v9, (b) * 512 + i);
                     }

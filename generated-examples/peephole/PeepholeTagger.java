@@ -1647,6 +1647,15 @@ public final class PeepholeTagger {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
+                System.arraycopy(l0f_x88, (r) * 192, l0f_x101, (r) * 192, 48);
+                System.arraycopy(l0f_x88, (r) * 192 + 48, l0f_x101, (r) * 192 + 48, 48);
+                System.arraycopy(l0f_x88, (r) * 192 + 96, l0f_x101, (r) * 192 + 96, 48);
+                System.arraycopy(l0f_x88, (r) * 192 + 144, l0f_x101, (r) * 192 + 144, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
                 System.arraycopy(l0f_a99, (b) * 48, l0f_dsn0, (b) * 48, 48);
             }
         }
@@ -1671,22 +1680,9 @@ public final class PeepholeTagger {
         adjointHoisted_l0f_9(t0, t1, batch);
         adjointHoisted_l0f_10(t0, t1, batch);
         adjointHoisted_l0f_11(t0, t1, batch);
-        adjointHoisted_l0f_12(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                System.arraycopy(l0f_x88, (r) * 192, l0f_x101, (r) * 192, 48);
-                System.arraycopy(l0f_x88, (r) * 192 + 48, l0f_x101, (r) * 192 + 48, 48);
-                System.arraycopy(l0f_x88, (r) * 192 + 96, l0f_x101, (r) * 192 + 96, 48);
-                System.arraycopy(l0f_x88, (r) * 192 + 144, l0f_x101, (r) * 192 + 144, 48);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P0, l0f_x101, (t0 * maxBatch) * 192, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1696,7 +1692,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P1, l0f_x88, (t0 * maxBatch) * 192, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1706,7 +1702,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1733,7 +1729,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P4, l0f_x101, (t0 * maxBatch) * 192 + 48, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1743,7 +1739,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P5, l0f_x88, (t0 * maxBatch) * 192 + 48, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1753,7 +1749,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1780,7 +1776,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P8, l0f_x101, (t0 * maxBatch) * 192 + 96, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1790,7 +1786,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_7(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P9, l0f_x88, (t0 * maxBatch) * 192 + 96, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1800,7 +1796,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1815,7 +1811,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_10(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_9(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P11, l0f_x101, (t0 * maxBatch) * 192 + 144, input, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -1825,7 +1821,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_11(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_10(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P12, l0f_x88, (t0 * maxBatch) * 192 + 144, l0f_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -1835,7 +1831,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0f_12(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_11(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2665,6 +2661,15 @@ public final class PeepholeTagger {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
+                System.arraycopy(l0r_x88, (r) * 192, l0r_x101, (r) * 192, 48);
+                System.arraycopy(l0r_x88, (r) * 192 + 48, l0r_x101, (r) * 192 + 48, 48);
+                System.arraycopy(l0r_x88, (r) * 192 + 96, l0r_x101, (r) * 192 + 96, 48);
+                System.arraycopy(l0r_x88, (r) * 192 + 144, l0r_x101, (r) * 192 + 144, 48);
+            }
+        }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
                 System.arraycopy(l0r_a99, (b) * 48, l0r_dsn0, (b) * 48, 48);
             }
         }
@@ -2689,22 +2694,9 @@ public final class PeepholeTagger {
         adjointHoisted_l0r_9(t0, t1, batch);
         adjointHoisted_l0r_10(t0, t1, batch);
         adjointHoisted_l0r_11(t0, t1, batch);
-        adjointHoisted_l0r_12(t0, t1, batch);
     }
 
     private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                System.arraycopy(l0r_x88, (r) * 192, l0r_x101, (r) * 192, 48);
-                System.arraycopy(l0r_x88, (r) * 192 + 48, l0r_x101, (r) * 192 + 48, 48);
-                System.arraycopy(l0r_x88, (r) * 192 + 96, l0r_x101, (r) * 192 + 96, 48);
-                System.arraycopy(l0r_x88, (r) * 192 + 144, l0r_x101, (r) * 192 + 144, 48);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P15, l0r_x101, (t0 * maxBatch) * 192, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2714,7 +2706,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P16, l0r_x88, (t0 * maxBatch) * 192, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2724,7 +2716,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2751,7 +2743,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P19, l0r_x101, (t0 * maxBatch) * 192 + 48, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2761,7 +2753,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_4(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P20, l0r_x88, (t0 * maxBatch) * 192 + 48, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2771,7 +2763,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_5(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2798,7 +2790,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_7(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_6(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P23, l0r_x101, (t0 * maxBatch) * 192 + 96, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2808,7 +2800,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_8(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_7(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P24, l0r_x88, (t0 * maxBatch) * 192 + 96, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2818,7 +2810,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_9(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_8(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -2833,7 +2825,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_10(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_9(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x32s192x32(gradients, P26, l0r_x101, (t0 * maxBatch) * 192 + 144, l0r_rin, (t0 * maxBatch) * 32, (t1 - t0) * batch);
         } else {
@@ -2843,7 +2835,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_11(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_10(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter48x48s192x48(gradients, P27, l0r_x88, (t0 * maxBatch) * 192 + 144, l0r_s0, (t0 * maxBatch) * 48, (t1 - t0) * batch);
         } else {
@@ -2853,7 +2845,7 @@ public final class PeepholeTagger {
         }
     }
 
-    private void adjointHoisted_l0r_12(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_11(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;

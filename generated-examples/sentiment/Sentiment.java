@@ -159,8 +159,6 @@ public final class Sentiment {
 
     private final float[] l1f_v4;
 
-    private final float[] l1f_v6;
-
     private final float[] l1f_v9;
 
     private final float[] l1f_v11;
@@ -341,7 +339,7 @@ public final class Sentiment {
             this.l0f_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
             this.l0f_v2 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_v3 = new float[size(1, maxBatch, 192)];
-            this.l0f_v5 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0f_v5 = new float[size(1, maxBatch, 192)];
             this.l0f_v7 = new float[size(maxSteps, maxBatch, 192)];
             this.l0f_v11 = new float[size(maxSteps, maxBatch, 64)];
             this.l0f_v14 = new float[size(1, maxBatch, 64)];
@@ -355,7 +353,7 @@ public final class Sentiment {
             this.l0r_s0 = new float[size(maxSteps + 1, maxBatch, 64)];
             this.l0r_v2 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_v3 = new float[size(1, maxBatch, 192)];
-            this.l0r_v5 = new float[size(maxSteps, maxBatch, 192)];
+            this.l0r_v5 = new float[size(1, maxBatch, 192)];
             this.l0r_v7 = new float[size(maxSteps, maxBatch, 192)];
             this.l0r_v11 = new float[size(maxSteps, maxBatch, 64)];
             this.l0r_v14 = new float[size(1, maxBatch, 64)];
@@ -370,7 +368,6 @@ public final class Sentiment {
             this.l1f_s1 = new float[size(maxSteps + 1, maxBatch, 32)];
             this.l1f_v3 = new float[size(maxSteps, maxBatch, 128)];
             this.l1f_v4 = new float[size(1, maxBatch, 128)];
-            this.l1f_v6 = new float[size(maxSteps, maxBatch, 128)];
             this.l1f_v9 = new float[size(1, maxBatch, 128)];
             this.l1f_v11 = new float[size(maxSteps, maxBatch, 32)];
             this.l1f_v13 = new float[size(maxSteps, maxBatch, 32)];
@@ -836,7 +833,6 @@ public final class Sentiment {
 
     private void forwardHoisted_l0f(int t0, int t1, int batch) {
         forwardHoisted_l0f_0(t0, t1, batch);
-        forwardHoisted_l0f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0f_0(int t0, int t1, int batch) {
@@ -845,21 +841,6 @@ public final class Sentiment {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked300x192(input, (t * maxBatch) * 300, l0f_w2, 0, l0f_v2, (t * maxBatch) * 192, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l0f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P2 + i);
-                        v0.add(v1).intoArray(l0f_v5, (r) * 192 + i);
-                    }
-                }
             }
         }
     }
@@ -883,9 +864,10 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                        v0.add(v1).intoArray(l0f_v7, (r) * 192 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        e5.intoArray(l0f_v5, (b) * 192 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v3, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        e7.intoArray(l0f_v7, (r) * 192 + i);
                     }
                 }
             }
@@ -895,7 +877,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + i));
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + i));
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -909,7 +891,7 @@ public final class Sentiment {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (r) * 64 + i);
-                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i));
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (b) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 64 + i));
                         e14.intoArray(l0f_v14, (b) * 64 + i);
                     }
                 }
@@ -937,7 +919,7 @@ public final class Sentiment {
                         FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
                         e15.intoArray(l0f_v15, (r) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v11, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (r) * 192 + 128 + i));
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i).add(e18);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (b) * 192 + 128 + i).add(e18);
                         e19.intoArray(l0f_v19, (b) * 64 + i);
                     }
                 }
@@ -990,9 +972,10 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0f_v3, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P3 + i);
-                        v0.add(v1).intoArray(l0f_v7, (b) * 192 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0f_v2, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P2 + i));
+                        e5.intoArray(l0f_v5, (b) * 192 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0f_v3, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P3 + i));
+                        e7.intoArray(l0f_v7, (b) * 192 + i);
                     }
                 }
             }
@@ -1002,7 +985,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + i));
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0f_v5, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + i));
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1016,7 +999,7 @@ public final class Sentiment {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0f_v11, (b) * 64 + i);
-                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + 64 + i));
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0f_v5, (b) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + 64 + i));
                         e14.intoArray(l0f_v14, (b) * 64 + i);
                     }
                 }
@@ -1044,7 +1027,7 @@ public final class Sentiment {
                         FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
                         e15.intoArray(l0f_v15, (b) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0f_v11, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0f_v7, (b) * 192 + 128 + i));
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (r) * 192 + 128 + i).add(e18);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0f_v5, (b) * 192 + 128 + i).add(e18);
                         e19.intoArray(l0f_v19, (b) * 64 + i);
                     }
                 }
@@ -1148,6 +1131,13 @@ public final class Sentiment {
                 }
             }
         }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0f_x52, (r) * 192, l0f_x54, (r) * 192, 64);
+                System.arraycopy(l0f_x52, (r) * 192 + 64, l0f_x54, (r) * 192 + 64, 64);
+            }
+        }
     }
 
     private void adjointStep_l0f_2(int t0, int t1, int batch) {
@@ -1181,20 +1171,9 @@ public final class Sentiment {
         adjointHoisted_l0f_0(t0, t1, batch);
         adjointHoisted_l0f_1(t0, t1, batch);
         adjointHoisted_l0f_2(t0, t1, batch);
-        adjointHoisted_l0f_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0f_0(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                System.arraycopy(l0f_x52, (r) * 192, l0f_x54, (r) * 192, 64);
-                System.arraycopy(l0f_x52, (r) * 192 + 64, l0f_x54, (r) * 192 + 64, 64);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x300(gradients, P0, l0f_x54, (t0 * maxBatch) * 192, input, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
@@ -1204,7 +1183,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x64(gradients, P1, l0f_x52, (t0 * maxBatch) * 192, l0f_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
@@ -1214,7 +1193,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0f_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0f_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1322,7 +1301,6 @@ public final class Sentiment {
 
     private void forwardHoisted_l0r(int t0, int t1, int batch) {
         forwardHoisted_l0r_0(t0, t1, batch);
-        forwardHoisted_l0r_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l0r_0(int t0, int t1, int batch) {
@@ -1331,21 +1309,6 @@ public final class Sentiment {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked300x192(l0r_rin, (t * maxBatch) * 300, l0r_w2, 0, l0r_v2, (t * maxBatch) * 192, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l0r_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v2, (r) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P6 + i);
-                        v0.add(v1).intoArray(l0r_v5, (r) * 192 + i);
-                    }
-                }
             }
         }
     }
@@ -1369,9 +1332,10 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                        v0.add(v1).intoArray(l0r_v7, (r) * 192 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0r_v2, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        e5.intoArray(l0r_v5, (b) * 192 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0r_v3, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        e7.intoArray(l0r_v7, (r) * 192 + i);
                     }
                 }
             }
@@ -1381,7 +1345,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + i));
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + i));
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1395,7 +1359,7 @@ public final class Sentiment {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0r_v11, (r) * 64 + i);
-                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i));
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (b) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 64 + i));
                         e14.intoArray(l0r_v14, (b) * 64 + i);
                     }
                 }
@@ -1423,7 +1387,7 @@ public final class Sentiment {
                         FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
                         e15.intoArray(l0r_v15, (r) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0r_v11, (r) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v7, (r) * 192 + 128 + i));
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i).add(e18);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (b) * 192 + 128 + i).add(e18);
                         e19.intoArray(l0r_v19, (b) * 64 + i);
                     }
                 }
@@ -1476,9 +1440,10 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 192; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l0r_v3, (b) * 192 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P7 + i);
-                        v0.add(v1).intoArray(l0r_v7, (b) * 192 + i);
+                        FloatVector e5 = FloatVector.fromArray(SPECIES, l0r_v2, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P6 + i));
+                        e5.intoArray(l0r_v5, (b) * 192 + i);
+                        FloatVector e7 = FloatVector.fromArray(SPECIES, l0r_v3, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, parameters, P7 + i));
+                        e7.intoArray(l0r_v7, (b) * 192 + i);
                     }
                 }
             }
@@ -1488,7 +1453,7 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 64; i += 8) {
-                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + i));
+                        FloatVector e10 = FloatVector.fromArray(SPECIES, l0r_v5, (b) * 192 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + i));
                         FloatVector e11x = e10.mul(0.5f).min(7.905311f).max(-7.905311f);
                         FloatVector e11x2 = e11x.mul(e11x);
                         FloatVector e11p = e11x2.fma(-2.7607684E-16f, 2.000188E-13f);
@@ -1502,7 +1467,7 @@ public final class Sentiment {
                         e11q = e11x2.fma(e11q, FloatVector.broadcast(SPECIES, 0.004893525f));
                         FloatVector e11 = (e11x.mul(e11p).div(e11q)).mul(0.5f).add(0.5f);
                         e11.intoArray(l0r_v11, (b) * 64 + i);
-                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + 64 + i));
+                        FloatVector e14 = FloatVector.fromArray(SPECIES, l0r_v5, (b) * 192 + 64 + i).add(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + 64 + i));
                         e14.intoArray(l0r_v14, (b) * 64 + i);
                     }
                 }
@@ -1530,7 +1495,7 @@ public final class Sentiment {
                         FloatVector e15 = (e15x.mul(e15p).div(e15q)).mul(0.5f).add(0.5f);
                         e15.intoArray(l0r_v15, (b) * 64 + i);
                         FloatVector e18 = FloatVector.fromArray(SPECIES, l0r_v11, (b) * 64 + i).mul(FloatVector.fromArray(SPECIES, l0r_v7, (b) * 192 + 128 + i));
-                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (r) * 192 + 128 + i).add(e18);
+                        FloatVector e19 = FloatVector.fromArray(SPECIES, l0r_v5, (b) * 192 + 128 + i).add(e18);
                         e19.intoArray(l0r_v19, (b) * 64 + i);
                     }
                 }
@@ -1634,6 +1599,13 @@ public final class Sentiment {
                 }
             }
         }
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                int r = t * maxBatch + b;
+                System.arraycopy(l0r_x52, (r) * 192, l0r_x54, (r) * 192, 64);
+                System.arraycopy(l0r_x52, (r) * 192 + 64, l0r_x54, (r) * 192 + 64, 64);
+            }
+        }
     }
 
     private void adjointStep_l0r_2(int t0, int t1, int batch) {
@@ -1667,20 +1639,9 @@ public final class Sentiment {
         adjointHoisted_l0r_0(t0, t1, batch);
         adjointHoisted_l0r_1(t0, t1, batch);
         adjointHoisted_l0r_2(t0, t1, batch);
-        adjointHoisted_l0r_3(t0, t1, batch);
     }
 
     private void adjointHoisted_l0r_0(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                System.arraycopy(l0r_x52, (r) * 192, l0r_x54, (r) * 192, 64);
-                System.arraycopy(l0r_x52, (r) * 192 + 64, l0r_x54, (r) * 192 + 64, 64);
-            }
-        }
-    }
-
-    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x300(gradients, P4, l0r_x54, (t0 * maxBatch) * 192, l0r_rin, (t0 * maxBatch) * 300, (t1 - t0) * batch);
         } else {
@@ -1690,7 +1651,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_1(int t0, int t1, int batch) {
         if (batch == maxBatch) {
             addOuter192x64(gradients, P5, l0r_x52, (t0 * maxBatch) * 192, l0r_s0, (t0 * maxBatch) * 64, (t1 - t0) * batch);
         } else {
@@ -1700,7 +1661,7 @@ public final class Sentiment {
         }
     }
 
-    private void adjointHoisted_l0r_3(int t0, int t1, int batch) {
+    private void adjointHoisted_l0r_2(int t0, int t1, int batch) {
         for (int t = t0; t < t1; t++) {
             for (int b = 0; b < batch; b++) {
                 int r = t * maxBatch + b;
@@ -1942,7 +1903,6 @@ public final class Sentiment {
 
     private void forwardHoisted_l1f(int t0, int t1, int batch) {
         forwardHoisted_l1f_0(t0, t1, batch);
-        forwardHoisted_l1f_1(t0, t1, batch);
     }
 
     private void forwardHoisted_l1f_0(int t0, int t1, int batch) {
@@ -1951,21 +1911,6 @@ public final class Sentiment {
         } else {
             for (int t = t0; t < t1; t++) {
                 gemmPacked128x128(out0, (t * maxBatch) * 128, l1f_w3, 0, l1f_v3, (t * maxBatch) * 128, batch, (t & 1) != 0);
-            }
-        }
-    }
-
-    private void forwardHoisted_l1f_1(int t0, int t1, int batch) {
-        for (int t = t0; t < t1; t++) {
-            for (int b = 0; b < batch; b++) {
-                int r = t * maxBatch + b;
-                 {
-                    for (int i = 0; i < 128; i += 8) {
-                        FloatVector v0 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 128 + i);
-                        FloatVector v1 = FloatVector.fromArray(SPECIES, parameters, P10 + i);
-                        v0.add(v1).intoArray(l1f_v6, (r) * 128 + i);
-                    }
-                }
             }
         }
     }
@@ -1990,7 +1935,8 @@ public final class Sentiment {
                 int r = t * maxBatch + b;
                  {
                     for (int i = 0; i < 128; i += 8) {
-                        FloatVector e7 = FloatVector.fromArray(SPECIES, l1f_v6, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, l1f_v4, (b) * 128 + i));
+                        FloatVector e6 = FloatVector.fromArray(SPECIES, l1f_v3, (r) * 128 + i).add(FloatVector.fromArray(SPECIES, parameters, P10 + i));
+                        FloatVector e7 = e6.add(FloatVector.fromArray(SPECIES, l1f_v4, (b) * 128 + i));
                         FloatVector e9 = e7.add(FloatVector.fromArray(SPECIES, parameters, P11 + i));
                         e9.intoArray(l1f_v9, (b) * 128 + i);
                     }
