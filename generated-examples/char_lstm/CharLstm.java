@@ -2346,16 +2346,21 @@ public final class CharLstm {
                 for (int jPass = 0; jPass < 16; jPass++) {
                     int j = (back ? 15 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += TILE_ROWS) {
-                        int a0 = ao + i * as + k0;
-                        int y0 = yo + i * ys + j;
-                        if (TILE_ROWS == 6) {
+                    int i = i0;
+                    if (TILE_ROWS == 6) {
+                        for (; i + 5 < i1; i += 6) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked1024x256Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked1024x256Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
-                        } else {
+                        }
+                    } else {
+                        for (; i + 3 < i1; i += 4) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked1024x256Tile4x2(a, a0, bm, bb, y, y0);
                             } else {
@@ -2678,16 +2683,21 @@ public final class CharLstm {
                 for (int jPass = 0; jPass < 4; jPass++) {
                     int j = (back ? 3 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 16384 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += TILE_ROWS) {
-                        int a0 = ao + i * as + k0;
-                        int y0 = yo + i * ys + j;
-                        if (TILE_ROWS == 6) {
+                    int i = i0;
+                    if (TILE_ROWS == 6) {
+                        for (; i + 5 < i1; i += 6) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked1024x65Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked1024x65Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
-                        } else {
+                        }
+                    } else {
+                        for (; i + 3 < i1; i += 4) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked1024x65Tile4x2(a, a0, bm, bb, y, y0);
                             } else {

@@ -2249,16 +2249,21 @@ public final class MnistRows {
                 for (int jPass = 0; jPass < 8; jPass++) {
                     int j = (back ? 7 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += TILE_ROWS) {
-                        int a0 = ao + i * as + k0;
-                        int y0 = yo + i * ys + j;
-                        if (TILE_ROWS == 6) {
+                    int i = i0;
+                    if (TILE_ROWS == 6) {
+                        for (; i + 5 < i1; i += 6) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked512x128Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked512x128Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
-                        } else {
+                        }
+                    } else {
+                        for (; i + 3 < i1; i += 4) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked512x128Tile4x2(a, a0, bm, bb, y, y0);
                             } else {
@@ -2581,16 +2586,21 @@ public final class MnistRows {
                 for (int jPass = 0; jPass < 1; jPass++) {
                     int j = (back ? 0 - jPass : jPass) * 16;
                     int bb = bo + (j / 16) * 8192 + j % 16 + k0 * 16;
-                    for (int i = i0; i < tiled; i += TILE_ROWS) {
-                        int a0 = ao + i * as + k0;
-                        int y0 = yo + i * ys + j;
-                        if (TILE_ROWS == 6) {
+                    int i = i0;
+                    if (TILE_ROWS == 6) {
+                        for (; i + 5 < i1; i += 6) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked512x28Tile6x2(a, a0, bm, bb, y, y0);
                             } else {
                                 gemmPacked512x28Tile6x2Add(a, a0, bm, bb, y, y0);
                             }
-                        } else {
+                        }
+                    } else {
+                        for (; i + 3 < i1; i += 4) {
+                            int a0 = ao + i * as + k0;
+                            int y0 = yo + i * ys + j;
                             if (k0Pass == 0) {
                                 gemmPacked512x28Tile4x2(a, a0, bm, bb, y, y0);
                             } else {

@@ -44,13 +44,16 @@ final class Kernels {
      */
     private static final String TILE_ROWS = "TILE_ROWS";
     /**
-     * Rows of the main tile at 512 bits, on every JDK: AVX-512's 32 vector registers hold 8 x 2 accumulators with
-     * the broadcasts hoisted, so the spill that set TILE_ROWS apart does not happen, and each load of B feeds 8 rows
-     * instead of 4 or 6. Kernel alone, Zen 5, m = 8 / 64 / 800: gemmPacked512x2048 on JDK 25 166-172 / - / 151-184 ->
-     * 194-201 / 208-210 / 210-212 GFLOP/s, on JDK 17 128 / - / 195-207 -> 202 / 196-205 / 197-205; 2048 x 512 at
-     * m = 8: 152 -> 193 (JDK 25), 113 -> 173 (JDK 17).
+     * Rows of the main tiles at 512 bits, on every JDK, largest first: AVX-512's 32 vector registers hold 12 x 2
+     * accumulators, so each load of B feeds 12 rows; the 8-row tile takes 8 to 11 rows left over (batch 8's
+     * recurrent product), so that the tails below it stay those of the narrower vectors. The 8-row tile over 4 or 6
+     * (kernel alone, Zen 5, m = 8 / 64 / 800: gemmPacked512x2048 on JDK 25 166-172 / - / 151-184 -> 194-201 /
+     * 208-210 / 210-212 GFLOP/s, on JDK 17 128 / - / 195-207 -> 202 / 196-205 / 197-205); 12 rows over 8 (kernel
+     * alone, the Intel AVX-512 machine of the benchmarks, m = 840, packed B in a segment on JDK 25: 133-145 -> 149-157
+     * GFLOP/s at K = 512, 162 -> 169 at K = 128; from an array on JDK 17: 127-130 -> 143 at K = 512, the same at
+     * K = 128); 14 rows spilled on JDK 25 (102-107 at K = 512).
      */
-    private static final int WIDE_BLOCK_ROWS = 8;
+    private static final int[] WIDE_TILE_ROWS = {12, 8};
     /** Row counts of the tiles that take a block's last rows (fewer than the main tile's), largest first. */
     private static final int[] TAIL_ROWS = {4, 2};
     /** Rows of B per pass of the main tiles over a deep K (see isDepthBlocked). */
@@ -293,13 +296,14 @@ final class Kernels {
         code.addStatement("boolean back = reverse ^ ((i0 / $L & 1) != 0)", ROW_BLOCK);
         if (blocked > 0 && isDepthBlocked(inner)) {
             // the main tiles a depth block at a time; the rows left to the tails follow with all of K
-            code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", TILE_ROWS, TILE_ROWS);
+            tiledRows(code);
             serpentine(code, "k0", inner / DEPTH_BLOCK, DEPTH_BLOCK, 0);
             serpentine(code, "j", blocked / panel, panel, 0);
             code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
-            code.beginControlFlow("for (int i = i0; i < tiled; i += $L)", TILE_ROWS);
-            code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
+            code.addStatement("int i = i0");
             byTileRows(code, rows -> {
+                code.beginControlFlow("for (; i + $L < i1; i += $L)", rows - 1, rows);
+                code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
                 // the first depth block sets y, the others add to it
                 code.beginControlFlow("if (k0Pass == 0)");
                 code.addStatement("$L(a, a0, bm, bb, y, y0)",
@@ -308,8 +312,9 @@ final class Kernels {
                 code.addStatement("$L(a, a0, bm, bb, y, y0)",
                         gemmTile(kernel, DEPTH_BLOCK, aStride, yStride, panelStride, true, rows, packed));
                 code.endControlFlow();
+                code.endControlFlow();
             });
-            code.endControlFlow().endControlFlow().endControlFlow();
+            code.endControlFlow().endControlFlow();
             serpentine(code, "j", blocked / panel, panel, 0);
             code.addStatement("int i = tiled");
         } else if (blocked > 0) {
@@ -423,11 +428,13 @@ final class Kernels {
 
     /**
      * {@code if (TILE_ROWS == 6) { body(6) } else { body(4) }}: the main tiles of both shapes, one chosen per JDK;
-     * at 512 bits only {@code body(8)}.
+     * at 512 bits {@code body(12); body(8)}, one after the other.
      */
     private void byTileRows(CodeBlock.Builder code, java.util.function.IntConsumer body) {
         if (hasWideRegisterFile(target)) {
-            body.accept(WIDE_BLOCK_ROWS);
+            for (int rows : WIDE_TILE_ROWS) {
+                body.accept(rows);
+            }
             return;
         }
         code.beginControlFlow("if ($L == $L)", TILE_ROWS, BLOCK_ROWS);
@@ -437,12 +444,29 @@ final class Kernels {
         code.endControlFlow();
     }
 
-    /** The generated constant {@link #TILE_ROWS}: the six-row tile on JDK 17, the four-row one after; 512 bits: 8. */
+    /**
+     * {@code int tiled}: the first row of the block that the main tiles (those of byTileRows) leave to the tails.
+     */
+    private void tiledRows(CodeBlock.Builder code) {
+        if (!hasWideRegisterFile(target)) {
+            code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", TILE_ROWS, TILE_ROWS);
+            return;
+        }
+        code.addStatement("int tiled = i0");
+        for (int rows : WIDE_TILE_ROWS) {
+            code.addStatement("tiled += (i1 - tiled) / $L * $L", rows, rows);
+        }
+    }
+
+    /**
+     * The generated constant {@link #TILE_ROWS}: the six-row tile on JDK 17, the four-row one after; 512 bits: the
+     * largest of WIDE_TILE_ROWS.
+     */
     static FieldSpec tileRowsField(Target target) {
         FieldSpec.Builder field = FieldSpec.builder(int.class, TILE_ROWS, Modifier.PRIVATE, Modifier.STATIC,
                 Modifier.FINAL);
         return hasWideRegisterFile(target)
-                ? field.addJavadoc("Rows of the products' main tile.\n").initializer("$L", WIDE_BLOCK_ROWS).build()
+                ? field.addJavadoc("Rows of the products' main tile.\n").initializer("$L", WIDE_TILE_ROWS[0]).build()
                 : field.addJavadoc("Rows of the products' main tile: the JIT of JDKs after 17 spills the six-row"
                                 + " one.\n")
                         .initializer("$T.version().feature() <= 17 ? $L : $L", Runtime.class, BLOCK_ROWS,
