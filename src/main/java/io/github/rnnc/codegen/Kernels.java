@@ -45,15 +45,17 @@ final class Kernels {
     private static final String TILE_ROWS = "TILE_ROWS";
     /**
      * Rows of the main tiles at 512 bits, on every JDK, largest first: AVX-512's 32 vector registers hold 12 x 2
-     * accumulators, so each load of B feeds 12 rows; the 8-row tile takes 8 to 11 rows left over (batch 8's
-     * recurrent product), so that the tails below it stay those of the narrower vectors. The 8-row tile over 4 or 6
-     * (kernel alone, Zen 5, m = 8 / 64 / 800: gemmPacked512x2048 on JDK 25 166-172 / - / 151-184 -> 194-201 /
-     * 208-210 / 210-212 GFLOP/s, on JDK 17 128 / - / 195-207 -> 202 / 196-205 / 197-205); 12 rows over 8 (kernel
-     * alone, the Intel AVX-512 machine of the benchmarks, m = 840, packed B in a segment on JDK 25: 133-145 -> 149-157
-     * GFLOP/s at K = 512, 162 -> 169 at K = 128; from an array on JDK 17: 127-130 -> 143 at K = 512, the same at
-     * K = 128); 14 rows spilled on JDK 25 (102-107 at K = 512).
+     * accumulators, so each load of B feeds 12 rows; the 8-row tile takes 8 to 11 rows left over (batch 8's recurrent
+     * product), so that no more than 7 rows reach the tails (TAIL_ROWS and an odd row). The 8-row tile over 4 or 6
+     * (kernel alone, Zen 5, m = 8 / 64 / 800: gemmPacked512x2048 on JDK 25 166-172 / - / 151-184 -> 194-201 / 208-210 /
+     * 210-212 GFLOP/s, on JDK 17 128 / - / 195-207 -> 202 / 196-205 / 197-205); 12 rows over 8 (kernel alone, the Intel
+     * AVX-512 machine of the benchmarks, m = 840, packed B in a segment on JDK 25: 133-145 -> 149-157 GFLOP/s at K =
+     * 512, 162 -> 169 at K = 128; from an array on JDK 17: 127-130 -> 143 at K = 512, the same at K = 128); 14 rows
+     * spilled on JDK 25 (102-107 at K = 512).
      */
     private static final int[] WIDE_TILE_ROWS = {12, 8};
+    /** The shallowest tile (rows of B) that takes the 12-row tile (see wideTileRows). */
+    private static final int WIDE_TILE_MIN_DEPTH = 128;
     /** Row counts of the tiles that take a block's last rows (fewer than the main tile's), largest first. */
     private static final int[] TAIL_ROWS = {4, 2};
     /** Rows of B per pass of the main tiles over a deep K (see isDepthBlocked). */
@@ -296,12 +298,12 @@ final class Kernels {
         code.addStatement("boolean back = reverse ^ ((i0 / $L & 1) != 0)", ROW_BLOCK);
         if (blocked > 0 && isDepthBlocked(inner)) {
             // the main tiles a depth block at a time; the rows left to the tails follow with all of K
-            tiledRows(code);
+            tiledRows(code, DEPTH_BLOCK);
             serpentine(code, "k0", inner / DEPTH_BLOCK, DEPTH_BLOCK, 0);
             serpentine(code, "j", blocked / panel, panel, 0);
             code.addStatement("int bb = $L + k0 * $L", panelBase, panelStride);
             code.addStatement("int i = i0");
-            byTileRows(code, rows -> {
+            byTileRows(code, DEPTH_BLOCK, rows -> {
                 code.beginControlFlow("for (; i + $L < i1; i += $L)", rows - 1, rows);
                 code.addStatement("int a0 = ao + i * as + k0").addStatement("int y0 = yo + i * ys + j");
                 // the first depth block sets y, the others add to it
@@ -320,7 +322,7 @@ final class Kernels {
         } else if (blocked > 0) {
             serpentine(code, "j", blocked / panel, panel, 0);
             code.addStatement("int i = i0");
-            byTileRows(code, rows -> {
+            byTileRows(code, inner, rows -> {
                 code.beginControlFlow("for (; i + $L < i1; i += $L)", rows - 1, rows);
                 code.addStatement("$L(a, ao + i * as, bm, $L, y, yo + i * ys + j)",
                         gemmTile(kernel, inner, aStride, yStride, panelStride, false, rows, packed), panelBase);
@@ -428,11 +430,12 @@ final class Kernels {
 
     /**
      * {@code if (TILE_ROWS == 6) { body(6) } else { body(4) }}: the main tiles of both shapes, one chosen per JDK;
-     * at 512 bits {@code body(12); body(8)}, one after the other.
+     * at 512 bits {@code body(12); body(8)}, one after the other, or only {@code body(8)} for a tile of a shallow
+     * {@code depth} (see wideTileRows).
      */
-    private void byTileRows(CodeBlock.Builder code, java.util.function.IntConsumer body) {
+    private void byTileRows(CodeBlock.Builder code, int depth, java.util.function.IntConsumer body) {
         if (hasWideRegisterFile(target)) {
-            for (int rows : WIDE_TILE_ROWS) {
+            for (int rows : wideTileRows(depth)) {
                 body.accept(rows);
             }
             return;
@@ -447,15 +450,24 @@ final class Kernels {
     /**
      * {@code int tiled}: the first row of the block that the main tiles (those of byTileRows) leave to the tails.
      */
-    private void tiledRows(CodeBlock.Builder code) {
+    private void tiledRows(CodeBlock.Builder code, int depth) {
         if (!hasWideRegisterFile(target)) {
             code.addStatement("int tiled = i0 + (i1 - i0) / $L * $L", TILE_ROWS, TILE_ROWS);
             return;
         }
         code.addStatement("int tiled = i0");
-        for (int rows : WIDE_TILE_ROWS) {
+        for (int rows : wideTileRows(depth)) {
             code.addStatement("tiled += (i1 - tiled) / $L * $L", rows, rows);
         }
+    }
+
+    /**
+     * The main tiles at 512 bits for a tile over {@code depth} rows of B: below WIDE_TILE_MIN_DEPTH the 12-row tile
+     * ran slower than the 8-row one on JDK 25 (kernel alone, m = 96: 105 against 158 GFLOP/s at K = 64, 99 against
+     * 142 at K = 32; on JDK 17 it was 160 against 150 at K = 64), so shallow products keep the 8-row tile alone.
+     */
+    private static int[] wideTileRows(int depth) {
+        return depth >= WIDE_TILE_MIN_DEPTH ? WIDE_TILE_ROWS : new int[] {WIDE_TILE_ROWS[1]};
     }
 
     /**
