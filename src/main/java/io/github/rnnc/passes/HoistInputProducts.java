@@ -68,7 +68,8 @@ public final class HoistInputProducts {
         }
     }
 
+    /** What the step's fused loops take (see FuseElementwise), and the views of them. */
     private static boolean isElementwise(Op op) {
-        return op instanceof Op.Binary || op instanceof Op.Unary || op instanceof Op.Slice || op instanceof Op.Concat;
+        return FuseElementwise.fusable(op) || op instanceof Op.Slice || op instanceof Op.Concat;
     }
 }
