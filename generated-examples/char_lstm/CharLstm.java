@@ -240,6 +240,11 @@ public final class CharLstm {
 
     private boolean packed;
 
+    /**
+     * applyGradients() changed parameters() after the weights were last packed.
+     */
+    private boolean updatedSincePacking;
+
     private boolean packedForBackward;
 
     private boolean packedInputForBackward;
@@ -562,9 +567,13 @@ public final class CharLstm {
         pack_l0f();
         pack_l1f();
         pack_l2();
-        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
-        packed = true;
         packedForBackward = false;
+        if (updatedSincePacking) {
+            updatedSincePacking = false;
+        } else {
+            System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+            packed = true;
+        }
     }
 
     private void packWeightsForBackward(boolean withInputGradients) {
@@ -790,6 +799,7 @@ public final class CharLstm {
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) * inverseRoot2) + 1.0E-8f)));
         }
         packed = false;
+        updatedSincePacking = true;
         streamPacked = false;
     }
 

@@ -163,6 +163,11 @@ public final class Forecast {
 
     private boolean packed;
 
+    /**
+     * applyGradients() changed parameters() after the weights were last packed.
+     */
+    private boolean updatedSincePacking;
+
     private boolean packedForBackward;
 
     private boolean packedInputForBackward;
@@ -442,9 +447,13 @@ public final class Forecast {
         pack_l0f();
         pack_l1f();
         pack_l2();
-        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
-        packed = true;
         packedForBackward = false;
+        if (updatedSincePacking) {
+            updatedSincePacking = false;
+        } else {
+            System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+            packed = true;
+        }
     }
 
     private void packWeightsForBackward(boolean withInputGradients) {
@@ -655,6 +664,7 @@ public final class Forecast {
             parameters[i] = (parameters[i] - (buffer * 0.01f));
         }
         packed = false;
+        updatedSincePacking = true;
         streamPacked = false;
     }
 

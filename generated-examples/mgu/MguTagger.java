@@ -165,6 +165,11 @@ public final class MguTagger {
 
     private boolean packed;
 
+    /**
+     * applyGradients() changed parameters() after the weights were last packed.
+     */
+    private boolean updatedSincePacking;
+
     private boolean packedForBackward;
 
     private boolean packedInputForBackward;
@@ -443,9 +448,13 @@ public final class MguTagger {
         }
         pack_l0f();
         pack_l1();
-        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
-        packed = true;
         packedForBackward = false;
+        if (updatedSincePacking) {
+            updatedSincePacking = false;
+        } else {
+            System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+            packed = true;
+        }
     }
 
     private void packWeightsForBackward(boolean withInputGradients) {
@@ -636,6 +645,7 @@ public final class MguTagger {
             parameters[i] = (parameters[i] - ((g * 0.001f) / ((float) Math.sqrt(square) + 1.0E-8f)));
         }
         packed = false;
+        updatedSincePacking = true;
         streamPacked = false;
     }
 

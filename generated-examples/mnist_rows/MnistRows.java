@@ -160,6 +160,11 @@ public final class MnistRows {
 
     private boolean packed;
 
+    /**
+     * applyGradients() changed parameters() after the weights were last packed.
+     */
+    private boolean updatedSincePacking;
+
     private boolean packedForBackward;
 
     private boolean packedInputForBackward;
@@ -435,9 +440,13 @@ public final class MnistRows {
         }
         pack_l0f();
         pack_l1();
-        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
-        packed = true;
         packedForBackward = false;
+        if (updatedSincePacking) {
+            updatedSincePacking = false;
+        } else {
+            System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+            packed = true;
+        }
     }
 
     private void packWeightsForBackward(boolean withInputGradients) {
@@ -632,6 +641,7 @@ public final class MnistRows {
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) * inverseRoot2) + 1.0E-8f)));
         }
         packed = false;
+        updatedSincePacking = true;
         streamPacked = false;
     }
 

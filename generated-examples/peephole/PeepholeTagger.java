@@ -414,6 +414,11 @@ public final class PeepholeTagger {
 
     private boolean packed;
 
+    /**
+     * applyGradients() changed parameters() after the weights were last packed.
+     */
+    private boolean updatedSincePacking;
+
     private boolean packedForBackward;
 
     private boolean packedInputForBackward;
@@ -787,9 +792,13 @@ public final class PeepholeTagger {
         pack_l0f();
         pack_l0r();
         pack_l1();
-        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
-        packed = true;
         packedForBackward = false;
+        if (updatedSincePacking) {
+            updatedSincePacking = false;
+        } else {
+            System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+            packed = true;
+        }
     }
 
     private void packWeightsForBackward(boolean withInputGradients) {
@@ -940,6 +949,7 @@ public final class PeepholeTagger {
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) * inverseRoot2) + 1.0E-8f)));
         }
         packed = false;
+        updatedSincePacking = true;
     }
 
     /**

@@ -304,6 +304,11 @@ public final class Sentiment {
 
     private boolean packed;
 
+    /**
+     * applyGradients() changed parameters() after the weights were last packed.
+     */
+    private boolean updatedSincePacking;
+
     private boolean packedForBackward;
 
     private boolean packedInputForBackward;
@@ -627,9 +632,13 @@ public final class Sentiment {
         pack_l0r();
         pack_l1f();
         pack_l2();
-        System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
-        packed = true;
         packedForBackward = false;
+        if (updatedSincePacking) {
+            updatedSincePacking = false;
+        } else {
+            System.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT);
+            packed = true;
+        }
     }
 
     private void packWeightsForBackward(boolean withInputGradients) {
@@ -772,6 +781,7 @@ public final class Sentiment {
             parameters[i] = (parameters[i] - ((m * stepSize) / (((float) Math.sqrt(v) * inverseRoot2) + 1.0E-8f)));
         }
         packed = false;
+        updatedSincePacking = true;
     }
 
     /**

@@ -14,6 +14,9 @@ import javax.lang.model.element.Modifier;
  * (torch.nn.utils.clip_grad_norm_; clip_value clamps each gradient element first, as clip_grad_value_).
  */
 final class Optimizer {
+    /** The field that tells packWeights() an update changed the parameters since it last packed them. */
+    static final String UPDATED = "updatedSincePacking";
+
     private Optimizer() {
     }
 
@@ -125,7 +128,7 @@ final class Optimizer {
         }
         update.emit(method, target);
         // the weights changed: the next forward repacks them without first comparing every one with its copy
-        method.addStatement("packed = false");
+        method.addStatement("packed = false").addStatement("$L = true", UPDATED);
         if (streaming) {
             method.addCode(StreamingEmitter.markStale());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.rnnc.CompileRequest.Backend;
 import io.github.rnnc.CompileRequest.Precision;
@@ -425,6 +426,49 @@ class GeneratedClassContractTest {
                             + param.name() + " at " + index);
                 }
             }
+        }
+    }
+
+    /**
+     * After an optimizer step the packing takes no copy of parameters() to compare with (a training loop's next call
+     * repacks anyway), so the calls after it pack again until one takes the copy: writes into the live array after
+     * an update, and after each of the forward calls that follow it, must still reach the next call.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void writesAfterAnOptimizerStepAreSeenByTheNextCall(String name, Backend backend, Precision precision)
+            throws ReflectiveOperationException {
+        GeneratedClasses.Network network = compile(name, backend, precision);
+        GeneratedNetwork net = network.instantiate(MAX_BATCH, MAX_STEPS);
+        assumeTrue(net.acceptsLabels() || net.acceptsTargets(), "a network with a train block");
+        net.initialize(3);
+        int batch = 2;
+        int steps = 3;
+        Random random = new Random(6);
+        double[] x = Specs.uniform(random, batch * steps * net.inputSize(), 1.0);
+        if (net.acceptsLabels()) {
+            int[] labels = new int[net.labelCount(batch, steps)];
+            Arrays.setAll(labels, i -> random.nextInt(net.outputSize()));
+            net.computeGradients(x, labels, batch, steps, null);
+        } else {
+            net.computeGradients(x, Specs.uniform(random, net.outputLength(batch, steps), 1.0), batch, steps, null);
+        }
+        double[] before = net.parameters();
+        net.type().getMethod("applyGradients").invoke(net.instance());
+        assertFalse(Arrays.equals(before, net.parameters()), "the update changed the parameters");
+        // the updated parameters; then back to those before the update, the copy the last packing before it took;
+        // then a write into one element and back
+        int index = net.parameterList().get(0).offset();
+        for (int call = 0; call < 4; call++) {
+            if (call == 1) {
+                net.setParameters(before);
+            } else if (call > 1) {
+                net.setParameterElement(index, net.parameterElement(index) + (call == 2 ? 0.25 : -0.25));
+            }
+            GeneratedNetwork fresh = network.instantiate(MAX_BATCH, MAX_STEPS);
+            fresh.setParameters(net.parameters());
+            assertArrayEquals(fresh.forward(x, batch, steps, null), net.forward(x, batch, steps, null),
+                    "forward " + (call + 1) + " after the update");
         }
     }
 
