@@ -407,8 +407,9 @@ final class ApiEmitter {
         }
         // After an optimizer step the next call is most likely another training step, which repacks after its own
         // update whatever parameters() holds: the copy that lets a later call skip the packing is taken only by a
-        // packing that follows no update (trainStep, LSTM H = 256, batch 1, the AMD EPYC machine of the benchmarks,
-        // alternated runs: 5.80 -> 5.54 ms). packed stays false, so the next call packs again without comparing.
+        // packing that follows no update (trainStep, batch 1, JDK 25, the AMD EPYC machine of the benchmarks, JMH
+        // runs alternated three times, means: LSTM H = 256 7.40 -> 6.61 ms, each run +-10-20 %; H = 128 1.45 -> 1.42
+        // ms). packed stays false, so the next call packs again without comparing.
         return method.beginControlFlow("if ($L)", Optimizer.UPDATED)
                 .addStatement("$L = false", Optimizer.UPDATED)
                 .nextControlFlow("else")
