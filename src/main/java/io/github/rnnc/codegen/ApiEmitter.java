@@ -401,9 +401,12 @@ final class ApiEmitter {
             }
         }
         method.addStatement("packedForBackward = false");
+        CodeBlock snapshot = CodeBlock.builder()
+                .addStatement("$T.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT)", System.class)
+                .addStatement("packed = true")
+                .build();
         if (network.training().isEmpty()) {
-            return method.addStatement("$T.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT)",
-                    System.class).addStatement("packed = true").build();
+            return method.addCode(snapshot).build();
         }
         // After an optimizer step the next call is most likely another training step, which repacks after its own
         // update whatever parameters() holds: the copy that lets a later call skip the packing is taken only by a
@@ -413,8 +416,7 @@ final class ApiEmitter {
         return method.beginControlFlow("if ($L)", Optimizer.UPDATED)
                 .addStatement("$L = false", Optimizer.UPDATED)
                 .nextControlFlow("else")
-                .addStatement("$T.arraycopy(parameters, 0, packedParameters, 0, PARAMETER_COUNT)", System.class)
-                .addStatement("packed = true")
+                .addCode(snapshot)
                 .endControlFlow()
                 .build();
     }

@@ -447,29 +447,31 @@ class GeneratedClassContractTest {
         Random random = new Random(6);
         double[] x = Specs.uniform(random, batch * steps * net.inputSize(), 1.0);
         if (net.acceptsLabels()) {
-            int[] labels = new int[net.labelCount(batch, steps)];
-            Arrays.setAll(labels, i -> random.nextInt(net.outputSize()));
-            net.computeGradients(x, labels, batch, steps, null);
+            net.computeGradients(x, Specs.labels(random, net.labelCount(batch, steps), net.outputSize()), batch, steps,
+                    null);
         } else {
             net.computeGradients(x, Specs.uniform(random, net.outputLength(batch, steps), 1.0), batch, steps, null);
         }
         double[] before = net.parameters();
         net.type().getMethod("applyGradients").invoke(net.instance());
         assertFalse(Arrays.equals(before, net.parameters()), "the update changed the parameters");
-        // the updated parameters; then back to those before the update, the copy the last packing before it took;
-        // then a write into one element and back
+        assertForwardAsFresh(network, net, x, batch, steps, "the first forward after the update");
+        // back to the parameters before the update: the copy the last packing before it took
+        net.setParameters(before);
+        assertForwardAsFresh(network, net, x, batch, steps, "the second forward, parameters as before the update");
         int index = net.parameterList().get(0).offset();
-        for (int call = 0; call < 4; call++) {
-            if (call == 1) {
-                net.setParameters(before);
-            } else if (call > 1) {
-                net.setParameterElement(index, net.parameterElement(index) + (call == 2 ? 0.25 : -0.25));
-            }
-            GeneratedNetwork fresh = network.instantiate(MAX_BATCH, MAX_STEPS);
-            fresh.setParameters(net.parameters());
-            assertArrayEquals(fresh.forward(x, batch, steps, null), net.forward(x, batch, steps, null),
-                    "forward " + (call + 1) + " after the update");
-        }
+        net.setParameterElement(index, net.parameterElement(index) + 0.25);
+        assertForwardAsFresh(network, net, x, batch, steps, "the third forward, after a write at " + index);
+        net.setParameterElement(index, net.parameterElement(index) - 0.25);
+        assertForwardAsFresh(network, net, x, batch, steps, "the fourth forward, after writing it back");
+    }
+
+    /** net.forward equals the forward of a new instance given net's parameters. */
+    private static void assertForwardAsFresh(GeneratedClasses.Network network, GeneratedNetwork net, double[] x,
+            int batch, int steps, String message) {
+        GeneratedNetwork fresh = network.instantiate(MAX_BATCH, MAX_STEPS);
+        fresh.setParameters(net.parameters());
+        assertArrayEquals(fresh.forward(x, batch, steps, null), net.forward(x, batch, steps, null), message);
     }
 
     static Stream<Arguments> backends() {

@@ -139,10 +139,7 @@ class SegmentWeightsTest {
         double lossExpected;
         double lossActual;
         if (labels) {
-            int[] y = new int[positions];
-            for (int i = 0; i < y.length; i++) {
-                y[i] = random.nextInt(expected.outputSize());
-            }
+            int[] y = Specs.labels(random, positions, expected.outputSize());
             lossExpected = expected.computeGradients(x, y, batch, steps, lengths);
             lossActual = actual.computeGradients(x, y, batch, steps, lengths);
         } else {

@@ -77,4 +77,13 @@ public final class Specs {
         }
         return values;
     }
+
+    /** {@code n} class labels uniform in [0, classes). */
+    public static int[] labels(Random random, int n, int classes) {
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(classes);
+        }
+        return labels;
+    }
 }
