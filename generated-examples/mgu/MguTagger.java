@@ -2102,7 +2102,7 @@ public final class MguTagger {
                 int i = i1 - 1;
                 for (int jPass = 0; jPass < 1; jPass++) {
                     int j = (back ? 0 - jPass : jPass) * 32;
-                    gemmPacked64x40s128x40Row4(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
+                    gemmPacked64x40s128x40Row4x2(a, ao + i * as, bm, bo + (j / 16) * 1024 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int j = 32; j < 40; j += 8) {
@@ -2139,24 +2139,33 @@ public final class MguTagger {
         }
     }
 
-    private static void gemmPacked64x40s128x40Row4(float[] a, int a0, float[] bm, int bb, float[] y,
-            int y0) {
+    private static void gemmPacked64x40s128x40Row4x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
         FloatVector c03 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 64; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 64; k += 2) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 1024);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 1032);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
-            c02 = b2.fma(x0, c02);
-            c03 = b3.fma(x0, c03);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            c02 = FloatVector.fromArray(SPECIES, bm, bk + 1024).fma(x0, c02);
+            c03 = FloatVector.fromArray(SPECIES, bm, bk + 1032).fma(x0, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            c12 = FloatVector.fromArray(SPECIES, bm, bk + 1040).fma(x1, c12);
+            c13 = FloatVector.fromArray(SPECIES, bm, bk + 1048).fma(x1, c13);
         }
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
+        c02 = c02.add(c12);
+        c03 = c03.add(c13);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
         c02.intoArray(y, y0 + 16);

@@ -2690,7 +2690,7 @@ public final class MnistRows {
                 int i = i1 - 1;
                 for (int jPass = 0; jPass < 1; jPass++) {
                     int j = (back ? 0 - jPass : jPass) * 16;
-                    gemmPacked512x28Row2(a, ao + i * as, bm, bo + (j / 16) * 8192 + j % 16, y, yo + i * ys + j);
+                    gemmPacked512x28Row2x4(a, ao + i * as, bm, bo + (j / 16) * 8192 + j % 16, y, yo + i * ys + j);
                 }
             }
             for (int j = 16; j < 24; j += 8) {
@@ -2736,18 +2736,37 @@ public final class MnistRows {
         }
     }
 
-    private static void gemmPacked512x28Row2(float[] a, int a0, float[] bm, int bb, float[] y,
+    private static void gemmPacked512x28Row2x4(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 512; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 512; k += 4) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + k + 2]);
+            c20 = FloatVector.fromArray(SPECIES, bm, bk + 32).fma(x2, c20);
+            c21 = FloatVector.fromArray(SPECIES, bm, bk + 40).fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + k + 3]);
+            c30 = FloatVector.fromArray(SPECIES, bm, bk + 48).fma(x3, c30);
+            c31 = FloatVector.fromArray(SPECIES, bm, bk + 56).fma(x3, c31);
         }
+        c00 = c00.add(c20);
+        c01 = c01.add(c21);
+        c10 = c10.add(c30);
+        c11 = c11.add(c31);
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
     }

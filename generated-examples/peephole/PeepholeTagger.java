@@ -4054,30 +4054,39 @@ public final class PeepholeTagger {
                 int i = i1 - 1;
                 for (int jPass = 0; jPass < 1; jPass++) {
                     int j = (back ? 0 - jPass : jPass) * 32;
-                    gemmPacked48x32s192x32Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                    gemmPacked48x32s192x32Row4x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
     }
 
-    private static void gemmPacked48x32s192x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
-            int y0) {
+    private static void gemmPacked48x32s192x32Row4x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
         FloatVector c03 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 48; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k += 2) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
-            c02 = b2.fma(x0, c02);
-            c03 = b3.fma(x0, c03);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            c02 = FloatVector.fromArray(SPECIES, bm, bk + 768).fma(x0, c02);
+            c03 = FloatVector.fromArray(SPECIES, bm, bk + 776).fma(x0, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            c12 = FloatVector.fromArray(SPECIES, bm, bk + 784).fma(x1, c12);
+            c13 = FloatVector.fromArray(SPECIES, bm, bk + 792).fma(x1, c13);
         }
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
+        c02 = c02.add(c12);
+        c03 = c03.add(c13);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
         c02.intoArray(y, y0 + 16);
@@ -4263,60 +4272,88 @@ public final class PeepholeTagger {
                 if (back) {
                     for (int jPass = 0; jPass < 1; jPass++) {
                         int j = 32 + (back ? 0 - jPass : jPass) * 16;
-                        gemmPacked48x48s192x48Row2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                        gemmPacked48x48s192x48Row2x4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                     }
                     for (int jPass = 0; jPass < 1; jPass++) {
                         int j = (back ? 0 - jPass : jPass) * 32;
-                        gemmPacked48x48s192x48Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                        gemmPacked48x48s192x48Row4x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                     }
                 } else {
                     for (int jPass = 0; jPass < 1; jPass++) {
                         int j = (back ? 0 - jPass : jPass) * 32;
-                        gemmPacked48x48s192x48Row4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                        gemmPacked48x48s192x48Row4x2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                     }
                     for (int jPass = 0; jPass < 1; jPass++) {
                         int j = 32 + (back ? 0 - jPass : jPass) * 16;
-                        gemmPacked48x48s192x48Row2(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
+                        gemmPacked48x48s192x48Row2x4(a, ao + i * as, bm, bo + (j / 16) * 768 + j % 16, y, yo + i * ys + j);
                     }
                 }
             }
         }
     }
 
-    private static void gemmPacked48x48s192x48Row2(float[] a, int a0, float[] bm, int bb, float[] y,
-            int y0) {
+    private static void gemmPacked48x48s192x48Row2x4(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 48; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k += 4) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, a[a0 + k + 2]);
+            c20 = FloatVector.fromArray(SPECIES, bm, bk + 32).fma(x2, c20);
+            c21 = FloatVector.fromArray(SPECIES, bm, bk + 40).fma(x2, c21);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, a[a0 + k + 3]);
+            c30 = FloatVector.fromArray(SPECIES, bm, bk + 48).fma(x3, c30);
+            c31 = FloatVector.fromArray(SPECIES, bm, bk + 56).fma(x3, c31);
         }
+        c00 = c00.add(c20);
+        c01 = c01.add(c21);
+        c10 = c10.add(c30);
+        c11 = c11.add(c31);
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
     }
 
-    private static void gemmPacked48x48s192x48Row4(float[] a, int a0, float[] bm, int bb, float[] y,
-            int y0) {
+    private static void gemmPacked48x48s192x48Row4x2(float[] a, int a0, float[] bm, int bb,
+            float[] y, int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
         FloatVector c03 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 48; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 48; k += 2) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 768);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 776);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
-            c02 = b2.fma(x0, c02);
-            c03 = b3.fma(x0, c03);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            c02 = FloatVector.fromArray(SPECIES, bm, bk + 768).fma(x0, c02);
+            c03 = FloatVector.fromArray(SPECIES, bm, bk + 776).fma(x0, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            c12 = FloatVector.fromArray(SPECIES, bm, bk + 784).fma(x1, c12);
+            c13 = FloatVector.fromArray(SPECIES, bm, bk + 792).fma(x1, c13);
         }
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
+        c02 = c02.add(c12);
+        c03 = c03.add(c13);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
         c02.intoArray(y, y0 + 16);

@@ -3136,30 +3136,39 @@ public final class Sentiment {
                 int i = i1 - 1;
                 for (int jPass = 0; jPass < 1; jPass++) {
                     int j = (back ? 0 - jPass : jPass) * 32;
-                    gemmPacked128x32Row4(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
+                    gemmPacked128x32Row4x2(a, ao + i * as, bm, bo + (j / 16) * 2048 + j % 16, y, yo + i * ys + j);
                 }
             }
         }
     }
 
-    private static void gemmPacked128x32Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+    private static void gemmPacked128x32Row4x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
         FloatVector c03 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 128; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 128; k += 2) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 2048);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 2056);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
-            c02 = b2.fma(x0, c02);
-            c03 = b3.fma(x0, c03);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            c02 = FloatVector.fromArray(SPECIES, bm, bk + 2048).fma(x0, c02);
+            c03 = FloatVector.fromArray(SPECIES, bm, bk + 2056).fma(x0, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            c12 = FloatVector.fromArray(SPECIES, bm, bk + 2064).fma(x1, c12);
+            c13 = FloatVector.fromArray(SPECIES, bm, bk + 2072).fma(x1, c13);
         }
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
+        c02 = c02.add(c12);
+        c03 = c03.add(c13);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
         c02.intoArray(y, y0 + 16);
@@ -3345,7 +3354,7 @@ public final class Sentiment {
                 if (back) {
                     for (int jPass = 0; jPass < 1; jPass++) {
                         int j = 256 + (back ? 0 - jPass : jPass) * 32;
-                        gemmPacked192x300Row4(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                        gemmPacked192x300Row4x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                     }
                     for (int jPass = 0; jPass < 4; jPass++) {
                         int j = (back ? 3 - jPass : jPass) * 64;
@@ -3358,7 +3367,7 @@ public final class Sentiment {
                     }
                     for (int jPass = 0; jPass < 1; jPass++) {
                         int j = 256 + (back ? 0 - jPass : jPass) * 32;
-                        gemmPacked192x300Row4(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
+                        gemmPacked192x300Row4x2(a, ao + i * as, bm, bo + (j / 16) * 3072 + j % 16, y, yo + i * ys + j);
                     }
                 }
             }
@@ -3405,24 +3414,33 @@ public final class Sentiment {
         }
     }
 
-    private static void gemmPacked192x300Row4(float[] a, int a0, float[] bm, int bb, float[] y,
+    private static void gemmPacked192x300Row4x2(float[] a, int a0, float[] bm, int bb, float[] y,
             int y0) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
         FloatVector c02 = FloatVector.zero(SPECIES);
         FloatVector c03 = FloatVector.zero(SPECIES);
-        for (int k = 0; k < 192; k++) {
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c12 = FloatVector.zero(SPECIES);
+        FloatVector c13 = FloatVector.zero(SPECIES);
+        for (int k = 0; k < 192; k += 2) {
             int bk = bb + k * 16;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, bm, bk + 0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, bm, bk + 8);
-            FloatVector b2 = FloatVector.fromArray(SPECIES, bm, bk + 3072);
-            FloatVector b3 = FloatVector.fromArray(SPECIES, bm, bk + 3080);
             FloatVector x0 = FloatVector.broadcast(SPECIES, a[a0 + k]);
-            c00 = b0.fma(x0, c00);
-            c01 = b1.fma(x0, c01);
-            c02 = b2.fma(x0, c02);
-            c03 = b3.fma(x0, c03);
+            c00 = FloatVector.fromArray(SPECIES, bm, bk + 0).fma(x0, c00);
+            c01 = FloatVector.fromArray(SPECIES, bm, bk + 8).fma(x0, c01);
+            c02 = FloatVector.fromArray(SPECIES, bm, bk + 3072).fma(x0, c02);
+            c03 = FloatVector.fromArray(SPECIES, bm, bk + 3080).fma(x0, c03);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, a[a0 + k + 1]);
+            c10 = FloatVector.fromArray(SPECIES, bm, bk + 16).fma(x1, c10);
+            c11 = FloatVector.fromArray(SPECIES, bm, bk + 24).fma(x1, c11);
+            c12 = FloatVector.fromArray(SPECIES, bm, bk + 3088).fma(x1, c12);
+            c13 = FloatVector.fromArray(SPECIES, bm, bk + 3096).fma(x1, c13);
         }
+        c00 = c00.add(c10);
+        c01 = c01.add(c11);
+        c02 = c02.add(c12);
+        c03 = c03.add(c13);
         c00.intoArray(y, y0 + 0);
         c01.intoArray(y, y0 + 8);
         c02.intoArray(y, y0 + 16);

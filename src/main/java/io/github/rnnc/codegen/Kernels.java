@@ -28,6 +28,10 @@ final class Kernels {
     private static final int PANEL_VECTORS = 2;
     /** Panels per pass of the one-row product (batch 1), widest first: 8 accumulators hide the FMA latency. */
     private static final int[] ROW_PANELS = {4, 2, 1};
+    /** Accumulators of a row kernel: a narrower one splits K into chains to have as many (see rowChains). */
+    private static final int ROW_ACCUMULATORS = ROW_PANELS[0] * PANEL_VECTORS;
+    /** The shallowest K chain of a split row kernel. */
+    private static final int MIN_CHAIN_DEPTH = 8;
     /** Vectors of columns per block of the unblocked addOuter. */
     private static final int BLOCK_VECTORS = 4;
     private static final int ROW_BLOCK = 48;
@@ -520,14 +524,76 @@ final class Kernels {
      * LSTM 128 at batch 1 in 571 against 776 us. JDK 17 ran both forms alike.
      */
     private String gemmRow(String kernel, int inner, int bStride, int vectors, int nextPanel, boolean packed) {
-        String name = kernel + "Row" + vectors;
+        int chains = rowChains(vectors, inner);
+        String name = kernel + "Row" + vectors + (chains > 1 ? "x" + chains : "");
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
-            gemmTileBody(code, inner, new BRow("bb", bStride, ""), 1, vectors, target.vectorClass().simpleName(),
-                    nextPanel, "", false, packed);
+            if (chains > 1) {
+                gemmRowChains(code, inner, new BRow("bb", bStride, ""), vectors, chains, nextPanel, packed);
+            } else {
+                gemmTileBody(code, inner, new BRow("bb", bStride, ""), 1, vectors, target.vectorClass().simpleName(),
+                        nextPanel, "", false, packed);
+            }
             putTileMethod(name, code.build(), packed);
         }
         return name;
+    }
+
+    /**
+     * The K chains of a row kernel {@code vectors} wide: as many as make ROW_ACCUMULATORS accumulators, with at
+     * least MIN_CHAIN_DEPTH elements of K each. One row of a narrow product has too few accumulators to hide the FMA
+     * latency: dh = W_hh^T dgates of an LSTM(32) at batch 1 is 2 vectors wide at 512 bits, 2 dependent chains of
+     * 128 FMAs each, twice the FMAs' throughput time on Zen 4 and four times on a machine with two FMA units.
+     */
+    private static int rowChains(int vectors, int inner) {
+        return Math.max(1, Math.min(ROW_ACCUMULATORS / vectors, inner / MIN_CHAIN_DEPTH));
+    }
+
+    /**
+     * A row kernel whose K is split into {@code chains} interleaved chains (chain g takes the k with k % chains ==
+     * g), each with its own accumulators, summed at the end; a K that is not a multiple goes to chain 0.
+     */
+    private void gemmRowChains(CodeBlock.Builder code, int inner, BRow bRow, int vectors, int chains,
+            int nextPanel, boolean packed) {
+        int lanes = target.lanes();
+        String v = target.vectorClass().simpleName();
+        for (int g = 0; g < chains; g++) {
+            for (int q = 0; q < vectors; q++) {
+                code.addStatement("$T c$L$L = $T.zero(SPECIES)", target.vectorClass(), g, q, target.vectorClass());
+            }
+        }
+        int whole = inner - inner % chains;
+        code.beginControlFlow("for (int k = 0; k < $L; k += $L)", whole, chains);
+        code.addStatement(rowOfB(bRow, packed));
+        for (int g = 0; g < chains; g++) {
+            code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + k$L])", v, g, v, g == 0 ? "" : " + " + g);
+            for (int q = 0; q < vectors; q++) {
+                int offset = g * bRow.stride() + q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
+                code.addStatement("c$L$L = $L.fma(x$L, c$L$L)", g, q, loadB(v, offset, packed), g, g, q);
+            }
+        }
+        code.endControlFlow();
+        if (whole < inner) {
+            code.beginControlFlow("for (int k = $L; k < $L; k++)", whole, inner);
+            code.addStatement(rowOfB(bRow, packed));
+            code.addStatement("$L x0 = $L.broadcast(SPECIES, a[a0 + k])", v, v);
+            for (int q = 0; q < vectors; q++) {
+                int offset = q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
+                code.addStatement("c0$L = $L.fma(x0, c0$L)", q, loadB(v, offset, packed), q);
+            }
+            code.endControlFlow();
+        }
+        // pairwise: chain g takes chain g + width, for width = chains / 2, ...
+        for (int width = Integer.highestOneBit(chains - 1); width >= 1; width /= 2) {
+            for (int g = 0; g < width && g + width < chains; g++) {
+                for (int q = 0; q < vectors; q++) {
+                    code.addStatement("c$L$L = c$L$L.add(c$L$L)", g, q, g, q, g + width, q);
+                }
+            }
+        }
+        for (int q = 0; q < vectors; q++) {
+            code.addStatement("c0$L.intoArray(y, y0 + $L)", q, q * lanes);
+        }
     }
 
     /** A tile or row method: {@code (a, a0, bm, bb, y, y0)}, its rows of A from a0, B from bb, y from y0. */

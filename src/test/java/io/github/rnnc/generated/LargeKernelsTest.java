@@ -34,6 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tile and an odd row (batch 7) or the tails alone (batch 3 of 4). The class picks its main tile by JDK (TILE_ROWS:
  * six rows on JDK 17, four on later ones, {@code Tile4x2Add}); the build runs these tests on both JDKs. At 512 bits
  * the main tile has eight rows ({@code Tile8x2Add}), which batch 9 takes once per step, with an odd row.
+ * <li>The row kernel of a narrow product with its K split into chains ({@code Row2x2} at 512 bits, {@code Row4x2} at
+ * 256): the input product of LSTM 9 over 17 inputs (36 columns, K = 17 in two chains and a tail) takes it for the
+ * odd row of every step when the batch (3 of 4) is below maxBatch.
  * </ul>
  * Each at both vector widths: 256 bits, and 512, whose vectors of 16 floats (8 doubles) leave other tails.
  */
@@ -64,10 +67,19 @@ class LargeKernelsTest {
             + "    dense(5);\n"
             + "    train { loss = mse; optimizer = sgd(lr = 0.1); }\n"
             + "}\n";
+    static final String NARROW = "package blocked;\n\nnetwork NarrowLstm {\n"
+            + "    input x[17];\n"
+            + "    lstm(9, return_sequences = true);\n"
+            + "    dense(2);\n"
+            + "    train { loss = mse; optimizer = sgd(lr = 0.1); }\n"
+            + "}\n";
     static final String BLOCKED_OUTER = "addOuterBlocked";
     static final String DEPTH_BLOCKED = "Tile6x2Add";
     /** At 512 bits the main tile has eight rows on every JDK. */
     static final String DEPTH_BLOCKED_512 = "Tile8x2Add";
+    /** 36 columns: one panel of 2 vectors at 512 bits, two panels at 256; both split K = 17 into two chains. */
+    static final String SPLIT_ROW = "Row4x2(";
+    static final String SPLIT_ROW_512 = "Row2x2(";
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
@@ -78,7 +90,8 @@ class LargeKernelsTest {
             for (Arguments shape : shapes()) {
                 Object[] a = shape.get();
                 boolean wide = variant == Variant.VECTOR_512 || variant == Variant.SEGMENT_512;
-                Object kernel = wide && DEPTH_BLOCKED.equals(a[2]) ? DEPTH_BLOCKED_512 : a[2];
+                Object kernel = !wide ? a[2] : DEPTH_BLOCKED.equals(a[2]) ? DEPTH_BLOCKED_512
+                        : SPLIT_ROW.equals(a[2]) ? SPLIT_ROW_512 : a[2];
                 cases.add(Arguments.of(a[0] + " (" + variant + ")", a[1], kernel, a[3], a[4], a[5], variant));
             }
         }
@@ -96,7 +109,9 @@ class LargeKernelsTest {
                 Arguments.of("deep lstm: tails only (batch 3 of 4)", DEEP, DEPTH_BLOCKED, Precision.F64, 4, 3),
                 Arguments.of("deep lstm: batch 9, a main tile of 8 rows (512 bits) and an odd row", DEEP,
                         DEPTH_BLOCKED, Precision.F64, 9, 9),
-                Arguments.of("deep lstm, f32", DEEP, DEPTH_BLOCKED, Precision.F32, 7, 7));
+                Arguments.of("deep lstm, f32", DEEP, DEPTH_BLOCKED, Precision.F32, 7, 7),
+                Arguments.of("narrow lstm: a row kernel in K chains with a tail (batch 3 of 4), f32", NARROW,
+                        SPLIT_ROW, Precision.F32, 4, 3));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -104,7 +119,7 @@ class LargeKernelsTest {
     void vectorGradientsMatchTheScalarBackend(String name, String spec, String kernel, Precision precision,
             int maxBatch, int batch, Variant variant) {
         String fileName = spec.contains("WideGru") ? "wide_gru.rnn" : spec.contains("DeepLstm") ? "deep_lstm.rnn"
-                : "wide_lstm.rnn";
+                : spec.contains("NarrowLstm") ? "narrow_lstm.rnn" : "wide_lstm.rnn";
         GeneratedClasses.Network vectorClass = GeneratedClasses.compile(directory, fileName, spec,
                 variant.options(precision));
         assertTrue(vectorClass.sources().stream().anyMatch(s -> s.code().contains(kernel)),
