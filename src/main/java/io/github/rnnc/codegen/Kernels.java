@@ -528,11 +528,12 @@ final class Kernels {
         String name = kernel + "Row" + vectors + (chains > 1 ? "x" + chains : "");
         if (!methods.containsKey(name)) {
             CodeBlock.Builder code = CodeBlock.builder();
+            BRow bRow = new BRow("bb", bStride, "");
             if (chains > 1) {
-                gemmRowChains(code, inner, new BRow("bb", bStride, ""), vectors, chains, nextPanel, packed);
+                gemmRowChains(code, inner, bRow, vectors, chains, nextPanel, packed);
             } else {
-                gemmTileBody(code, inner, new BRow("bb", bStride, ""), 1, vectors, target.vectorClass().simpleName(),
-                        nextPanel, "", false, packed);
+                gemmTileBody(code, inner, bRow, 1, vectors, target.vectorClass().simpleName(), nextPanel, "", false,
+                        packed);
             }
             putTileMethod(name, code.build(), packed);
         }
@@ -556,7 +557,6 @@ final class Kernels {
     private void gemmRowChains(CodeBlock.Builder code, int inner, BRow bRow, int vectors, int chains,
             int nextPanel, boolean packed) {
         int lanes = target.lanes();
-        String v = target.vectorClass().simpleName();
         for (int g = 0; g < chains; g++) {
             for (int q = 0; q < vectors; q++) {
                 code.addStatement("$T c$L$L = $T.zero(SPECIES)", target.vectorClass(), g, q, target.vectorClass());
@@ -566,21 +566,13 @@ final class Kernels {
         code.beginControlFlow("for (int k = 0; k < $L; k += $L)", whole, chains);
         code.addStatement(rowOfB(bRow, packed));
         for (int g = 0; g < chains; g++) {
-            code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + k$L])", v, g, v, g == 0 ? "" : " + " + g);
-            for (int q = 0; q < vectors; q++) {
-                int offset = g * bRow.stride() + q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
-                code.addStatement("c$L$L = $L.fma(x$L, c$L$L)", g, q, loadB(v, offset, packed), g, g, q);
-            }
+            chainStep(code, bRow, g, vectors, nextPanel, packed);
         }
         code.endControlFlow();
         if (whole < inner) {
             code.beginControlFlow("for (int k = $L; k < $L; k++)", whole, inner);
             code.addStatement(rowOfB(bRow, packed));
-            code.addStatement("$L x0 = $L.broadcast(SPECIES, a[a0 + k])", v, v);
-            for (int q = 0; q < vectors; q++) {
-                int offset = q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
-                code.addStatement("c0$L = $L.fma(x0, c0$L)", q, loadB(v, offset, packed), q);
-            }
+            chainStep(code, bRow, 0, vectors, nextPanel, packed);
             code.endControlFlow();
         }
         // pairwise: chain g takes chain g + width, for width = chains / 2, ...
@@ -594,6 +586,21 @@ final class Kernels {
         for (int q = 0; q < vectors; q++) {
             code.addStatement("c0$L.intoArray(y, y0 + $L)", q, q * lanes);
         }
+    }
+
+    /** Chain g's FMAs for element k + g of the row: its broadcast times row k + g of B into accumulators c{g}q. */
+    private void chainStep(CodeBlock.Builder code, BRow bRow, int g, int vectors, int nextPanel, boolean packed) {
+        String v = target.vectorClass().simpleName();
+        code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + k$L])", v, g, v, g == 0 ? "" : " + " + g);
+        for (int q = 0; q < vectors; q++) {
+            int offset = g * bRow.stride() + panelOffset(q, nextPanel);
+            code.addStatement("c$L$L = $L.fma(x$L, c$L$L)", g, q, loadB(v, offset, packed), g, g, q);
+        }
+    }
+
+    /** Where vector q of a row of B starts after the row's first element: panels of PANEL_VECTORS, nextPanel apart. */
+    private int panelOffset(int q, int nextPanel) {
+        return q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * target.lanes();
     }
 
     /** A tile or row method: {@code (a, a0, bm, bb, y, y0)}, its rows of A from a0, B from bb, y from y0. */
@@ -625,8 +632,7 @@ final class Kernels {
         code.beginControlFlow("for (int k = 0; k < $L; k++)", inner);
         code.addStatement(rowOfB(bRow, packed));
         for (int q = 0; q < vectors; q++) {
-            int offset = q / PANEL_VECTORS * nextPanel + q % PANEL_VECTORS * lanes;
-            code.addStatement("$L b$L = $L", v, q, loadB(v, offset, packed));
+            code.addStatement("$L b$L = $L", v, q, loadB(v, panelOffset(q, nextPanel), packed));
         }
         for (int row = 0; row < rows; row++) {
             code.addStatement("$L x$L = $L.broadcast(SPECIES, a[a0 + $Lk])", v, row, v, rowOffset(row, "as"));
